@@ -7,13 +7,29 @@ reading and writing kept apart (:func:`load_segmentation`, :func:`save_depth_map
 """
 
 from cortico.depth._engine import PRODUCTS, DepthResult, compute_depth
+from cortico.depth._io import (
+    DepthFiles,
+    Segmentation,
+    depth_map_from_file,
+    load_segmentation,
+    save_depth_map,
+)
 from cortico.depth._labels import DEFAULT_LABELS, FREESURFER_RIBBON_LABELS, LabelMapping
+from cortico.depth._template import cache_dir, fsaverage_ribbon_path, template_depth_map
 
 __all__ = [
     "DEFAULT_LABELS",
+    "DepthFiles",
     "DepthResult",
     "FREESURFER_RIBBON_LABELS",
     "LabelMapping",
     "PRODUCTS",
+    "Segmentation",
+    "cache_dir",
     "compute_depth",
+    "depth_map_from_file",
+    "fsaverage_ribbon_path",
+    "load_segmentation",
+    "save_depth_map",
+    "template_depth_map",
 ]

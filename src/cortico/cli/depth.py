@@ -1,0 +1,94 @@
+"""``cortico depth``: equivolumetric depth map of a segmentation file."""
+
+from __future__ import annotations
+
+import click
+from tqdm import tqdm
+
+from cortico.depth import FREESURFER_RIBBON_LABELS, LabelMapping
+from cortico.depth._io import depth_map_from_file
+from cortico.exceptions import CorticoError
+
+_PRESETS = {"freesurfer-ribbon": FREESURFER_RIBBON_LABELS}
+_SIDE_PRODUCTS = ("laplace", "equidistant", "thickness")
+
+
+def parse_labels(values) -> LabelMapping | None:
+    """Turn ``--labels`` values (``cortex=3,42`` ... or a preset name) into a mapping."""
+    if not values:
+        return None
+    if len(values) == 1 and values[0] in _PRESETS:
+        return _PRESETS[values[0]]
+    classes = {}
+    for value in values:
+        name, sep, numbers = value.partition("=")
+        name = name.strip()
+        if not sep or name not in ("cortex", "white", "outside"):
+            raise click.BadParameter(
+                f"{value!r}: expected CLASS=LABEL,LABEL,... with CLASS cortex, white or "
+                f"outside, or one preset out of {sorted(_PRESETS)}",
+                param_hint="--labels",
+            )
+        try:
+            classes[name] = [int(n) for n in numbers.split(",") if n.strip()]
+        except ValueError:
+            raise click.BadParameter(
+                f"{value!r}: labels must be integers separated by commas", param_hint="--labels"
+            ) from None
+    try:
+        return LabelMapping.coerce(classes)
+    except CorticoError as exc:
+        raise click.BadParameter(exc.message, param_hint="--labels") from None
+
+
+def parse_also(value) -> tuple[str, ...]:
+    """Split ``--also laplace,thickness`` into product names."""
+    if not value:
+        return ()
+    names = tuple(n.strip() for n in value.split(",") if n.strip())
+    unknown = [n for n in names if n not in _SIDE_PRODUCTS]
+    if unknown:
+        raise click.BadParameter(
+            f"unknown products {unknown}; choose from {', '.join(_SIDE_PRODUCTS)}",
+            param_hint="--also",
+        )
+    return names
+
+
+@click.command("depth")
+@click.argument("segmentation", type=click.Path(dir_okay=False))
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False),
+              help="Depth map to write (.nii or .nii.gz).")
+@click.option("--labels", "labels", multiple=True, metavar="CLASS=L1,L2|PRESET",
+              help="Label mapping, e.g. --labels cortex=3,42 --labels white=2,41 "
+                   "(other labels are outside unless outside=... is given), or the preset "
+                   "'freesurfer-ribbon'. Default: 0 outside, 100 cortex, 200 white.")
+@click.option("--also", default="", metavar="LIST",
+              help="Side products written next to the output: laplace,equidistant,thickness.")
+@click.option("--voluba-compatible", is_flag=True,
+              help="Undefined voxels become 0.5 and values are clipped to [0, 1].")
+@click.option("--quiet", is_flag=True, help="No progress bar.")
+def depth(segmentation, output, labels, also, voluba_compatible, quiet):
+    """Compute the equivolumetric cortical depth of SEGMENTATION (NIfTI or MGZ)."""
+    mapping = parse_labels(labels)
+    products = parse_also(also)
+    with tqdm(total=100, desc="depth", unit="%", disable=quiet, leave=False) as bar:
+
+        def progress(fraction, message):
+            bar.set_description(message)
+            bar.update(round(100 * fraction) - bar.n)
+
+        try:
+            written = depth_map_from_file(
+                segmentation, output, label_mapping=mapping, also=products,
+                voluba_compatible=voluba_compatible, progress=progress,
+            )
+        except CorticoError as exc:
+            raise click.ClickException(exc.message) from None
+    result = written.result
+    click.echo(
+        f"{result.cortex_voxels} cortex voxels, {result.undefined_voxels} undefined"
+        f"{' (set to 0.5)' if voluba_compatible else ' (NaN)'}"
+    )
+    for product, path in written.paths.items():
+        click.echo(f"{product}: {path}")
