@@ -1,0 +1,40 @@
+"""Painting: render atlases coloured by region values, colour bars, panels and movies.
+
+Pure domain core (numpy, moderngl, matplotlib); usable from Python without the
+web service::
+
+    from cortico.paint import paint
+    result = paint({"sub-01": {"Left-Hippocampus": 2.5}}, atlas="dk", out_dir="out")
+"""
+
+from cortico.paint._colors import (
+    BRAINPAINTER_WEBSITE_STOPS,
+    DEFAULT_STOPS,
+    ColorScale,
+    brainpainter_colors,
+    parse_color,
+)
+from cortico.paint._figures import colorbar_figure, panel_figure, save_figure
+from cortico.paint._naming import safe_name
+from cortico.paint._render import region_color_table, render_view
+from cortico.paint._settings import PaintSettings
+from cortico.paint._views import BRAINPAINTER_VIEWS, NAMED_VIEWS, View, get_view
+
+__all__ = [
+    "BRAINPAINTER_VIEWS",
+    "BRAINPAINTER_WEBSITE_STOPS",
+    "ColorScale",
+    "DEFAULT_STOPS",
+    "NAMED_VIEWS",
+    "PaintSettings",
+    "View",
+    "brainpainter_colors",
+    "colorbar_figure",
+    "get_view",
+    "panel_figure",
+    "parse_color",
+    "region_color_table",
+    "render_view",
+    "safe_name",
+    "save_figure",
+]

@@ -1,0 +1,255 @@
+"""Every choice of a painting run, as a dataclass that round-trips to JSON.
+
+``settings.json`` written next to the images re-creates the run exactly:
+``PaintSettings.from_json(path)`` and the same values table.
+"""
+
+import dataclasses
+import json
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from cortico.exceptions import InputError
+from cortico.paint._colors import DEFAULT_STOPS, ColorScale, _colormap, parse_color
+from cortico.paint._renderer import MAX_IMAGE_SIZE
+from cortico.paint._views import get_view
+
+__all__ = ["PaintSettings", "SETTINGS_VERSION"]
+
+SETTINGS_VERSION = 1
+_SURFACES = ("pial", "white", "inflated", "midthickness")
+_PANEL_FORMATS = ("png", "pdf", "svg")
+_MOVIE_FORMATS = ("mp4", "gif")
+_DEFAULT_VIEWS = (
+    "cortical-outer-left-hemisphere",
+    "cortical-inner-left-hemisphere",
+    "cortical-outer-right-hemisphere",
+    "cortical-inner-right-hemisphere",
+)
+
+
+@dataclass
+class PaintSettings:
+    """Display settings of a painting run.
+
+    Parameters
+    ----------
+    atlas : str
+        Atlas name, e.g. ``"dk"``, ``"destrieux"``, ``"dkt"``.
+    surface : {"pial", "white", "inflated", "midthickness"}
+    views : tuple of str
+        View names or ``camera:...`` specs (see :func:`cortico.paint.get_view`).
+    mode : {"ramp", "brainpainter"}
+        Colour mode (see :mod:`cortico.paint._colors`).
+    colors : tuple of str
+        Colour stops of the ramp (ignored when ``cmap`` is set).
+    cmap : str, optional
+        A matplotlib colormap name instead of the stops.
+    vmin, vmax : float, optional
+        Data range; automatic from the table's values when not given.
+    center : float, optional
+        Value at the middle colour (diverging maps); automatic limits become
+        symmetric around it.
+    robust : bool
+        Automatic limits from the 2nd and 98th percentiles instead of min/max.
+    nodata_color, medial_wall_color : str
+        Colours of regions without a value and of the medial wall.
+    label : str
+        Colour bar label (data units).
+    width, height : int
+        Image size in pixels (at most 4096 each).
+    background : str
+        A colour, or ``"transparent"``.
+    panel : bool
+        Also write one figure per row with all views and the colour bar.
+    panel_formats : tuple of {"png", "pdf", "svg"}
+    movie : bool
+        Also write a movie with one frame per row.
+    movie_view : str
+        View shown in the movie.
+    movie_formats : tuple of {"mp4", "gif"}
+    movie_fps : float
+    movie_steps : int
+        Frames interpolated between consecutive rows (0 = none).
+    """
+
+    atlas: str = "dk"
+    surface: str = "pial"
+    views: tuple = _DEFAULT_VIEWS
+    mode: str = "ramp"
+    colors: tuple = DEFAULT_STOPS
+    cmap: str = None
+    vmin: float = None
+    vmax: float = None
+    center: float = None
+    robust: bool = False
+    nodata_color: str = "#9e9e9e"
+    medial_wall_color: str = "#7f7f7f"
+    label: str = ""
+    width: int = 1200
+    height: int = 900
+    background: str = "white"
+    panel: bool = False
+    panel_formats: tuple = _PANEL_FORMATS
+    movie: bool = False
+    movie_view: str = "cortical-outer-left-hemisphere"
+    movie_formats: tuple = _MOVIE_FORMATS
+    movie_fps: float = 2.0
+    movie_steps: int = 0
+    version: int = field(default=SETTINGS_VERSION, repr=False)
+
+    def __post_init__(self):
+        problems = []
+        for name in ("views", "colors", "panel_formats", "movie_formats"):
+            value = getattr(self, name)
+            if isinstance(value, str):
+                value = [v for v in value.split(",") if v.strip()]
+            setattr(self, name, tuple(value))
+        if self.surface not in _SURFACES:
+            problems.append(f"surface must be one of {_SURFACES}, got {self.surface!r}")
+        if not isinstance(self.atlas, str) or not self.atlas.strip():
+            problems.append("atlas must be a non-empty name")
+        if not self.views:
+            problems.append("at least one view is needed")
+        for spec in self.views + (self.movie_view,):
+            problems.extend(_collect(get_view, spec))
+        if self.mode not in ("ramp", "brainpainter"):
+            problems.append(f"mode must be 'ramp' or 'brainpainter', got {self.mode!r}")
+        for i, color in enumerate(self.colors):
+            problems.extend(_collect(parse_color, color, f"Colour stop {i + 1}"))
+        if len(self.colors) < 2:
+            problems.append(f"at least 2 colour stops are needed, got {len(self.colors)}")
+        if self.cmap is not None:
+            if self.mode == "brainpainter":
+                problems.append("cmap cannot be used in brainpainter mode (it uses the colour stops)")
+            problems.extend(_collect(_colormap, self.cmap))
+        for name in ("vmin", "vmax", "center"):
+            value = getattr(self, name)
+            if value is not None:
+                if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+                    problems.append(f"{name} must be a finite number, got {value!r}")
+                else:
+                    setattr(self, name, float(value))
+        for name in ("nodata_color", "medial_wall_color"):
+            problems.extend(_collect(parse_color, getattr(self, name), name))
+        if self.background != "transparent":
+            problems.extend(_collect(parse_color, self.background, "background"))
+        for name in ("width", "height"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int) or not 16 <= value <= MAX_IMAGE_SIZE:
+                problems.append(f"{name} must be a whole number of pixels in 16..{MAX_IMAGE_SIZE}, got {value!r}")
+        for name, allowed in (("panel_formats", _PANEL_FORMATS), ("movie_formats", _MOVIE_FORMATS)):
+            for value in getattr(self, name):
+                if value not in allowed:
+                    problems.append(f"{name}: {value!r} is not one of {allowed}")
+        if not isinstance(self.movie_fps, (int, float)) or not 0.1 <= self.movie_fps <= 60:
+            problems.append(f"movie_fps must be in 0.1..60, got {self.movie_fps!r}")
+        if isinstance(self.movie_steps, bool) or not isinstance(self.movie_steps, int) or not 0 <= self.movie_steps <= 100:
+            problems.append(f"movie_steps must be a whole number in 0..100, got {self.movie_steps!r}")
+        if not isinstance(self.label, str):
+            problems.append("label must be text")
+        if self.version != SETTINGS_VERSION:
+            problems.append(f"settings version {self.version!r} is not supported (expected {SETTINGS_VERSION})")
+        if problems:
+            raise InputError("Invalid paint settings: " + "; ".join(problems) + ".", problems=problems)
+
+    @property
+    def view_objects(self):
+        """The :class:`~cortico.paint.View` of every entry of :attr:`views`."""
+        return [get_view(spec) for spec in self.views]
+
+    def color_scale(self, values):
+        """Resolve the colour scale, taking automatic limits from ``values``.
+
+        Parameters
+        ----------
+        values : array_like of float
+            All values of the run (NaN ignored).
+
+        Returns
+        -------
+        ColorScale
+        """
+        nodata = parse_color(self.nodata_color)
+        if self.mode == "brainpainter":
+            return ColorScale(0.0, len(self.colors) - 1.0, stops=self.colors, mode="brainpainter", nodata_color=nodata)
+        data = np.asarray(values, dtype=np.float64).ravel()
+        data = data[np.isfinite(data)]
+        if data.size:
+            low, high = np.percentile(data, [2, 98]) if self.robust else (data.min(), data.max())
+        else:
+            low, high = 0.0, 1.0
+        if self.center is not None and self.vmin is None and self.vmax is None:
+            half = max(abs(high - self.center), abs(low - self.center)) or 1.0
+            low, high = self.center - half, self.center + half
+        vmin = self.vmin if self.vmin is not None else float(low)
+        vmax = self.vmax if self.vmax is not None else float(high)
+        if vmax <= vmin:
+            if self.vmin is not None and self.vmax is not None:
+                raise InputError(f"vmax ({vmax:g}) must be greater than vmin ({vmin:g}).")
+            if self.vmin is None and self.vmax is None:
+                vmin, vmax = vmin - 0.5, vmax + 0.5
+            elif self.vmin is None:
+                vmin = vmax - 1.0
+            else:
+                vmax = vmin + 1.0
+        return ColorScale(
+            vmin, vmax, stops=self.colors, cmap=self.cmap, center=self.center, nodata_color=nodata
+        )
+
+    def to_dict(self):
+        """Plain JSON-able dict (tuples become lists)."""
+        return {
+            key: list(value) if isinstance(value, tuple) else value
+            for key, value in dataclasses.asdict(self).items()
+        }
+
+    def to_json(self, path=None):
+        """Serialise to JSON text, and write it to ``path`` when given."""
+        text = json.dumps(self.to_dict(), indent=2, ensure_ascii=False) + "\n"
+        if path is not None:
+            Path(path).write_text(text, encoding="utf-8")
+        return text
+
+    @classmethod
+    def from_dict(cls, data):
+        """Build settings from a dict, rejecting unknown keys."""
+        if not isinstance(data, dict):
+            raise InputError(f"Settings must be a JSON object, got {type(data).__name__}.")
+        known = {f.name for f in dataclasses.fields(cls)}
+        unknown = sorted(set(data) - known)
+        if unknown:
+            raise InputError(
+                f"Unknown settings key(s): {', '.join(unknown)}. Known keys: {', '.join(sorted(known))}.",
+                problems=[f"unknown key {key!r}" for key in unknown],
+            )
+        return cls(**data)
+
+    @classmethod
+    def from_json(cls, source):
+        """Read settings from JSON text or a path to a ``settings.json`` file."""
+        if isinstance(source, Path) or (isinstance(source, str) and not source.lstrip().startswith("{")):
+            try:
+                source = Path(source).read_text(encoding="utf-8")
+            except OSError as exc:
+                raise InputError(f"Cannot read settings file {str(source)!r}: {exc.strerror}.") from None
+        try:
+            data = json.loads(source)
+        except json.JSONDecodeError as exc:
+            raise InputError(f"Settings are not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}.") from None
+        return cls.from_dict(data)
+
+    def replace(self, **changes):
+        """Return a copy with ``changes`` applied (validated)."""
+        return dataclasses.replace(self, **changes)
+
+
+def _collect(function, *args):
+    try:
+        function(*args)
+    except InputError as exc:
+        return [exc.message.rstrip(".")]
+    return []
