@@ -137,6 +137,8 @@ def compute_depth(
     label_mapping=None,
     products=("equivolumetric",),
     voluba_compatible: bool = False,
+    step_mm: float = STEP_MM,
+    max_path_mm: float = MAX_PATH_MM,
     progress: Callable[[float, str], None] | None = None,
 ) -> DepthResult:
     """Compute the equivolumetric cortical depth of a segmentation.
@@ -160,6 +162,10 @@ def compute_depth(
     voluba_compatible : bool
         Undefined voxels become 0.5 and maps are clipped to [0, 1], as the
         cortical-voluba backend did; otherwise undefined voxels are NaN.
+    step_mm : float
+        Arc-length step of the tube advection (0.03 mm as specified).
+    max_path_mm : float
+        A flow line longer than this toward one side is undefined (6 mm).
     progress : callable, optional
         Called as ``progress(fraction, message)``; an exception it raises (e.g.
         :class:`~cortico.exceptions.JobCancelled`) aborts the computation.
@@ -179,6 +185,12 @@ def compute_depth(
     sizes = validate_voxel_sizes(voxel_sizes)
     mapping = LabelMapping.coerce(label_mapping)
     labels = validate_label_volume(labels)
+    if not (math.isfinite(step_mm) and 0 < step_mm <= 1.0):
+        raise InputError(f"the advection step must lie in (0, 1] mm, got {step_mm!r}")
+    if not (math.isfinite(max_path_mm) and step_mm < max_path_mm <= 100.0):
+        raise InputError(
+            f"the maximal path length must lie between the step and 100 mm, got {max_path_mm!r}"
+        )
     timings = {}
     started = time.perf_counter()
 
@@ -221,7 +233,7 @@ def compute_depth(
             if hi > lo:
                 advect_voxels(
                     potential, curvature, mask, cortex_indices[lo:hi], sizes,
-                    STEP_MM, MAX_PATH_MM, volumes[lo:hi],
+                    float(step_mm), float(max_path_mm), volumes[lo:hi],
                 )
         del curvature, mask
         timings["advection"] = time.perf_counter() - t0

@@ -1,0 +1,304 @@
+"""Accuracy of compute_depth against the closed forms of depth.md, and its errors."""
+
+import numpy as np
+import pytest
+
+from cortico.depth import DepthResult, compute_depth
+from cortico.exceptions import InputError, JobCancelled
+from tests.depth._shapes import (
+    CORTEX,
+    OUTSIDE,
+    WHITE,
+    cylinder_truth,
+    errors,
+    shell,
+    slab,
+    sphere_truth,
+)
+
+ALL = ("equivolumetric", "laplace", "equidistant", "thickness")
+
+
+@pytest.fixture(scope="module")
+def sphere_6_9():
+    labels, r = shell((128,) * 3, (0.2,) * 3, 9.0, 6.0)
+    return labels, r, compute_depth(labels, (0.2, 0.2, 0.2), products=ALL)
+
+
+def test_sphere_6_9_equivolumetric_accuracy(sphere_6_9):
+    labels, r, result = sphere_6_9
+    assert result.cortex_voxels == 269232
+    rms, worst, undefined = errors(result.equivolumetric, labels, r,
+                                   sphere_truth(9, 6)["equivolumetric"])
+    assert undefined == 0 and result.undefined_voxels == 0
+    assert rms <= 0.015
+    assert worst <= 0.06
+
+
+def test_sphere_6_9_laplace_and_equidistant_accuracy(sphere_6_9):
+    labels, r, result = sphere_6_9
+    truth = sphere_truth(9, 6)
+    assert errors(result.laplace, labels, r, truth["laplace"])[0] <= 0.016
+    assert errors(result.equidistant, labels, r, truth["equidistant"])[0] <= 0.013
+
+
+def test_sphere_6_9_differs_from_equidistant_depth(sphere_6_9):
+    labels, r, result = sphere_6_9
+    rms_to_equidistant = errors(result.equivolumetric, labels, r,
+                                sphere_truth(9, 6)["equidistant"])[0]
+    assert rms_to_equidistant >= 0.05
+
+
+def test_sphere_6_9_thickness_is_the_shell_width(sphere_6_9):
+    labels, _, result = sphere_6_9
+    thickness = result.thickness[labels == CORTEX]
+    assert abs(float(np.mean(thickness)) - 3.0) < 0.05
+    assert np.all(result.thickness[labels != CORTEX] == 0)
+
+
+def test_maps_hold_zero_outside_and_one_in_white_matter(sphere_6_9):
+    labels, _, result = sphere_6_9
+    for product in ("equivolumetric", "laplace", "equidistant"):
+        values = getattr(result, product)
+        assert values.dtype == np.float32 and values.shape == labels.shape
+        assert np.all(values[labels == OUTSIDE] == 0)
+        assert np.all(values[labels == WHITE] == 1)
+        cortex = values[labels == CORTEX]
+        assert cortex.min() >= 0 and cortex.max() <= 1
+
+
+# Small spheres are centred on a voxel (odd grid): see docs/depth.md for the
+# sensitivity of the Laplace error to where the tiny white core's staircase falls.
+def test_sphere_1_4_at_03mm():
+    labels, r = shell((33,) * 3, (0.3,) * 3, 4.0, 1.0)
+    result = compute_depth(labels, (0.3,) * 3, products=ALL, step_mm=0.05)
+    truth = sphere_truth(4, 1)
+    rms, _, undefined = errors(result.equivolumetric, labels, r, truth["equivolumetric"])
+    assert undefined == 0
+    assert rms <= 0.028
+    assert errors(result.laplace, labels, r, truth["laplace"])[0] <= 0.017
+
+
+def test_sphere_5_8_at_03mm():
+    labels, r = shell((61,) * 3, (0.3,) * 3, 8.0, 5.0)
+    result = compute_depth(labels, (0.3,) * 3, step_mm=0.05)
+    rms, _, undefined = errors(result.equivolumetric, labels, r,
+                               sphere_truth(8, 5)["equivolumetric"])
+    assert undefined == 0
+    assert rms <= 0.020
+
+
+def test_cylinder_cut_by_the_image_faces():
+    labels, r = shell((100, 100, 24), (0.2,) * 3, 9.0, 6.0, axes=(0, 1))
+    # the cortex reaches the two z faces of the image
+    assert np.any(labels[:, :, 0] == CORTEX) and np.any(labels[:, :, -1] == CORTEX)
+    result = compute_depth(labels, (0.2,) * 3)
+    rms, worst, undefined = errors(result.equivolumetric, labels, r,
+                                   cylinder_truth(9, 6)["equivolumetric"])
+    assert undefined == 0
+    assert rms <= 0.015
+    assert worst <= 0.05
+
+
+@pytest.mark.parametrize("n_cortex", [4, 10])
+@pytest.mark.parametrize("axis", [0, 2])
+def test_flat_slab_depth_is_voxel_midpoints(n_cortex, axis):
+    labels = slab(n_cortex, axis=axis)
+    result = compute_depth(labels, (0.25, 0.25, 0.25), products=ALL)
+    profile = np.moveaxis(result.equivolumetric, axis, 0)[2 : 2 + n_cortex]
+    expected = (np.arange(n_cortex) + 0.5) / n_cortex
+    assert np.abs(profile - expected[:, None, None]).max() <= 0.01
+    np.testing.assert_allclose(
+        np.moveaxis(result.equidistant, axis, 0)[2 : 2 + n_cortex],
+        np.broadcast_to(expected[:, None, None], profile.shape), atol=0.01,
+    )
+    np.testing.assert_allclose(result.thickness[labels == CORTEX], n_cortex * 0.25, atol=0.01)
+
+
+def test_flat_slab_white_first_is_mirrored():
+    labels = slab(8, pial_first=False)
+    depth = compute_depth(labels, (0.3, 0.3, 0.3)).equivolumetric
+    np.testing.assert_allclose(depth[2:10, 3, 3], (np.arange(8)[::-1] + 0.5) / 8, atol=0.01)
+
+
+def test_inverted_sphere_csf_inside():
+    a, b = 6.0, 9.0
+    labels, r = shell((110,) * 3, (0.2,) * 3, b, a, inverted=True)
+    result = compute_depth(labels, (0.2,) * 3)
+    rms, worst, undefined = errors(result.equivolumetric, labels, r,
+                                   lambda r: (r**3 - a**3) / (b**3 - a**3))
+    assert undefined == 0
+    assert rms <= 0.015 and worst <= 0.06
+
+
+def test_inverted_cylinder_csf_inside():
+    a, b = 6.0, 9.0
+    labels, r = shell((110, 110, 16), (0.2,) * 3, b, a, axes=(0, 1), inverted=True)
+    result = compute_depth(labels, (0.2,) * 3)
+    rms, worst, undefined = errors(result.equivolumetric, labels, r,
+                                   lambda r: (r**2 - a**2) / (b**2 - a**2))
+    assert undefined == 0
+    assert rms <= 0.015 and worst <= 0.05
+
+
+def test_anisotropic_sphere():
+    sizes = (0.2, 0.25, 0.3)
+    labels, r = shell((100, 80, 66), sizes, 9.0, 6.0)
+    result = compute_depth(labels, sizes, products=ALL)
+    truth = sphere_truth(9, 6)
+    rms, worst, undefined = errors(result.equivolumetric, labels, r, truth["equivolumetric"])
+    assert undefined == 0
+    assert rms <= 0.015 and worst <= 0.06
+    assert errors(result.laplace, labels, r, truth["laplace"])[0] <= 0.016
+    assert errors(result.equidistant, labels, r, truth["equidistant"])[0] <= 0.013
+
+
+def test_anisotropic_cylinder_cut_by_faces():
+    sizes = (0.3, 0.2, 0.2)
+    labels, r = shell((66, 100, 16), sizes, 9.0, 6.0, axes=(0, 1))
+    result = compute_depth(labels, sizes)
+    rms, worst, undefined = errors(result.equivolumetric, labels, r,
+                                   cylinder_truth(9, 6)["equivolumetric"])
+    assert undefined == 0
+    assert rms <= 0.017 and worst <= 0.05
+
+
+def test_result_does_not_depend_on_padding_around_the_cortex():
+    labels, _ = shell((61,) * 3, (0.3,) * 3, 8.0, 5.0)
+    padded = np.pad(labels, ((7, 3), (0, 12), (5, 5)))
+    small = compute_depth(labels, (0.3,) * 3).equivolumetric
+    large = compute_depth(padded, (0.3,) * 3).equivolumetric
+    np.testing.assert_allclose(large[7:-3, :-12, 5:-5], small, atol=1e-5)
+    assert np.all(large[:7] == 0)
+
+
+def _slab_with_island():
+    labels = slab(6, width=12)
+    labels[:2, :, :] = OUTSIDE
+    labels[0, 5, 5] = CORTEX  # a cortex voxel touching only CSF: its flow is undefined
+    return labels
+
+
+def test_undefined_voxels_are_nan_in_raw_mode():
+    labels = _slab_with_island()
+    result = compute_depth(labels, (0.3,) * 3, products=ALL)
+    assert result.undefined_voxels == 1
+    assert np.isnan(result.equivolumetric[0, 5, 5])
+    assert np.isnan(result.thickness[0, 5, 5])
+    assert np.count_nonzero(np.isnan(result.equivolumetric)) == 1
+
+
+def test_voluba_compatible_mode_sets_undefined_to_half():
+    labels = _slab_with_island()
+    raw = compute_depth(labels, (0.3,) * 3)
+    compatible = compute_depth(labels, (0.3,) * 3, products=ALL, voluba_compatible=True)
+    assert compatible.equivolumetric[0, 5, 5] == 0.5
+    assert compatible.thickness[0, 5, 5] == 0
+    assert not np.any(np.isnan(compatible.equivolumetric))
+    defined = ~np.isnan(raw.equivolumetric)
+    np.testing.assert_array_equal(compatible.equivolumetric[defined], raw.equivolumetric[defined])
+
+
+def test_only_requested_products_are_computed():
+    result = compute_depth(slab(5), (0.3,) * 3, products=("laplace",))
+    assert isinstance(result, DepthResult)
+    assert result.equivolumetric is None and result.thickness is None
+    np.testing.assert_allclose(result.laplace[2:7, 3, 3], np.arange(1, 6) / 6, atol=1e-3)
+
+
+def test_label_mapping_freesurfer_codes():
+    labels = slab(6)
+    ribbon = np.select([labels == CORTEX, labels == WHITE], [3, 2], 0)
+    ribbon[:, :3] = np.select([labels[:, :3] == CORTEX, labels[:, :3] == WHITE], [42, 41], 0)
+    ribbon[0, 0, 0] = 24  # another FreeSurfer structure, counted as outside
+    expected = compute_depth(labels, (0.3,) * 3).equivolumetric
+    mapped = compute_depth(ribbon, (0.3,) * 3,
+                           label_mapping={"cortex": [3, 42], "white": [2, 41]}).equivolumetric
+    np.testing.assert_allclose(mapped, expected, atol=1e-6)
+
+
+def test_float_labels_holding_integers_are_accepted():
+    labels = slab(6)
+    expected = compute_depth(labels, (0.3,) * 3).equivolumetric
+    np.testing.assert_array_equal(
+        compute_depth(labels.astype(np.float32), (0.3,) * 3).equivolumetric, expected
+    )
+
+
+def test_progress_reports_increasing_fractions_and_can_cancel():
+    seen = []
+    compute_depth(slab(6), (0.3,) * 3, progress=lambda f, m: seen.append((f, m)))
+    fractions = [f for f, _ in seen]
+    assert fractions[0] == 0.0 and fractions[-1] == 1.0
+    assert fractions == sorted(fractions)
+    assert any("Laplace" in m for _, m in seen) and any("advect" in m for _, m in seen)
+
+    def cancel(fraction, message):
+        if "advect" in message:
+            raise JobCancelled("cancelled by the user")
+
+    with pytest.raises(JobCancelled):
+        compute_depth(slab(6), (0.3,) * 3, progress=cancel)
+
+
+def test_no_cortex_voxels_is_an_input_error():
+    labels = np.zeros((8, 8, 8), np.int16)
+    labels[4:] = WHITE
+    with pytest.raises(InputError, match="no cortex voxels"):
+        compute_depth(labels, (1, 1, 1))
+
+
+def test_no_white_neighbour_is_an_input_error():
+    labels = slab(6)
+    labels[labels == WHITE] = OUTSIDE
+    with pytest.raises(InputError, match="white-matter neighbour"):
+        compute_depth(labels, (1, 1, 1))
+
+
+def test_no_outside_neighbour_is_an_input_error():
+    labels = slab(6)
+    labels[labels == OUTSIDE] = WHITE
+    with pytest.raises(InputError, match="outside"):
+        compute_depth(labels, (1, 1, 1))
+
+
+def test_unexpected_labels_are_listed():
+    labels = slab(6)
+    labels[0, 0, 0] = 7
+    labels[0, 0, 1] = 300
+    with pytest.raises(InputError, match=r"\[7, 300\]") as info:
+        compute_depth(labels, (1, 1, 1))
+    assert info.value.problems == ["unexpected label 7", "unexpected label 300"]
+
+
+@pytest.mark.parametrize("shape", [(4, 4, 4, 2), (16, 16), (4, 4, 4, 1, 3)])
+def test_non_3d_data_is_an_input_error(shape):
+    with pytest.raises(InputError, match="3D label volume"):
+        compute_depth(np.zeros(shape, np.int16), (1, 1, 1))
+
+
+def test_singleton_fourth_axis_is_dropped():
+    labels = slab(6)
+    np.testing.assert_array_equal(
+        compute_depth(labels[..., None], (0.3,) * 3).equivolumetric,
+        compute_depth(labels, (0.3,) * 3).equivolumetric,
+    )
+
+
+def test_non_integer_labels_are_an_input_error():
+    labels = slab(6).astype(np.float32)
+    labels[0, 0, 0] = 0.5
+    with pytest.raises(InputError, match="non-integer values such as \\[0.5\\]"):
+        compute_depth(labels, (1, 1, 1))
+
+
+@pytest.mark.parametrize("sizes", [(0, 1, 1), (1, 1, -1), (1, float("nan"), 1),
+                                   (1, 1, 50), (1e-5, 1, 1), (1, 1), "abc"])
+def test_absurd_voxel_sizes_are_an_input_error(sizes):
+    with pytest.raises(InputError, match="voxel sizes"):
+        compute_depth(slab(6), sizes)
+
+
+def test_unknown_product_is_an_input_error():
+    with pytest.raises(InputError, match="unknown depth products \\['curvature'\\]"):
+        compute_depth(slab(6), (1, 1, 1), products=("curvature",))
