@@ -8,4 +8,14 @@ are thin adapters around it.
 
 __version__ = "0.1.0"
 
-__all__ = ["__version__"]
+__all__ = ["__version__", "create_app"]
+
+
+def __getattr__(name):
+    # `flask --app cortico ...` looks up `create_app` here; import the web adapter
+    # only then, so that `import cortico` stays free of Flask for core users.
+    if name == "create_app":
+        from cortico.web import create_app
+
+        return create_app
+    raise AttributeError(f"module 'cortico' has no attribute {name!r}")

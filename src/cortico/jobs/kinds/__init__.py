@@ -1,0 +1,1 @@
+"""Job kinds shipped with cortico, one module each (registered in ``_registry``)."""

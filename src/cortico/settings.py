@@ -1,0 +1,108 @@
+"""Configuration shared by the web process, the workers and the CLI.
+
+Precedence, lowest first: built-in defaults < ``config.py`` in the instance folder
+< the file named by ``CORTICO_SETTINGS`` < ``CORTICO_*`` environment variables
+(values parsed as JSON when they are valid JSON, e.g. ``CORTICO_PROXY_FIX='{"x_for": 1}'``).
+The instance folder is ``INSTANCE_PATH`` (as in the seed backend) or
+``~/.local/share/cortico``.
+"""
+
+import os
+import secrets
+from pathlib import Path
+
+from flask import Config
+
+__all__ = ["DEFAULTS", "default_instance_path", "load_settings"]
+
+DEFAULTS = {
+    # Storage. None = derived from the instance folder.
+    "DATABASE_URL": None,  # default: sqlite:///<instance>/cortico.sqlite3
+    "STORAGE_PATH": None,  # default: <instance>/storage
+    # Jobs. None broker = embedded mode (filesystem broker under the instance folder).
+    "BROKER_URL": None,
+    "RESULT_BACKEND": None,  # job results live in the database; Celery results are optional
+    "BROKER_VISIBILITY_TIMEOUT": 24 * 3600,  # Redis: must exceed the longest job
+    "WORKER_CONCURRENCY": None,  # default: number of cores
+    "JOB_MODULES": [],  # extra modules that register job kinds (plugins)
+    "JOB_HEARTBEAT_SECONDS": 10.0,
+    "JOB_STALE_SECONDS": 90.0,  # a running job without heartbeat this long is orphaned
+    "JOB_MAX_ATTEMPTS": 2,  # runs of an orphaned job before it is failed
+    "JOB_TIME_LIMIT_SECONDS": 6 * 3600,
+    "WORKER_HEALTH_TIMEOUT_SECONDS": 5.0,
+    # Web
+    "SECRET_KEY": None,  # default: generated once into <instance>/secret_key
+    "CORS_ORIGINS": None,  # regex of allowed origins, e.g. r"https://.*\.ebrains\.eu"
+    "CORS_MAX_AGE": 600,
+    "PROXY_FIX": None,  # werkzeug ProxyFix keyword arguments, e.g. {"x_for": 1, "x_proto": 1}
+    "MAX_CONTENT_LENGTH": 512 * 1024 * 1024,  # bytes per request (uploads)
+    "RETENTION_SECONDS": 7 * 24 * 3600,  # results and uploads expire after this
+    "ALLOW_ANONYMOUS": True,  # browser users without an account get a per-session owner
+}
+
+
+def default_instance_path():
+    """Return the instance folder: ``$INSTANCE_PATH`` or ``~/.local/share/cortico``."""
+    env = os.environ.get("INSTANCE_PATH")
+    if env:
+        return Path(env).expanduser().resolve()
+    base = os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share"
+    return (Path(base) / "cortico").resolve()
+
+
+def load_settings(instance_path=None, overrides=None):
+    """Load the configuration with the documented precedence.
+
+    Parameters
+    ----------
+    instance_path : path-like, optional
+        Instance folder; default :func:`default_instance_path`.
+    overrides : dict, optional
+        Highest-precedence values (used by tests and ``create_app(test_config)``).
+
+    Returns
+    -------
+    flask.Config
+        A dict with every key of :data:`DEFAULTS` resolved, plus ``INSTANCE_PATH``.
+    """
+    instance = Path(instance_path) if instance_path else default_instance_path()
+    instance.mkdir(parents=True, exist_ok=True)
+    config = Config(str(instance), DEFAULTS)
+    config.from_pyfile("config.py", silent=True)
+    if os.environ.get("CORTICO_SETTINGS"):
+        config.from_envvar("CORTICO_SETTINGS")
+    config.from_prefixed_env("CORTICO")
+    config.update(overrides or {})
+    config["INSTANCE_PATH"] = str(instance)
+    _derive_defaults(config, instance)
+    return config
+
+
+def _derive_defaults(config, instance):
+    if not config.get("DATABASE_URL"):
+        config["DATABASE_URL"] = f"sqlite:///{instance / 'cortico.sqlite3'}"
+    if not config.get("STORAGE_PATH"):
+        config["STORAGE_PATH"] = str(instance / "storage")
+    Path(config["STORAGE_PATH"]).mkdir(parents=True, exist_ok=True)
+    if not config.get("SECRET_KEY"):
+        config["SECRET_KEY"] = _instance_secret(instance)
+    if isinstance(config.get("JOB_MODULES"), str):
+        config["JOB_MODULES"] = [m for m in config["JOB_MODULES"].split(",") if m]
+
+
+def _instance_secret(instance):
+    """Generate the session-signing key once and keep it private in the instance folder."""
+    path = instance / "secret_key"
+    if not path.exists():
+        # Written aside and linked into place: concurrent starters agree on one key.
+        tmp = instance / f".secret_key.{os.getpid()}.{secrets.token_hex(4)}"
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as f:
+            f.write(secrets.token_hex(32))
+        try:
+            os.link(tmp, path)
+        except FileExistsError:
+            pass
+        finally:
+            tmp.unlink()
+    return path.read_text().strip()

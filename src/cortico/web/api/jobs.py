@@ -1,0 +1,53 @@
+"""``/api/v1/jobs``: submit, poll, list and cancel background jobs."""
+
+from flask import current_app
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from cortico.jobs import cancel_job, submit_job
+from cortico.web._jobs_view import get_owned_job, job_as_dict, list_owned_jobs
+from cortico.web.auth import current_user_id, require_token
+from cortico.web.errors import error_response
+from cortico.web.schemas import JobCreateSchema, JobListArgs, JobSchema
+
+blp = Blueprint("jobs", __name__, url_prefix="/api/v1/jobs",
+                description="Background jobs: every job has an owner; another user's job answers 404.")
+blp.before_request(require_token)
+
+
+@blp.route("/")
+class Jobs(MethodView):
+    @blp.arguments(JobListArgs, location="query")
+    @blp.response(200, JobSchema(many=True))
+    def get(self, args):
+        """List your jobs, newest first."""
+        return [job_as_dict(job) for job in list_owned_jobs(current_user_id(), args["limit"])]
+
+    @blp.arguments(JobCreateSchema)
+    @blp.response(202, JobSchema)
+    @blp.alt_response(422, description="Unknown kind or invalid parameters; `errors` lists every problem.")
+    def post(self, body):
+        """Submit a job of a given kind; poll its `links.self` until `finished`."""
+        celery = current_app.extensions["celery"]
+        job_id = submit_job(celery, current_user_id(), body["kind"], body["params"])
+        return job_as_dict(get_owned_job(job_id, current_user_id()))
+
+
+@blp.route("/<job_id>")
+class JobById(MethodView):
+    @blp.response(200, JobSchema)
+    @blp.alt_response(404, description="No such job for this user.")
+    def get(self, job_id):
+        """Status, progress, message and result of one of your jobs."""
+        return job_as_dict(get_owned_job(job_id, current_user_id()))
+
+    @blp.response(200, JobSchema)
+    @blp.alt_response(404, description="No such job for this user.")
+    @blp.alt_response(409, description="The job had already finished.")
+    def delete(self, job_id):
+        """Cancel one of your queued or running jobs."""
+        get_owned_job(job_id, current_user_id())
+        if not cancel_job(current_app.extensions["celery"], job_id):
+            job = get_owned_job(job_id, current_user_id())
+            return error_response(409, f"Job {job_id} has already finished ({job.state}); nothing to cancel.")
+        return job_as_dict(get_owned_job(job_id, current_user_id()))

@@ -1,0 +1,38 @@
+"""Marshmallow schemas of the API (every field described for the OpenAPI spec)."""
+
+from marshmallow import Schema, fields, validate
+
+__all__ = ["JobCreateSchema", "JobSchema", "JobListArgs", "WorkerHealthSchema"]
+
+
+class JobCreateSchema(Schema):
+    kind = fields.String(required=True, metadata={"description": "Job kind, e.g. `paint`.", "example": "paint"})
+    params = fields.Dict(load_default=dict, metadata={"description": "Parameters of that kind of job."})
+
+
+class JobSchema(Schema):
+    id = fields.String(metadata={"description": "Unguessable job id."})
+    kind = fields.String(metadata={"description": "Job kind."})
+    state = fields.String(
+        validate=validate.OneOf(["queued", "running", "succeeded", "failed", "cancelled"]),
+        metadata={"description": "queued, running, succeeded, failed or cancelled."},
+    )
+    finished = fields.Boolean(metadata={"description": "True once the job succeeded, failed or was cancelled."})
+    progress = fields.Float(metadata={"description": "Fraction done, 0 to 1."})
+    message = fields.String(metadata={"description": "Human-readable progress message."})
+    error = fields.String(allow_none=True, metadata={"description": "Why the job failed (null otherwise)."})
+    result = fields.Dict(allow_none=True, metadata={"description": "Result of a succeeded job."})
+    created_at = fields.DateTime(metadata={"description": "When the job was submitted (UTC)."})
+    started_at = fields.DateTime(allow_none=True, metadata={"description": "When a worker started it."})
+    finished_at = fields.DateTime(allow_none=True, metadata={"description": "When it finished."})
+    links = fields.Dict(metadata={"description": "URLs of this job's resources (`self`, result files)."})
+
+
+class JobListArgs(Schema):
+    limit = fields.Integer(load_default=50, validate=validate.Range(1, 500),
+                           metadata={"description": "Maximum number of jobs, newest first."})
+
+
+class WorkerHealthSchema(Schema):
+    workers = fields.Integer(metadata={"description": "Workers that reported within the last seconds."})
+    message = fields.String(metadata={"description": "Summary."})

@@ -1,0 +1,174 @@
+"""Shared fixtures: instance folders, apps, users, real workers, Redis and PostgreSQL."""
+
+import os
+import secrets
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+REDIS_URL = os.environ.get("CORTICO_TEST_REDIS_URL", "redis://127.0.0.1:6379/14")
+POSTGRES_ADMIN_URL = os.environ.get("CORTICO_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+
+# Fast heartbeats so that lost workers are detected within seconds in tests.
+FAST_JOBS = {
+    "JOB_MODULES": ["tests.jobs.sleepy_kind"],
+    "JOB_HEARTBEAT_SECONDS": 0.5,
+    "JOB_STALE_SECONDS": 3.0,
+    "WORKER_CONCURRENCY": 2,
+}
+
+
+@pytest.fixture
+def instance(tmp_path):
+    folder = tmp_path / "instance"
+    folder.mkdir()
+    return folder
+
+
+def make_app(instance, **overrides):
+    from cortico.db import upgrade_schema
+    from cortico.web import create_app
+
+    app = create_app({"INSTANCE_PATH": str(instance), **FAST_JOBS, **overrides})
+    app.config["TESTING"] = True
+    upgrade_schema(app.config["DATABASE_URL"])
+    return app
+
+
+@pytest.fixture
+def app(instance):
+    app = make_app(instance)
+    yield app
+    app.extensions["cortico.db"].dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+def add_user(app, name):
+    """Create user ``name`` and return the Authorization header of a new token."""
+    from cortico.db.accounts import create_token, create_user
+
+    with app.extensions["cortico.db"].session() as session:
+        create_user(session, name)
+        token = create_token(session, name)
+    return {"Authorization": f"Bearer {token}"}
+
+
+def worker_env(app):
+    """Environment for a worker process sharing ``app``'s configuration."""
+    config = app.config
+    env = dict(os.environ)
+    env.update({
+        "INSTANCE_PATH": config["INSTANCE_PATH"],
+        "PYTHONPATH": os.pathsep.join([str(REPO), env.get("PYTHONPATH", "")]),
+        "CORTICO_DATABASE_URL": config["DATABASE_URL"],
+        "CORTICO_JOB_MODULES": ",".join(config["JOB_MODULES"]),
+        "CORTICO_JOB_HEARTBEAT_SECONDS": str(config["JOB_HEARTBEAT_SECONDS"]),
+        "CORTICO_JOB_STALE_SECONDS": str(config["JOB_STALE_SECONDS"]),
+        "CORTICO_JOB_MAX_ATTEMPTS": str(config["JOB_MAX_ATTEMPTS"]),
+    })
+    env.pop("CORTICO_BROKER_URL", None)
+    if config.get("BROKER_URL"):
+        env["CORTICO_BROKER_URL"] = config["BROKER_URL"]
+    return env
+
+
+class WorkerProcess:
+    """A real ``cortico worker`` in its own process group."""
+
+    def __init__(self, app, concurrency=2):
+        self.app = app
+        self.log = Path(app.config["INSTANCE_PATH"]) / f"worker-{secrets.token_hex(3)}.log"
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "cortico", "worker", "--concurrency", str(concurrency),
+             "--name", f"test-{secrets.token_hex(4)}@%h"],
+            env=worker_env(app), stdout=open(self.log, "wb"), stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+
+    def wait_ready(self, timeout=60):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if b" ready." in self.log.read_bytes():
+                return self
+            if self.process.poll() is not None:
+                break
+            time.sleep(0.2)
+        raise AssertionError(f"worker did not start:\n{self.log.read_text()[-3000:]}")
+
+    def kill(self):
+        """SIGKILL the whole worker (main process and pool children)."""
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait(timeout=10)
+
+    def stop(self):
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.kill()
+
+
+@pytest.fixture
+def start_worker():
+    workers = []
+
+    def start(app, concurrency=2):
+        worker = WorkerProcess(app, concurrency).wait_ready()
+        workers.append(worker)
+        return worker
+
+    yield start
+    for worker in workers:
+        worker.kill()
+
+
+def wait_for(predicate, timeout=60, interval=0.1, what="condition"):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(interval)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+@pytest.fixture
+def redis_url():
+    """A dedicated Redis database, emptied before and after the test."""
+    import redis
+
+    client = redis.Redis.from_url(REDIS_URL)
+    try:
+        client.ping()
+    except redis.exceptions.ConnectionError:
+        pytest.fail(f"Redis is not running at {REDIS_URL} (start it; see .ci/run)")
+    client.flushdb()
+    yield REDIS_URL
+    client.flushdb()
+
+
+@pytest.fixture
+def postgres_url():
+    """A throw-away PostgreSQL database, dropped after the test."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    name = f"cortico_test_{secrets.token_hex(4)}"
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    yield make_url(POSTGRES_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()

@@ -1,0 +1,73 @@
+"""The schema and models on SQLite and on the running PostgreSQL."""
+
+from datetime import timezone
+
+import pytest
+from sqlalchemy import inspect, select
+
+from cortico.db import Database, Job, JobState, User, upgrade_schema
+from cortico.db.accounts import create_token, create_user, user_for_token
+from cortico.exceptions import ConflictError, InputError
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request, tmp_path):
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'db.sqlite3'}"
+    return request.getfixturevalue("postgres_url")
+
+
+def test_schema_upgrade_is_idempotent(database_url):
+    upgrade_schema(database_url)
+    upgrade_schema(database_url)
+    db = Database(database_url)
+    tables = set(inspect(db.engine).get_table_names())
+    assert {"users", "tokens", "jobs", "workers", "alembic_version"} <= tables
+    db.dispose()
+
+
+def test_job_round_trip(database_url):
+    upgrade_schema(database_url)
+    db = Database(database_url)
+    with db.session() as session:
+        user = create_user(session, "carol")
+        job = Job(kind="paint", owner_id=user.id, params={"values": [1.5, None], "name": "x"})
+        session.add(job)
+        session.flush()
+        job_id = job.id
+    with db.session() as session:
+        job = session.get(Job, job_id)
+        assert len(job_id) >= 22 and job_id.replace("-", "").replace("_", "").isalnum()
+        assert job.state == JobState.QUEUED.value
+        assert job.params == {"values": [1.5, None], "name": "x"}
+        assert job.created_at.tzinfo is not None
+        assert job.created_at.utcoffset() == timezone.utc.utcoffset(None)
+        assert job.owner.name == "carol"
+    db.dispose()
+
+
+def test_tokens_are_stored_hashed(database_url):
+    upgrade_schema(database_url)
+    db = Database(database_url)
+    with db.session() as session:
+        create_user(session, "dave")
+        plain = create_token(session, "dave", "laptop")
+    with db.session() as session:
+        stored = session.execute(select(User).where(User.name == "dave")).scalar().tokens[0]
+        assert plain not in (stored.token_hash, stored.prefix) and len(stored.token_hash) == 64
+        assert user_for_token(session, plain).name == "dave"
+        assert user_for_token(session, plain + "x") is None
+    db.dispose()
+
+
+def test_user_names_are_checked(tmp_path):
+    url = f"sqlite:///{tmp_path / 'db.sqlite3'}"
+    upgrade_schema(url)
+    db = Database(url)
+    with db.session() as session:
+        create_user(session, "erin")
+        with pytest.raises(ConflictError, match="already exists"):
+            create_user(session, "erin")
+        for bad in ("", "../x", "a b", "x" * 65):
+            with pytest.raises(InputError, match="Invalid user name"):
+                create_user(session, bad)
