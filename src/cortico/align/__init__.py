@@ -1,0 +1,27 @@
+"""Non-linear alignment of cortical patches to a template by equivolumetric depth.
+
+Pure core: takes ANTs/nibabel images or paths, a 4x4 incoming -> template matrix
+and landmark pairs; returns an :class:`AlignmentResult` that can be saved to a
+folder. Conventions (RAS vs LPS, transform direction, the half-voxel offset of
+Neuroglancer's incoming space) are described in ``cortico.align._spaces`` and
+docs/alignment.md.
+"""
+
+from cortico.align._align import align_patch
+from cortico.align._inputs import LandmarkPairs, parse_landmark_pairs, parse_matrix
+from cortico.align._presets import DEFAULT_PRESET, PRESETS
+from cortico.align._result import OUTPUT_FILES, AlignmentResult
+from cortico.align._spaces import INCOMING_SPACES, RAS_TO_LPS
+
+__all__ = [
+    "DEFAULT_PRESET",
+    "INCOMING_SPACES",
+    "OUTPUT_FILES",
+    "PRESETS",
+    "RAS_TO_LPS",
+    "AlignmentResult",
+    "LandmarkPairs",
+    "align_patch",
+    "parse_landmark_pairs",
+    "parse_matrix",
+]

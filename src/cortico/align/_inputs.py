@@ -1,0 +1,206 @@
+"""Validation of alignment inputs: the matrix, the landmark pairs and the images."""
+
+import math
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from cortico.exceptions import InputError
+
+
+@dataclass(frozen=True)
+class LandmarkPairs:
+    """Active landmark pairs as arrays.
+
+    Attributes
+    ----------
+    template_points : numpy.ndarray
+        (n, 3) ``source_point`` of each pair, template RAS (mm).
+    incoming_points : numpy.ndarray
+        (n, 3) ``target_point`` of each pair, incoming space (mm).
+    names : tuple of str
+        The pairs' names (``"#<index>"`` where none was given).
+    """
+
+    template_points: np.ndarray
+    incoming_points: np.ndarray
+    names: tuple
+
+    def __len__(self):
+        return len(self.names)
+
+
+def parse_matrix(matrix):
+    """Check the incoming -> template matrix and return it as a 4x4 array.
+
+    Parameters
+    ----------
+    matrix : array-like
+        4x4 or 3x4 affine, row-major list of rows (mm). A 3x4 matrix is
+        completed with ``[0, 0, 0, 1]``.
+
+    Returns
+    -------
+    numpy.ndarray
+        4x4 float array.
+
+    Raises
+    ------
+    InputError
+        Wrong shape, non-numeric or non-finite entries, a last row other than
+        ``[0, 0, 0, 1]``, or a singular matrix.
+    """
+    try:
+        array = np.array(matrix, dtype=float)
+    except (TypeError, ValueError):
+        raise InputError("transformation matrix must be a list of 3 or 4 rows of 4 numbers") from None
+    if array.shape == (3, 4):
+        array = np.vstack([array, [0.0, 0.0, 0.0, 1.0]])
+    if array.shape != (4, 4):
+        raise InputError(f"transformation matrix must be 4x4 or 3x4, got shape {array.shape}")
+    if not np.all(np.isfinite(array)):
+        raise InputError("transformation matrix contains a non-finite value (NaN or infinity)")
+    if not np.allclose(array[3], [0, 0, 0, 1]):
+        raise InputError(f"the last row of the transformation matrix must be [0, 0, 0, 1], got {array[3].tolist()}")
+    if abs(np.linalg.det(array[:3, :3])) < 1e-9:
+        raise InputError("transformation matrix is singular (its 3x3 part has a zero determinant)")
+    return array
+
+
+def parse_landmark_pairs(pairs):
+    """Keep the active landmark pairs and return them as arrays.
+
+    Parameters
+    ----------
+    pairs : list of dict or None
+        Each ``{"source_point": [x, y, z] (template mm), "target_point": [x, y, z]
+        (incoming mm), "active": bool = True, "name": str (optional)}``. Other keys
+        (e.g. ``colour``) are ignored, inactive pairs are dropped.
+
+    Returns
+    -------
+    LandmarkPairs
+
+    Raises
+    ------
+    InputError
+        Listing every malformed pair (missing point, not 3 finite numbers, ``active``
+        not a boolean).
+    """
+    problems = []
+    template, incoming, names = [], [], []
+    for index, pair in enumerate(pairs or []):
+        if not isinstance(pair, dict):
+            problems.append(f"landmark pair #{index} must be an object, got {type(pair).__name__}")
+            continue
+        active = pair.get("active", True)
+        if not isinstance(active, bool):
+            problems.append(f"landmark pair #{index}: 'active' must be true or false, got {active!r}")
+            continue
+        points = [_point(pair, key, index, problems) for key in ("source_point", "target_point")]
+        if not active or None in points:
+            continue
+        template.append(points[0])
+        incoming.append(points[1])
+        names.append(str(pair.get("name") or f"#{index}"))
+    if problems:
+        raise InputError(f"{len(problems)} invalid landmark pair(s): {problems[0]}", problems=problems)
+    return LandmarkPairs(
+        template_points=np.array(template, dtype=float).reshape(-1, 3),
+        incoming_points=np.array(incoming, dtype=float).reshape(-1, 3),
+        names=tuple(names),
+    )
+
+
+def _point(pair, key, index, problems):
+    value = pair.get(key)
+    if value is None:
+        problems.append(f"landmark pair #{index} has no '{key}'")
+        return None
+    ok = (
+        isinstance(value, (list, tuple))
+        and len(value) == 3
+        and all(isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) for v in value)
+    )
+    if not ok:
+        problems.append(f"landmark pair #{index}: '{key}' must be 3 finite numbers, got {value!r}")
+        return None
+    return [float(v) for v in value]
+
+
+def load_image(image, what, work_dir):
+    """Return a float ANTs image from an ANTs image, a nibabel image or a file path.
+
+    nibabel images are written to ``work_dir`` and read back by ANTs so that the
+    voxel->world geometry is always ITK's (its qform/sform choice).
+
+    Parameters
+    ----------
+    image : ants.ANTsImage, nibabel.spatialimages.SpatialImage, str or os.PathLike
+        The volume.
+    what : str
+        What the volume is, for error messages (e.g. ``"incoming depth map"``).
+    work_dir : str
+        A private scratch folder.
+
+    Returns
+    -------
+    ants.ANTsImage
+    """
+    import ants
+    import nibabel as nib
+
+    if isinstance(image, ants.ANTsImage):
+        result = image.clone("float")
+    elif isinstance(image, nib.spatialimages.SpatialImage):
+        path = os.path.join(work_dir, f"{what.replace(' ', '_')}.nii.gz")
+        # affine=None keeps the header's qform/sform and their codes for ITK to choose from.
+        copy = nib.Nifti1Image(np.asarray(image.dataobj, dtype=np.float32), None, image.header)
+        copy.header.set_slope_inter(1.0, 0.0)
+        nib.save(copy, path)
+        result = ants.image_read(path, pixeltype="float")
+    elif isinstance(image, (str, os.PathLike)):
+        path = Path(image)
+        if not path.is_file():
+            raise InputError(f"{what}: no such file {str(path)!r}")
+        try:
+            result = ants.image_read(str(path), pixeltype="float")
+        except Exception as exc:  # ITK raises plain RuntimeErrors for unreadable files
+            raise InputError(f"{what}: {str(path)!r} is not a readable NIfTI volume ({exc})") from None
+    else:
+        raise InputError(f"{what} must be an ANTs image, a nibabel image or a file path, got {type(image).__name__}")
+    if result.dimension != 3 or result.components != 1:
+        raise InputError(f"{what} must be a 3D scalar volume, got {result.dimension}D with {result.components} component(s)")
+    return result
+
+
+def check_depth_map(image, what):
+    """Raise InputError unless every value of a depth map is finite and in [0, 1]."""
+    values = image.numpy()
+    if not np.all(np.isfinite(values)):
+        count = int(np.count_nonzero(~np.isfinite(values)))
+        raise InputError(f"{what} has {count} non-finite voxel(s) (NaN or infinity); depth maps must be finite")
+    low, high = float(values.min()), float(values.max())
+    if low < -1e-6 or high > 1 + 1e-6:
+        raise InputError(
+            f"{what} must hold depths in [0, 1] (0 pial, 1 white), found values from {low:g} to {high:g}"
+            " (is this a segmentation rather than a depth map?)"
+        )
+
+
+def check_same_grid(image, depth):
+    """Raise InputError unless the incoming image and its depth map share one voxel grid."""
+    same = (
+        image.shape == depth.shape
+        and np.allclose(image.spacing, depth.spacing, rtol=1e-4)
+        and np.allclose(image.origin, depth.origin, atol=1e-3)
+        and np.allclose(image.direction, depth.direction, atol=1e-4)
+    )
+    if not same:
+        raise InputError(
+            "the incoming depth map must be on the incoming image's voxel grid: "
+            f"image shape {image.shape} spacing {tuple(round(s, 4) for s in image.spacing)}, "
+            f"depth map shape {depth.shape} spacing {tuple(round(s, 4) for s in depth.spacing)}"
+        )
