@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# Run the whole test suite (after `bash scripts/install.sh --test`).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/test-services.sh
+mkdir -p test-artifacts
+lint-imports
+exec python3 -m pytest -q -p no:cacheprovider "$@"
