@@ -16,8 +16,16 @@ from cortico.paint._colors import (
 )
 from cortico.paint._figures import colorbar_figure, panel_figure, save_figure
 from cortico.paint._naming import safe_name
+from cortico.paint._paint import PaintResult, paint
 from cortico.paint._render import region_color_table, render_view
 from cortico.paint._settings import PaintSettings
+from cortico.paint._table import (
+    TableProblem,
+    ValuesRow,
+    ValuesTable,
+    read_values_table,
+    values_table_from_data,
+)
 from cortico.paint._views import BRAINPAINTER_VIEWS, NAMED_VIEWS, View, get_view
 
 __all__ = [
@@ -26,15 +34,22 @@ __all__ = [
     "ColorScale",
     "DEFAULT_STOPS",
     "NAMED_VIEWS",
+    "PaintResult",
     "PaintSettings",
+    "TableProblem",
+    "ValuesRow",
+    "ValuesTable",
     "View",
     "brainpainter_colors",
     "colorbar_figure",
     "get_view",
+    "paint",
     "panel_figure",
     "parse_color",
+    "read_values_table",
     "region_color_table",
     "render_view",
     "safe_name",
     "save_figure",
+    "values_table_from_data",
 ]

@@ -37,12 +37,12 @@ def interpolate_rows(rows, steps):
 
 
 def _font(size):
+    from matplotlib import font_manager
     from PIL import ImageFont
 
-    try:
-        return ImageFont.load_default(size=size)
-    except TypeError:  # Pillow built without FreeType
-        return ImageFont.load_default()
+    # matplotlib ships DejaVu Sans, which has the arrows and accents captions need
+    path = font_manager.findfont(font_manager.FontProperties(family="DejaVu Sans"))
+    return ImageFont.truetype(path, size)
 
 
 def compose_frame(image, caption, colorbar):
@@ -92,7 +92,11 @@ def write_movie(frames, path, fps):
     if path.suffix == ".gif":
         from PIL import Image
 
-        pictures = [Image.fromarray(frame) for frame in frames]
+        # dithered palettes: shaded surfaces band badly with GIF's 256 colours otherwise
+        pictures = [
+            Image.fromarray(frame).quantize(256, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.FLOYDSTEINBERG)
+            for frame in frames
+        ]
         pictures[0].save(
             path, save_all=True, append_images=pictures[1:], duration=int(round(1000 / fps)), loop=0, optimize=False
         )

@@ -1,0 +1,367 @@
+"""The values table: BrainPainter CSVs (and DataFrames/dicts) -> region values per row.
+
+Accepts what real files contain: a UTF-8/UTF-16 byte-order mark, ``,`` ``;`` or tab
+delimiters, Windows line ends, trailing empty columns, numeric image names, decimal
+commas in ``;``-separated files, ``NaN``/empty cells (painted in the no-data
+colour). Every problem is collected and reported at once, with the spreadsheet row
+number (the header is row 1), the column and what was expected.
+
+Column names are matched to regions by the atlas (``atlas.resolve``): BrainPainter v1
+(hemisphere-agnostic) and v2 (``Left-``/``Right-``) names both work. Unknown extra
+columns are warnings, unless they look like a misspelt region that the table lacks
+(then they are errors, since the region would silently stay grey). Columns naming the
+medial wall (``unknown``) are accepted and ignored: the medial wall is not painted.
+"""
+
+import csv
+import io
+import math
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from cortico.exceptions import InputError
+
+__all__ = ["TableProblem", "ValuesRow", "ValuesTable", "read_values_table", "values_table_from_data"]
+
+NAME_COLUMN = "Image-name-unique"
+_NAN_WORDS = {"", "nan", "na", "n/a", "none", "null", "-"}
+_DECIMAL_COMMA = re.compile(r"^[+-]?\d*,\d+$")
+_MAX_LISTED = 12
+
+
+@dataclass(frozen=True)
+class TableProblem:
+    """One problem found in a values table.
+
+    Attributes
+    ----------
+    message : str
+        What is wrong and what was expected.
+    row : int or None
+        Spreadsheet row (header = 1), None for whole-table problems.
+    column : str or None
+        Column name as written in the file.
+    suggestions : tuple of str
+        Closest known region names, best first.
+    """
+
+    message: str
+    row: int = None
+    column: str = None
+    suggestions: tuple = ()
+
+    def __str__(self):
+        where = []
+        if self.row is not None:
+            where.append(f"row {self.row}")
+        if self.column is not None:
+            where.append(f"column {self.column!r}")
+        return (", ".join(where) + ": " if where else "") + self.message
+
+    def to_dict(self):
+        """JSON-able form for the web API."""
+        return {"row": self.row, "column": self.column, "message": self.message, "suggestions": list(self.suggestions)}
+
+
+@dataclass
+class ValuesRow:
+    """One image to paint: its name and one value per atlas region (NaN = no data)."""
+
+    name: str
+    values: np.ndarray
+    row: int = None
+
+
+@dataclass
+class ValuesTable:
+    """Region values per image, aligned with ``atlas.regions``.
+
+    Attributes
+    ----------
+    atlas_name : str
+    region_keys : list of str
+        ``atlas.regions`` keys, the order of every row's ``values``.
+    rows : list of ValuesRow
+    columns : dict
+        Column name -> region keys it paints.
+    warnings : list of str
+        Things that did not stop parsing (extra columns, regions without values).
+    """
+
+    atlas_name: str
+    region_keys: list
+    rows: list
+    columns: dict = field(default_factory=dict)
+    warnings: list = field(default_factory=list)
+
+    def matrix(self):
+        """All values, shape (rows, regions)."""
+        if not self.rows:
+            return np.zeros((0, len(self.region_keys)))
+        return np.vstack([row.values for row in self.rows])
+
+    def to_frame(self):
+        """A pandas DataFrame indexed by image name, one column per region key."""
+        import pandas as pd
+
+        return pd.DataFrame(self.matrix(), index=[row.name for row in self.rows], columns=self.region_keys)
+
+
+def _raise(problems, what):
+    count = len(problems)
+    listed = "; ".join(str(p) for p in problems[:_MAX_LISTED])
+    more = f"; and {count - _MAX_LISTED} more" if count > _MAX_LISTED else ""
+    error = InputError(
+        f"{what}: {count} problem{'s' if count != 1 else ''}: {listed}{more}.",
+        problems=[str(p) for p in problems],
+    )
+    error.details = [p.to_dict() for p in problems]
+    raise error
+
+
+def _decode(data):
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return data.decode("cp1252", errors="replace")
+
+
+def _read_text(source):
+    if isinstance(source, (bytes, bytearray)):
+        return _decode(bytes(source)), "the uploaded table"
+    if isinstance(source, (str, Path)):
+        path = Path(source)
+        try:
+            return _decode(path.read_bytes()), path.name
+        except OSError as exc:
+            raise InputError(f"Cannot read values table {path.name!r}: {exc.strerror}.") from None
+    if hasattr(source, "read"):
+        data = source.read()
+        text = _decode(data) if isinstance(data, (bytes, bytearray)) else str(data).lstrip("\ufeff")
+        return text, getattr(source, "name", "the values table")
+    raise InputError(f"A values table must be a path, bytes or a file object, got {type(source).__name__}.")
+
+
+def _delimiter(header_line):
+    counts = {d: header_line.count(d) for d in (",", ";", "\t")}
+    best = max(counts, key=counts.get)
+    return best if counts[best] else ","
+
+
+def _parse_number(text, decimal_comma):
+    cell = text.strip()
+    if cell.lower() in _NAN_WORDS:
+        return math.nan, None
+    if decimal_comma and _DECIMAL_COMMA.match(cell):
+        cell = cell.replace(",", ".")
+    try:
+        value = float(cell)
+    except ValueError:
+        return None, f"{text.strip()!r} is not a number (use a number, or leave the cell empty for no data)"
+    if math.isinf(value):
+        return None, f"{text.strip()!r} is infinite; use a finite number or leave the cell empty"
+    return value, None
+
+
+def _is_name_column(text):
+    return re.sub(r"[^a-z]", "", text.lower()) == "imagenameunique"
+
+
+def _resolve_columns(atlas, columns, problems, warnings):
+    """Map columns to region indices; collect problems and warnings."""
+    resolution = atlas.resolve(columns)
+    missing_keys = {region.key for region in resolution.missing}
+    column_regions = {}
+    for column in columns:
+        if column in resolution.mapping:
+            column_regions[column] = [region.index for region in resolution.mapping[column]]
+        elif column in resolution.ambiguous:
+            keys = resolution.ambiguous[column]
+            problems.append(TableProblem(
+                f"the name matches several regions ({', '.join(keys)}); use one of their full names",
+                column=column, suggestions=tuple(keys),
+            ))
+        elif column in resolution.unknown:
+            suggestions = tuple(resolution.unknown[column])
+            best = atlas.resolve(list(suggestions[:1])).mapping.get(suggestions[0], ()) if suggestions else ()
+            lacking = [suggestions[0]] if best and all(r.key in missing_keys for r in best) else []
+            if lacking:
+                problems.append(TableProblem(
+                    f"no region of atlas {atlas.name!r} has this name; did you mean "
+                    f"{' or '.join(repr(s) for s in lacking)}? (that region has no column)",
+                    column=column, suggestions=suggestions,
+                ))
+            else:
+                hint = f" (closest: {', '.join(repr(s) for s in suggestions)})" if suggestions else ""
+                warnings.append(f"Column {column!r} matches no region of atlas {atlas.name!r} and is ignored{hint}.")
+    for message in resolution.problems:
+        if "both give a value" in message:
+            problems.append(TableProblem(message.rstrip(".")))
+    return column_regions, resolution
+
+
+def _missing_warning(atlas, resolution, column_regions):
+    painted = {index for indices in column_regions.values() for index in indices}
+    missing = [region.key for region in atlas.regions if region.index not in painted]
+    if not missing or not painted:
+        return None
+    listed = ", ".join(missing[:_MAX_LISTED]) + (f" and {len(missing) - _MAX_LISTED} more" if len(missing) > _MAX_LISTED else "")
+    return f"{len(missing)} region(s) of atlas {atlas.name!r} have no column and are painted in the no-data colour: {listed}."
+
+
+def read_values_table(source, atlas, max_rows=None):
+    """Parse a BrainPainter-style CSV into region values per image.
+
+    Parameters
+    ----------
+    source : str, Path, bytes or file object
+        The CSV (path, raw bytes of an upload, or an open file).
+    atlas : cortico.atlases.Atlas
+        Atlas whose region names the columns use.
+    max_rows : int, optional
+        Reject tables with more data rows.
+
+    Returns
+    -------
+    ValuesTable
+
+    Raises
+    ------
+    InputError
+        With ``.problems`` (one string each) and ``.details`` (dicts with row,
+        column, message, suggestions) listing every problem found.
+    """
+    text, label = _read_text(source)
+    lines = text.splitlines()
+    header_line = next((line for line in lines if line.strip()), "")
+    if not header_line:
+        raise InputError(f"{label} is empty: expected a header row starting with {NAME_COLUMN!r}.")
+    delimiter = _delimiter(header_line)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    records = [(reader.line_num, cells) for cells in reader]
+    records = [(number, cells) for number, cells in records if any(c.strip() for c in cells)]
+    _, header = records[0]
+    header = [cell.replace("\ufeff", "").strip() for cell in header]
+    while header and not header[-1]:
+        header.pop()
+    problems, warnings = [], []
+    if not header or not _is_name_column(header[0]):
+        found = header[0] if header else ""
+        problems.append(TableProblem(f"the first column must be {NAME_COLUMN!r} (found {found!r})", row=1))
+    columns = header[1:]
+    for position, column in enumerate(columns, start=2):
+        if not column:
+            problems.append(TableProblem(f"column {position} of the header has no name", row=1))
+    seen = {}
+    for column in columns:
+        if column and column in seen:
+            problems.append(TableProblem("this column appears more than once in the header", row=1, column=column))
+        seen[column] = True
+    named = [c for c in dict.fromkeys(columns) if c]
+    column_regions, resolution = _resolve_columns(atlas, named, problems, warnings)
+    if named and not column_regions and not resolution.medial_wall:
+        problems.append(TableProblem(f"no column names a region of atlas {atlas.name!r}; is this the right atlas?"))
+    data_records = records[1:]
+    if not data_records:
+        problems.append(TableProblem("the table has a header but no data rows"))
+    if max_rows is not None and len(data_records) > max_rows:
+        problems.append(TableProblem(f"the table has {len(data_records)} data rows; at most {max_rows} are allowed"))
+        data_records = []
+    decimal_comma = delimiter == ";"
+    rows, names = [], {}
+    width = len(header)
+    for number, cells in data_records:
+        cells = [c.strip() for c in cells]
+        if len(cells) < width:
+            problems.append(TableProblem(
+                f"has {len(cells)} cells but the header has {width} columns (ragged row); "
+                "add empty cells for missing values", row=number,
+            ))
+            continue
+        extra = [c for c in cells[width:] if c]
+        if extra:
+            problems.append(TableProblem(
+                f"has {len(cells[:width]) + len(extra)}+ filled cells but the header has {width} columns; "
+                f"remove the extra values ({', '.join(repr(c) for c in extra[:3])})", row=number,
+            ))
+            continue
+        name = cells[0].strip()
+        if not name:
+            problems.append(TableProblem("the image name is empty", row=number, column=header[0] if header else None))
+        elif name in names:
+            problems.append(TableProblem(
+                f"image name {name!r} is already used in row {names[name]}; image names must be unique",
+                row=number, column=header[0],
+            ))
+        else:
+            names[name] = number
+        values = np.full(len(atlas.regions), np.nan)
+        for column, cell in zip(header[1:], cells[1:width]):
+            if column not in column_regions:
+                continue
+            value, error = _parse_number(cell, decimal_comma)
+            if error:
+                problems.append(TableProblem(error, row=number, column=column))
+            else:
+                values[column_regions[column]] = value
+        rows.append(ValuesRow(name, values, number))
+    if problems:
+        _raise(problems, f"{label} cannot be painted")
+    missing = _missing_warning(atlas, resolution, column_regions)
+    if missing:
+        warnings.append(missing)
+    return ValuesTable(atlas.name, [r.key for r in atlas.regions], rows, {
+        column: [atlas.regions[i].key for i in indices] for column, indices in column_regions.items()
+    }, warnings)
+
+
+def values_table_from_data(data, atlas):
+    """Build a :class:`ValuesTable` from a DataFrame or dict (see :func:`cortico.paint.paint`).
+
+    Parameters
+    ----------
+    data : pandas.DataFrame or dict
+        Rows indexed by image name (or an ``Image-name-unique`` column), columns
+        named like CSV columns or region keys; or ``{image: {column: value}}``; or
+        one row ``{column: value}``.
+    atlas : cortico.atlases.Atlas
+
+    Returns
+    -------
+    ValuesTable
+    """
+    import pandas as pd
+
+    if isinstance(data, pd.DataFrame):
+        frame = data
+        name_columns = [c for c in frame.columns if _is_name_column(str(c))]
+        if name_columns:
+            frame = frame.set_index(name_columns[0])
+    elif isinstance(data, dict):
+        if data and all(isinstance(v, dict) for v in data.values()):
+            frame = pd.DataFrame.from_dict(data, orient="index")
+        else:
+            frame = pd.DataFrame([data], index=["image"])
+    else:
+        raise InputError(f"Values must be a pandas DataFrame or a dict, got {type(data).__name__}.")
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow([NAME_COLUMN, *(str(c) for c in frame.columns)])
+    for name, row in frame.iterrows():
+        writer.writerow([str(name), *("" if _is_missing(v) else _cell(v) for v in row.tolist())])
+    return read_values_table(buffer.getvalue().encode("utf-8"), atlas)
+
+
+def _is_missing(value):
+    return value is None or (isinstance(value, float) and math.isnan(value))
+
+
+def _cell(value):
+    if isinstance(value, (float, np.floating)):
+        return repr(float(value))
+    return str(value)
