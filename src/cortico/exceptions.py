@@ -12,6 +12,7 @@ __all__ = [
     "NotFoundError",
     "ConflictError",
     "LimitExceededError",
+    "TooManyJobsError",
     "DependencyError",
     "JobCancelled",
 ]
@@ -49,6 +50,10 @@ class ConflictError(CorticoError):
 
 class LimitExceededError(CorticoError):
     """A configured size or count limit was exceeded."""
+
+
+class TooManyJobsError(LimitExceededError):
+    """The user already has the maximum number of unfinished jobs."""
 
 
 class DependencyError(CorticoError, RuntimeError):

@@ -77,3 +77,18 @@ def test_invalid_submissions_are_422_with_specific_messages(client, alice):
     assert "kind" in str(response.json["errors"])
     response = client.post("/api/v1/jobs/", data="{not json", headers={**alice, "Content-Type": "application/json"})
     assert 400 <= response.status_code < 500
+
+
+def test_jobs_in_flight_are_limited_per_user(instance):
+    from tests.conftest import make_app
+
+    app = make_app(instance, MAX_JOBS_IN_FLIGHT=2)
+    client, alice, bob = app.test_client(), add_user(app, "alice"), add_user(app, "bob")
+    _submit(client, alice)
+    second = _submit(client, alice)
+    response = client.post("/api/v1/jobs/", json={"kind": "test.sleepy", "params": {"steps": 1}}, headers=alice)
+    assert response.status_code == 429
+    assert response.json["message"].startswith("You already have 2 unfinished jobs (the limit is 2)")
+    _submit(client, bob)  # the limit is per user
+    assert client.delete(f"/api/v1/jobs/{second}", headers=alice).status_code == 200
+    _submit(client, alice)

@@ -9,6 +9,7 @@ from cortico.jobs._celery import embedded_broker_folders, make_celery
 from cortico.jobs._context import JobContext
 from cortico.jobs._dispatch import cancel_job, recover_orphaned_jobs, submit_job
 from cortico.jobs._registry import JobKind, get_kind, job_kinds, register_kind
+from cortico.jobs._retention import purge_expired, register_purger
 from cortico.jobs._runtime import JobRuntime
 
 __all__ = [
@@ -20,7 +21,9 @@ __all__ = [
     "get_kind",
     "job_kinds",
     "make_celery",
+    "purge_expired",
     "recover_orphaned_jobs",
     "register_kind",
+    "register_purger",
     "submit_job",
 ]

@@ -4,10 +4,11 @@ import logging
 import secrets
 from datetime import timedelta
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import func, or_, select, update
 
 from cortico.db import Job, JobState
 from cortico.db.models import utcnow
+from cortico.exceptions import TooManyJobsError
 from cortico.jobs._registry import get_kind
 
 __all__ = ["submit_job", "cancel_job", "recover_orphaned_jobs", "TASK_NAME"]
@@ -38,6 +39,7 @@ def submit_job(celery_app, owner_id, kind, params, job_id=None):
     job_kind = get_kind(kind)
     params = job_kind.validate(params)
     runtime = celery_app.cortico
+    _check_in_flight(runtime, owner_id)
     dispatch_id = secrets.token_hex(16)
     with runtime.db.session() as session:
         job = Job(kind=kind, owner_id=owner_id, params=params, dispatch_id=dispatch_id,
@@ -49,6 +51,18 @@ def submit_job(celery_app, owner_id, kind, params, job_id=None):
         job_id = job.id
     _send(celery_app, job_id, dispatch_id)
     return job_id
+
+
+def _check_in_flight(runtime, owner_id):
+    limit = int(runtime.settings["MAX_JOBS_IN_FLIGHT"])
+    with runtime.db.session() as session:
+        in_flight = session.execute(
+            select(func.count()).select_from(Job).where(
+                Job.owner_id == owner_id, Job.state.in_([JobState.QUEUED.value, JobState.RUNNING.value]))
+        ).scalar()
+    if in_flight >= limit:
+        raise TooManyJobsError(f"You already have {in_flight} unfinished jobs (the limit is {limit}); "
+                               "wait for some to finish or cancel them.")
 
 
 def cancel_job(celery_app, job_id):

@@ -2,6 +2,7 @@
 
 import logging
 import threading
+import time
 
 from celery.signals import worker_process_init, worker_ready, worker_shutdown
 from sqlalchemy import delete
@@ -9,6 +10,7 @@ from sqlalchemy import delete
 from cortico.db import Worker
 from cortico.db.models import utcnow
 from cortico.jobs._dispatch import recover_orphaned_jobs
+from cortico.jobs._retention import purge_expired
 
 log = logging.getLogger(__name__)
 
@@ -52,15 +54,20 @@ def _on_worker_shutdown(sender, **_):
 
 
 def _housekeeping(app, hostname, interval):
-    """Beat the worker's heartbeat and re-send jobs whose worker died."""
+    """Beat the worker's heartbeat, re-send jobs whose worker died, expire old results."""
     runtime = app.cortico
     started = utcnow()
+    sweep_every = float(runtime.settings["RETENTION_SWEEP_SECONDS"])
+    next_sweep = 0.0
     while not _stop.is_set():
         try:
             with runtime.db.session() as session:
                 session.merge(Worker(hostname=hostname, last_seen=utcnow(), started_at=started,
                                      info={"embedded": runtime.embedded}))
             recover_orphaned_jobs(app)
+            if time.monotonic() >= next_sweep:
+                next_sweep = time.monotonic() + sweep_every
+                purge_expired(runtime)
         except Exception as exc:  # keep beating through transient database errors
             log.warning("worker housekeeping failed: %s", exc)
         _stop.wait(interval)

@@ -12,6 +12,7 @@ from cortico.exceptions import (
     InputError,
     LimitExceededError,
     NotFoundError,
+    TooManyJobsError,
 )
 
 __all__ = ["STATUS_BY_ERROR", "error_response", "register_error_handlers"]
@@ -22,6 +23,7 @@ log = logging.getLogger(__name__)
 STATUS_BY_ERROR = [
     (NotFoundError, 404),
     (ConflictError, 409),
+    (TooManyJobsError, 429),
     (LimitExceededError, 413),
     (InputError, 422),
     (DependencyError, 503),
