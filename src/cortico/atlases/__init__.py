@@ -7,13 +7,21 @@ a surface + labels or a label volume + label table and stored per owner.
 
 from cortico.atlases._bundled import list_atlases, load_atlas
 from cortico.atlases._model import SURFACE_KINDS, Atlas, AtlasInfo, Mesh, Region
+from cortico.atlases._resolve import Resolution, normalise_name, resolve_names
+from cortico.atlases._templates import IMAGE_NAME_COLUMN, template_columns, template_csv
 
 __all__ = [
+    "IMAGE_NAME_COLUMN",
     "SURFACE_KINDS",
     "Atlas",
     "AtlasInfo",
     "Mesh",
     "Region",
+    "Resolution",
     "list_atlases",
     "load_atlas",
+    "normalise_name",
+    "resolve_names",
+    "template_columns",
+    "template_csv",
 ]

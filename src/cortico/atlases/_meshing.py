@@ -47,6 +47,47 @@ def clean_mesh(vertices, faces, min_area=1e-8):
     return np.asarray(vertices)[used], inverse.reshape(-1, 3)
 
 
+def drop_double_walls(faces):
+    """Remove every face whose vertex triple occurs more than once.
+
+    Decimating thin sheets (cerebellar folia) can collapse two opposite walls onto
+    the same triangle; both copies go, which leaves the rest of the mesh closed.
+    """
+    ordered = np.sort(faces, axis=1)
+    _, inverse, counts = np.unique(ordered, axis=0, return_inverse=True, return_counts=True)
+    return faces[counts[inverse.ravel()] == 1]
+
+
+def is_closed_manifold(faces):
+    """True when every edge is shared by exactly two faces."""
+    from cortico.atlases._geometry import edge_use_counts
+
+    return bool(len(faces)) and bool((edge_use_counts(faces)[1] == 2).all())
+
+
+def decimate_closed(vertices, faces, decimation, max_faces):
+    """Quadric decimation that keeps the mesh closed.
+
+    Quadric decimation (fast-simplification) may pinch thin parts into edges
+    shared by four faces; then a gentler reduction is tried, down to none.
+    """
+    import fast_simplification
+
+    target = min(len(faces) * (1.0 - decimation), max_faces)
+    for _ in range(4):
+        if target >= len(faces):
+            break
+        reduced_vertices, reduced_faces = fast_simplification.simplify(
+            np.asarray(vertices, dtype=np.float32), np.asarray(faces, dtype=np.int32),
+            target_reduction=1.0 - target / len(faces),
+        )
+        reduced_faces = drop_double_walls(reduced_faces)
+        if is_closed_manifold(reduced_faces):
+            return reduced_vertices, reduced_faces
+        target = (target + len(faces)) / 2.0
+    return vertices, faces
+
+
 def _keep_main_components(mask, min_fraction):
     components, count = ndimage.label(mask)
     if count <= 1:
@@ -58,8 +99,8 @@ def _keep_main_components(mask, min_fraction):
     return np.isin(components, keep)
 
 
-def mask_to_mesh(mask, affine, *, smoothing_iterations=20, target_faces=4000,
-                 min_component_fraction=0.01):
+def mask_to_mesh(mask, affine, *, smoothing_iterations=20, decimation=0.75,
+                 max_faces=12000, min_component_fraction=0.01):
     """Mesh the boundary of a binary volume: marching cubes, Taubin, decimation.
 
     Parameters
@@ -69,8 +110,10 @@ def mask_to_mesh(mask, affine, *, smoothing_iterations=20, target_faces=4000,
         Voxel to world (mm) transform.
     smoothing_iterations : int
         Taubin iterations (0 keeps the voxel staircase).
-    target_faces : int
-        Decimate down to about this many faces (never up).
+    decimation : float
+        Fraction of the marching-cubes faces to remove (0 keeps all).
+    max_faces : int
+        Decimate further when more faces than this remain.
     min_component_fraction : float
         Disconnected pieces smaller than this fraction of the voxels are dropped
         (stray voxels of automatic segmentations).
@@ -92,13 +135,7 @@ def mask_to_mesh(mask, affine, *, smoothing_iterations=20, target_faces=4000,
     vertices = vertices + corner - 2
     if smoothing_iterations:
         vertices = taubin_smooth(vertices, faces, smoothing_iterations)
-    if len(faces) > target_faces:
-        import fast_simplification
-
-        vertices, faces = fast_simplification.simplify(
-            vertices.astype(np.float32), faces.astype(np.int32),
-            target_reduction=1.0 - target_faces / len(faces),
-        )
+    vertices, faces = decimate_closed(vertices, faces, decimation, max_faces)
     affine = np.asarray(affine, dtype=np.float64)
     world = vertices @ affine[:3, :3].T + affine[:3, 3]
     world, faces = clean_mesh(world, faces)

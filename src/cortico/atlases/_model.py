@@ -56,8 +56,10 @@ class Mesh:
     @classmethod
     def from_arrays(cls, vertices, faces):
         """Build a mesh, computing area-weighted vertex normals."""
-        vertices = np.asarray(vertices, dtype=np.float32)
-        faces = np.asarray(faces, dtype=np.int32)
+        vertices = _frozen(vertices, np.float32, "vertices", 3)
+        faces = _frozen(faces, np.int32, "faces", 3)
+        if faces.size and (faces.min() < 0 or faces.max() >= len(vertices)):
+            raise InputError(f"Mesh faces refer to vertices outside 0..{len(vertices) - 1}.")
         return cls(vertices, faces, vertex_normals(vertices, faces))
 
     @property

@@ -1,0 +1,55 @@
+"""``cortico atlas``: list, show and template of the bundled atlases."""
+
+import click
+
+from cortico.atlases import list_atlases, load_atlas, template_csv
+from cortico.exceptions import CorticoError
+
+
+def _fail(error):
+    raise click.ClickException(error.message)
+
+
+@click.group("atlas")
+def atlas():
+    """Bundled atlases: list them, show their regions, write CSV templates."""
+
+
+@atlas.command("list")
+def list_command():
+    """List the bundled atlases."""
+    for info in list_atlases():
+        aliases = ", ".join(info.aliases)
+        click.echo(f"{info.name:<10} {info.title}  [aliases: {aliases}]")
+
+
+@atlas.command("show")
+@click.argument("name")
+def show_command(name):
+    """Show the regions of atlas NAME (key, kind, colour)."""
+    try:
+        loaded = load_atlas(name)
+    except CorticoError as error:
+        _fail(error)
+    click.echo(f"{loaded.name}: {loaded.title}")
+    click.echo(loaded.description)
+    for hemi, label in (("lh", "left"), ("rh", "right"), (None, "midline")):
+        for kind in ("cortical", "subcortical"):
+            count = len(loaded.regions_of(kind, hemi))
+            if count:
+                click.echo(f"  {count:>3} {kind} regions, {label}")
+    for region in loaded.regions:
+        colour = "#" + "".join(f"{round(c * 255):02x}" for c in region.color)
+        click.echo(f"{region.index:>4}  {region.key:<40} {region.kind:<12} {colour}")
+
+
+@atlas.command("template")
+@click.argument("name")
+@click.option("--schema", type=click.Choice(["v1", "v2"]), default="v2", show_default=True,
+              help="v1: one column per region for both hemispheres; v2: Left-/Right- columns.")
+def template_command(name, schema):
+    """Print a ready-to-fill CSV template for atlas NAME (dk, destrieux, dkt, mouse)."""
+    try:
+        click.echo(template_csv(name, schema), nl=False)
+    except CorticoError as error:
+        _fail(error)
