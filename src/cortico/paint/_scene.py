@@ -13,6 +13,9 @@ from cortico.paint._renderer import DrawItem
 __all__ = ["Scene", "build_scene", "hemisphere_offsets"]
 
 _HEMISPHERE_GAP_MM = 4.0
+# Pial and white surfaces touch at the midline (fsaverage: ~2.7 mm); only surfaces
+# that really overlap (inflated: ~80 mm) are moved apart.
+_OVERLAP_TOLERANCE_MM = 10.0
 # Glass brains always use the pial surface: subcortical structures live in its space
 # (inflated or white surfaces would not enclose them).
 _GLASS_SURFACE = "pial"
@@ -46,7 +49,7 @@ class Scene:
 
 
 def hemisphere_offsets(atlas, surface):
-    """Shifts along x that keep the two hemispheres apart (inflated surfaces overlap).
+    """Shifts along x that keep overlapping hemispheres apart (inflated surfaces).
 
     Returns
     -------
@@ -57,8 +60,8 @@ def hemisphere_offsets(atlas, surface):
     if set(atlas.hemis) == {"lh", "rh"}:
         left_max = float(atlas.surface(surface, "lh").vertices[:, 0].max())
         right_min = float(atlas.surface(surface, "rh").vertices[:, 0].min())
-        overlap = left_max - right_min + _HEMISPHERE_GAP_MM
-        if overlap > _HEMISPHERE_GAP_MM:
+        if left_max - right_min > _OVERLAP_TOLERANCE_MM:
+            overlap = left_max - right_min + _HEMISPHERE_GAP_MM
             offsets["lh"][0] = -overlap / 2
             offsets["rh"][0] = overlap / 2
     return offsets

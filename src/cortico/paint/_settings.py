@@ -133,6 +133,10 @@ class PaintSettings:
                     problems.append(f"{name} must be a finite number, got {value!r}")
                 else:
                     setattr(self, name, float(value))
+        if (
+            isinstance(self.vmin, float) and isinstance(self.vmax, float) and self.vmax <= self.vmin
+        ):
+            problems.append(f"vmax ({self.vmax:g}) must be greater than vmin ({self.vmin:g})")
         for name in ("nodata_color", "medial_wall_color"):
             problems.extend(_collect(parse_color, getattr(self, name), name))
         if self.background != "transparent":
