@@ -157,8 +157,9 @@ def load_image(image, what, work_dir):
     elif isinstance(image, nib.spatialimages.SpatialImage):
         path = os.path.join(work_dir, f"{what.replace(' ', '_')}.nii.gz")
         # affine=None keeps the header's qform/sform and their codes for ITK to choose from.
-        copy = nib.Nifti1Image(np.asarray(image.dataobj, dtype=np.float32), None, image.header)
-        copy.header.set_slope_inter(1.0, 0.0)
+        data = np.asarray(image.dataobj, dtype=np.float32)
+        _check_finite(data, what)
+        copy = nib.Nifti1Image(data, None, image.header)
         nib.save(copy, path)
         result = ants.image_read(path, pixeltype="float")
     elif isinstance(image, (str, os.PathLike)):
@@ -173,15 +174,19 @@ def load_image(image, what, work_dir):
         raise InputError(f"{what} must be an ANTs image, a nibabel image or a file path, got {type(image).__name__}")
     if result.dimension != 3 or result.components != 1:
         raise InputError(f"{what} must be a 3D scalar volume, got {result.dimension}D with {result.components} component(s)")
+    _check_finite(result.numpy(), what)
     return result
 
 
-def check_depth_map(image, what):
-    """Raise InputError unless every value of a depth map is finite and in [0, 1]."""
-    values = image.numpy()
+def _check_finite(values, what):
     if not np.all(np.isfinite(values)):
         count = int(np.count_nonzero(~np.isfinite(values)))
-        raise InputError(f"{what} has {count} non-finite voxel(s) (NaN or infinity); depth maps must be finite")
+        raise InputError(f"{what} has {count} non-finite voxel(s) (NaN or infinity); all values must be finite")
+
+
+def check_depth_map(image, what):
+    """Raise InputError unless every value of a (finite) depth map is in [0, 1]."""
+    values = image.numpy()
     low, high = float(values.min()), float(values.max())
     if low < -1e-6 or high > 1 + 1e-6:
         raise InputError(
