@@ -84,12 +84,10 @@ def parse_freesurfer_lut(text, label="FreeSurfer LUT"):
 
 def parse_csv_table(text, label="CSV label table"):
     """Parse a CSV label table ``id,name[,r,g,b]`` (header row optional, colours 0..255)."""
-    dialect = csv.excel
-    try:
-        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
-    except csv.Error:
-        pass
-    rows = [row for row in csv.reader(io.StringIO(text), dialect) if any(cell.strip() for cell in row)]
+    first = next((line for line in text.splitlines() if line.strip()), "")
+    delimiter = max(",;\t", key=first.count)
+    rows = [row for row in csv.reader(io.StringIO(text), delimiter=delimiter)
+            if any(cell.strip() for cell in row)]
     if rows and not re.fullmatch(r"\s*[+-]?\d+\s*", rows[0][0]):
         rows = rows[1:]  # header
         start = 2
