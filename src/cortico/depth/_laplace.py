@@ -20,6 +20,10 @@ FACE = 3
 
 _N_CHUNKS = 64
 
+#: Below this many cortex voxels one thread sweeps faster: a red-black sweep is two
+#: parallel regions, and their barriers stall when another process holds a core.
+_PARALLEL_MIN_VOXELS = 2_000_000
+
 
 @numba.njit(parallel=True, cache=True)
 def _sor_half_sweep(u, classes, indices, strides, weights, omega):
@@ -164,16 +168,28 @@ def laplace_potential(classes, cortex_indices, voxel_sizes, *, tolerance=None, m
     omega = 1.0
     sweeps = 0
     last = math.inf
-    while sweeps < max_sweeps:
-        largest = 0.0
-        for colour in colours:
-            largest = max(largest, _sor_half_sweep(flat_u, flat_classes, colour, strides, weights, omega))
-            omega = 1.0 / (1.0 - 0.5 * rho**2) if omega == 1.0 else 1.0 / (1.0 - 0.25 * rho**2 * omega)
-        sweeps += 1
-        last = largest
-        if largest <= tolerance:
-            break
-    _smooth_extrema(flat_u, flat_classes, cortex_indices, strides)
+    threads = numba.get_num_threads()
+    if cortex_indices.size < _PARALLEL_MIN_VOXELS:
+        numba.set_num_threads(1)
+    try:
+        while sweeps < max_sweeps:
+            largest = 0.0
+            for colour in colours:
+                largest = max(
+                    largest, _sor_half_sweep(flat_u, flat_classes, colour, strides, weights, omega)
+                )
+                omega = (
+                    1.0 / (1.0 - 0.5 * rho**2)
+                    if omega == 1.0
+                    else 1.0 / (1.0 - 0.25 * rho**2 * omega)
+                )
+            sweeps += 1
+            last = largest
+            if largest <= tolerance:
+                break
+        _smooth_extrema(flat_u, flat_classes, cortex_indices, strides)
+    finally:
+        numba.set_num_threads(threads)
     info = {
         "sweeps": sweeps,
         "last_update": float(last),
