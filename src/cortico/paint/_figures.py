@@ -48,6 +48,12 @@ def _draw_colorbar(fig, cax, scale, label, orientation):
     bar.ax.tick_params(labelsize=9, width=0.6)
     if scale.mode == "brainpainter":
         bar.set_ticks(np.arange(int(scale.vmin), int(scale.vmax) + 1))
+    else:
+        from matplotlib.ticker import MaxNLocator
+
+        ticks = MaxNLocator(nbins=5, steps=[1, 2, 2.5, 5, 10]).tick_values(scale.vmin, scale.vmax)
+        span = scale.vmax - scale.vmin
+        bar.set_ticks([t for t in ticks if scale.vmin - 1e-9 * span <= t <= scale.vmax + 1e-9 * span])
     if label:
         bar.set_label(label, fontsize=10)
     return bar

@@ -286,7 +286,7 @@ def read_values_table(source, atlas, max_rows=None):
         extra = [c for c in cells[width:] if c]
         if extra:
             problems.append(TableProblem(
-                f"has {len(cells[:width]) + len(extra)}+ filled cells but the header has {width} columns; "
+                f"has {len(cells)} cells but the header has {width} columns; "
                 f"remove the extra values ({', '.join(repr(c) for c in extra[:3])})", row=number,
             ))
             continue
