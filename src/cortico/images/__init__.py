@@ -1,0 +1,25 @@
+"""NIfTI volumes for the image store: checks, Chumni metadata, Neuroglancer precomputed.
+
+Pure core, no web code: callers stream uploads to a file of their choosing, then
+call :func:`inspect_nifti` (or :func:`preflight_nifti` on the first 2048 bytes)
+and :func:`write_precomputed` into a folder named by id.
+"""
+
+from cortico.images._names import NIFTI_SUFFIXES, volume_name
+from cortico.images._precomputed import write_precomputed
+from cortico.images._validate import (
+    DEFAULT_MAX_UNCOMPRESSED_BYTES,
+    PREFLIGHT_BYTES,
+    inspect_nifti,
+    preflight_nifti,
+)
+
+__all__ = [
+    "DEFAULT_MAX_UNCOMPRESSED_BYTES",
+    "NIFTI_SUFFIXES",
+    "PREFLIGHT_BYTES",
+    "inspect_nifti",
+    "preflight_nifti",
+    "volume_name",
+    "write_precomputed",
+]
