@@ -6,18 +6,24 @@ a surface + labels or a label volume + label table and stored per owner.
 """
 
 from cortico.atlases._bundled import list_atlases, load_atlas
+from cortico.atlases._import import import_surface_atlas, import_volume_atlas
 from cortico.atlases._model import SURFACE_KINDS, Atlas, AtlasInfo, Mesh, Region
 from cortico.atlases._resolve import Resolution, normalise_name, resolve_names
+from cortico.atlases._store import AtlasStore, StoredAtlas
 from cortico.atlases._templates import IMAGE_NAME_COLUMN, template_columns, template_csv
 
 __all__ = [
-    "IMAGE_NAME_COLUMN",
-    "SURFACE_KINDS",
     "Atlas",
     "AtlasInfo",
+    "AtlasStore",
+    "IMAGE_NAME_COLUMN",
     "Mesh",
     "Region",
     "Resolution",
+    "SURFACE_KINDS",
+    "StoredAtlas",
+    "import_surface_atlas",
+    "import_volume_atlas",
     "list_atlases",
     "load_atlas",
     "normalise_name",

@@ -1,0 +1,198 @@
+"""Import of any atlas: a surface + labels, or a label volume + label table."""
+
+from pathlib import Path
+
+import numpy as np
+
+from cortico.atlases._lut import read_label_table
+from cortico.atlases._meshing import mask_to_mesh
+from cortico.atlases._model import HEMIS, SURFACE_KINDS, Atlas, Mesh, Region
+from cortico.atlases._resolve import normalise_name
+from cortico.atlases._sources import (
+    UNLABELLED_NAMES,
+    read_label_volume,
+    read_surface,
+    read_vertex_labels,
+    strip_hemisphere,
+)
+from cortico.exceptions import InputError, LimitExceededError
+
+MAX_REGIONS = 2000
+MAX_VOXELS = 600**3
+
+
+def _check_name(name):
+    name = str(name).strip()
+    if not name or len(name) > 100:
+        raise InputError("Atlas name must be 1 to 100 characters.")
+    return name
+
+
+def _is_unlabelled(entry):
+    return normalise_name(entry.name) in UNLABELLED_NAMES
+
+
+def _list_ids(ids, limit=10):
+    ids = sorted(ids)
+    shown = ", ".join(str(i) for i in ids[:limit])
+    return shown + (f" and {len(ids) - limit} more" if len(ids) > limit else "")
+
+
+def import_surface_atlas(name, surfaces, labels, *, names_table=None, title=None,
+                         surface_kind="pial", space="native"):
+    """Build an atlas from surfaces and per-vertex labels.
+
+    Parameters
+    ----------
+    name : str
+        The atlas' name (1-100 characters).
+    surfaces : dict
+        ``hemi -> path`` of a FreeSurfer geometry or GIFTI surface, ``hemi`` in
+        ``"lh"``, ``"rh"``.
+    labels : dict
+        ``hemi -> path`` of ``.annot``, ``.label.gii``, ``.npy``, ``.mgh`` or text
+        (one integer per vertex).
+    names_table : str or Path, optional
+        CSV ``id,name[,r,g,b]`` or FreeSurfer LUT; needed for number-only label files.
+    title : str, optional
+    surface_kind : str
+        Under which kind the surfaces are stored (``"pial"`` by default).
+    space : str
+        Name of the coordinate space, for the record.
+
+    Returns
+    -------
+    Atlas
+        Vertices labelled -1, 0 without a table entry, or named ``unknown`` /
+        ``Medial_wall`` are unlabelled (-1).
+
+    Raises
+    ------
+    InputError
+        Unreadable files, mismatched vertex counts, non-integer labels, label ids
+        missing from the table, no labelled vertex.
+    """
+    name = _check_name(name)
+    if surface_kind not in SURFACE_KINDS:
+        raise InputError(f"surface_kind must be one of {SURFACE_KINDS}, got {surface_kind!r}.")
+    hemis = [hemi for hemi in HEMIS if hemi in surfaces]
+    unknown_keys = (set(surfaces) | set(labels)) - set(HEMIS)
+    if unknown_keys or not hemis:
+        raise InputError("Give surfaces and labels per hemisphere, keyed 'lh' and/or 'rh'.")
+    if set(surfaces) != set(labels):
+        raise InputError(
+            f"Surfaces are given for {sorted(surfaces)} but labels for {sorted(labels)}."
+        )
+    regions, meshes, vertex_labels = [], {}, {}
+    for hemi in hemis:
+        vertices, faces = read_surface(surfaces[hemi])
+        values, table = read_vertex_labels(labels[hemi], names_table)
+        label_file, surface_file = Path(labels[hemi]).name, Path(surfaces[hemi]).name
+        if len(values) != len(vertices):
+            raise InputError(
+                f"Labels {label_file} have {len(values)} values but surface {surface_file} "
+                f"has {len(vertices)} vertices."
+            )
+        present = set(np.unique(values).tolist()) - {-1}
+        missing = present - set(table) - {0}
+        if missing:
+            counts = {i: int(np.sum(values == i)) for i in sorted(missing)[:10]}
+            raise InputError(
+                f"Labels {label_file}: label ids {_list_ids(missing)} are not in the label table "
+                f"(vertex counts {counts})."
+            )
+        kept = [i for i in table if i in present and not _is_unlabelled(table[i])]
+        if not kept:
+            raise InputError(f"Labels {label_file}: no vertex carries a named label.")
+        lookup = np.full(len(values), -1, dtype=np.int32)
+        for label_id in kept:
+            entry = table[label_id]
+            _, bare = strip_hemisphere(entry.name)
+            region = Region(bare, hemi, "cortical", entry.color, len(regions), label_id=label_id)
+            if any(r.key == region.key for r in regions):
+                raise InputError(
+                    f"Labels {label_file}: the name {entry.name!r} is used by two label ids."
+                )
+            regions.append(region)
+            lookup[values == label_id] = region.index
+        lookup.flags.writeable = False
+        vertex_labels[hemi] = lookup
+        meshes[(surface_kind, hemi)] = Mesh.from_arrays(vertices, faces)
+    return Atlas(name, title or name, regions, meshes, vertex_labels, {}, space=space,
+                 description="Imported surface atlas.")
+
+
+def import_volume_atlas(name, volume, table, *, title=None, space="native",
+                        smoothing_iterations=20, decimation=0.75, progress=None):
+    """Build an atlas of closed region meshes from a label volume and a label table.
+
+    Parameters
+    ----------
+    name : str
+    volume : str or Path
+        NIfTI (``.nii``, ``.nii.gz``), MGZ/MGH or NRRD label volume; 0 is background.
+    table : str or Path
+        CSV ``id,name[,r,g,b]`` or FreeSurfer LUT. Names with ``Left-``/``lh_``/``_R``
+        style markers become hemisphere regions.
+    title : str, optional
+    space : str
+        Name of the volume's world space, for the record.
+    smoothing_iterations : int
+        Taubin iterations per mesh.
+    decimation : float
+        Fraction of the marching-cubes faces removed (where the mesh stays closed).
+    progress : callable, optional
+        Called as ``progress(done, total)`` after each region.
+
+    Returns
+    -------
+    Atlas
+        One "subcortical" (closed mesh) region per label id of the table that
+        occurs in the volume, meshes in the volume's world coordinates (mm).
+        Table entries absent from the volume are skipped.
+
+    Raises
+    ------
+    InputError
+        Unreadable files, non-integer labels, ids missing from the table, an
+        empty volume, two ids with the same name.
+    LimitExceededError
+        More than ``MAX_REGIONS`` labels or ``MAX_VOXELS`` voxels.
+    """
+    name = _check_name(name)
+    data, affine = read_label_volume(volume)
+    volume_file = Path(volume).name
+    if data.size > MAX_VOXELS:
+        raise LimitExceededError(
+            f"Volume {volume_file} has {data.size} voxels; the limit is {MAX_VOXELS}."
+        )
+    entries = read_label_table(table)
+    present = set(np.unique(data).tolist()) - {0}
+    if not present:
+        raise InputError(f"Volume {volume_file} contains no labelled voxel (all zero).")
+    missing = present - set(entries)
+    if missing:
+        raise InputError(
+            f"Volume {volume_file}: label ids {_list_ids(missing)} are not in the label table."
+        )
+    kept = [i for i in entries if i in present and not _is_unlabelled(entries[i])]
+    if len(kept) > MAX_REGIONS:
+        raise LimitExceededError(f"Volume {volume_file} has {len(kept)} labels; the limit is {MAX_REGIONS}.")
+    regions, meshes = [], {}
+    for done, label_id in enumerate(kept, start=1):
+        entry = entries[label_id]
+        hemi, bare = strip_hemisphere(entry.name)
+        region = Region(bare, hemi, "subcortical", entry.color, len(regions), label_id=label_id)
+        if region.key in meshes:
+            raise InputError(
+                f"Label table: the name {entry.name!r} (id {label_id}) repeats another label's name."
+            )
+        meshes[region.key] = mask_to_mesh(
+            data == label_id, affine, smoothing_iterations=smoothing_iterations,
+            decimation=decimation, min_component_fraction=0.0,
+        )
+        regions.append(region)
+        if progress is not None:
+            progress(done, len(kept))
+    return Atlas(name, title or name, regions, {}, {}, meshes, space=space,
+                 description="Imported label volume.")
