@@ -40,6 +40,12 @@ DEFAULTS = {
     "RETENTION_SWEEP_SECONDS": 600,  # how often workers delete expired results
     "MAX_JOBS_IN_FLIGHT": 20,  # queued + running jobs per user
     "ALLOW_ANONYMOUS": True,  # browser users without an account get a per-session owner
+    # Image store and alignment (issue 7)
+    "IMAGE_MAX_UNCOMPRESSED_BYTES": 4 << 30,  # largest volume accepted, uncompressed (gzip-bomb guard)
+    "IMAGE_RETENTION_SECONDS": None,  # registered users' volumes expire after this; None = kept
+    "IMAGE_SERVICE_ALIASES": [],  # other base URLs that mean this server's own /image-service/
+    "REMOTE_IMAGE_SERVICES": None,  # regex of remote Chumni base URLs jobs may use; None = none
+    "TEMPLATE_DEPTH_PATH": None,  # template depth map for alignment; None = fsaverage, computed once
 }
 
 

@@ -6,6 +6,6 @@ job: workers write state and progress into it, the web process only reads it.
 
 from cortico.db._database import Database
 from cortico.db._migrate import upgrade_schema
-from cortico.db.models import Base, Job, JobState, Token, User, Worker
+from cortico.db.models import Base, Image, Job, JobState, Token, User, Worker
 
-__all__ = ["Base", "Database", "Job", "JobState", "Token", "User", "Worker", "upgrade_schema"]
+__all__ = ["Base", "Database", "Image", "Job", "JobState", "Token", "User", "Worker", "upgrade_schema"]

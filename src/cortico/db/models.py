@@ -4,10 +4,21 @@ import enum
 import secrets
 from datetime import datetime, timezone
 
-from sqlalchemy import JSON, DateTime, Float, ForeignKey, Integer, String, Text, TypeDecorator
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    DateTime,
+    Float,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
-__all__ = ["Base", "Job", "JobState", "Token", "User", "Worker", "utcnow", "new_job_id"]
+__all__ = ["Base", "Image", "Job", "JobState", "Token", "User", "Worker", "new_job_id", "utcnow"]
 
 
 def utcnow():
@@ -122,3 +133,32 @@ class Worker(Base):
     last_seen: Mapped[datetime] = mapped_column(default=utcnow)
     started_at: Mapped[datetime] = mapped_column(default=utcnow)
     info: Mapped[dict] = mapped_column(JSON, default=dict)
+
+
+class Image(Base):
+    """A NIfTI volume in the image store, with its Neuroglancer precomputed copy.
+
+    Files live under ``<storage>/images/<id>/`` with fixed names (``files``); the
+    user's file name is only ever stored here, never used in a path. ``link_key``
+    is the unguessable capability in the volume's public ``links.normalized`` URL
+    (Neuroglancer fetches it without credentials), distinct from ``id``.
+    """
+
+    __tablename__ = "images"
+    __table_args__ = (UniqueConstraint("owner_id", "name", name="uq_images_owner_name"),)
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_job_id)
+    owner_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(255))  # file name without .nii/.nii.gz
+    file_name: Mapped[str] = mapped_column(String(300))  # as uploaded
+    visibility: Mapped[str] = mapped_column(String(16), default="private", index=True)
+    segmentation: Mapped[bool] = mapped_column(default=False)
+    link_key: Mapped[str] = mapped_column(String(64), unique=True, default=new_job_id)
+    size_bytes: Mapped[int] = mapped_column(BigInteger, default=0)
+    extra: Mapped[dict] = mapped_column(JSON, default=dict)  # Chumni NiftiExtra
+    files: Mapped[dict] = mapped_column(JSON, default=dict)  # role -> file name in the folder
+    source_job_id: Mapped[str | None] = mapped_column(String(32), default=None)  # job that produced it
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    owner: Mapped[User] = relationship()
