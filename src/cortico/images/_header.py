@@ -1,6 +1,5 @@
 """Parse and check a NIfTI-1/NIfTI-2 header from its raw bytes (nibabel does the parsing)."""
 
-import io
 from dataclasses import dataclass
 
 import nibabel as nib
@@ -52,12 +51,16 @@ class HeaderInfo:
 
 def header_size(first_bytes):
     """540 or 348 from a header's first 4 bytes; InputError if they are neither."""
+    return _size_and_byte_order(first_bytes)[0]
+
+
+def _size_and_byte_order(first_bytes):
     if len(first_bytes) < 4:
         raise InputError(f"file is too short to be NIfTI: {len(first_bytes)} byte(s)")
     for order in ("<", ">"):
         size = int(np.frombuffer(first_bytes[:4], dtype=f"{order}i4")[0])
         if size in (NIFTI1_HEADER_SIZE, NIFTI2_HEADER_SIZE):
-            return size
+            return size, order
     raise InputError(
         "not a NIfTI file: its first 4 bytes must encode the header size 348 (NIfTI-1) or 540 (NIfTI-2)"
     )
@@ -82,13 +85,14 @@ def parse_header(raw):
         0-sized or absurd dimension, non-positive or non-finite voxel sizes, a
         non-finite or singular affine, or a data offset inside the header.
     """
-    size = header_size(raw)
+    size, byte_order = _size_and_byte_order(raw)
     if len(raw) < size:
         raise InputError(f"file ends inside the NIfTI header: {len(raw)} of {size} header bytes")
     klass = nib.Nifti1Header if size == NIFTI1_HEADER_SIZE else nib.Nifti2Header
     version = 1 if size == NIFTI1_HEADER_SIZE else 2
     try:
-        header = klass.from_fileobj(io.BytesIO(raw[:size]), check=False)
+        # The byte order comes from sizeof_hdr; nibabel would guess it from dim[0].
+        header = klass(binaryblock=bytes(raw[:size]), endianness=byte_order, check=False)
     except Exception as exc:  # nibabel raises several kinds for garbage headers
         raise InputError(f"unreadable NIfTI-{version} header: {exc}") from None
     magic = bytes(header["magic"])
