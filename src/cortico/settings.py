@@ -46,6 +46,13 @@ DEFAULTS = {
     "IMAGE_SERVICE_ALIASES": [],  # other base URLs that mean this server's own /image-service/
     "REMOTE_IMAGE_SERVICES": None,  # regex of remote Chumni base URLs jobs may use; None = none
     "TEMPLATE_DEPTH_PATH": None,  # template depth map for alignment; None = fsaverage, computed once
+    # Brain painting limits (enforced before a job is queued: 413 for sizes, 422 otherwise)
+    "PAINT_MAX_UPLOAD_BYTES": 5 * 1024 * 1024,  # largest values CSV
+    "PAINT_MAX_ROWS": 500,  # data rows (images sets) per job
+    "PAINT_MAX_IMAGES": 2000,  # rows x views per job
+    "PAINT_MAX_SIDE": 4096,  # largest image width or height in pixels
+    "PAINT_MAX_MOVIE_FRAMES": 600,  # rows + interpolated frames of a movie
+    "PAINT_PROCESSES": None,  # rendering processes per paint job (default: number of cores)
 }
 
 
