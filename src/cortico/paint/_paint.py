@@ -176,7 +176,8 @@ def paint(values, settings=None, *, out_dir=None, progress=None, atlas=None, **o
 def _save_png(image, path, keep_alpha):
     from PIL import Image
 
-    Image.fromarray(image if keep_alpha else np.ascontiguousarray(image[..., :3])).save(path)
+    # zlib level 3: half the encoding time of the default 6 for ~10 % larger files
+    Image.fromarray(image if keep_alpha else np.ascontiguousarray(image[..., :3])).save(path, compress_level=3)
 
 
 def _movie(atlas, table, settings, scale, render_options, out, step):
