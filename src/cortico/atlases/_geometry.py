@@ -25,9 +25,12 @@ def vertex_normals(vertices, faces):
         Unit normals; a vertex used by no face gets (0, 0, 0).
     """
     fn = face_normals(vertices, faces)
-    normals = np.zeros((len(vertices), 3), dtype=np.float64)
-    for corner in range(3):
-        np.add.at(normals, faces[:, corner], fn)
+    corners = np.asarray(faces).ravel()
+    normals = np.stack(
+        [np.bincount(corners, weights=np.repeat(fn[:, axis], 3), minlength=len(vertices))
+         for axis in range(3)],
+        axis=1,
+    )
     length = np.linalg.norm(normals, axis=1, keepdims=True)
     np.divide(normals, length, out=normals, where=length > 0)
     return normals.astype(np.float32)
