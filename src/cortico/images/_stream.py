@@ -88,3 +88,37 @@ def uncompressed_prefix(first_bytes):
         return decompressor.decompress(bytes(first_bytes), _MAX_STEP)
     except zlib.error as exc:
         raise InputError(f"corrupt gzip data: {exc}") from None
+
+
+def iter_encoded(path, compressed, limit):
+    """Yield a stored .nii/.nii.gz file re-encoded for download, piece by piece.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        The stored file (checked on upload).
+    compressed : bool
+        True for a .nii.gz download, False for a raw .nii.
+    limit : int
+        Most uncompressed bytes to produce (the stored volume's checked size).
+
+    Yields
+    ------
+    bytes
+    """
+    with open(path, "rb") as stream:
+        stored_gzip = is_gzip(stream.read(2))
+    if stored_gzip == compressed:
+        with open(path, "rb") as stream:
+            while piece := stream.read(_READ_SIZE):
+                yield piece
+        return
+    if not compressed:
+        yield from iter_uncompressed(path, limit)
+        return
+    compressor = zlib.compressobj(6, zlib.DEFLATED, 16 + zlib.MAX_WBITS)
+    for piece in iter_uncompressed(path, limit):
+        out = compressor.compress(piece)
+        if out:
+            yield out
+    yield compressor.flush()
