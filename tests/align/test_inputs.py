@@ -124,3 +124,20 @@ def test_progress_messages_follow_the_work():
     assert result.report["depth"]["mean_squared_difference_before"] == 0
     assert result.report["depth"]["mean_squared_difference_after"] < 1e-4
     assert np.abs(result.forward_warp).max() < 0.05
+
+
+def test_every_image_kind_is_accepted_and_read_alike(tmp_path):
+    import ants
+
+    depth = _depth()
+    path = tmp_path / "depth.nii.gz"
+    nib.save(depth, path)
+    kinds = [depth, path, str(path), (np.asarray(depth.dataobj), depth.affine), ants.image_read(str(path))]
+    results = [align_patch(kind, kind, kind, np.eye(4), incoming_space="world") for kind in kinds]
+    for result in results:
+        assert np.allclose(result.affine, results[0].affine)
+        assert np.allclose(result.resampled_image.numpy(), results[0].resampled_image.numpy(), atol=1e-4)
+    with pytest.raises(InputError, match=r"needs a 4x4 affine, got shape \(3, 3\)"):
+        align_patch((np.zeros((4, 4, 4)), np.eye(3)), depth, depth, np.eye(4))
+    with pytest.raises(InputError, match="must be an ANTs image, a nibabel image, an \\(array, affine\\) pair"):
+        align_patch(42, depth, depth, np.eye(4))

@@ -42,12 +42,12 @@ def align_patch(
 
     Parameters
     ----------
-    incoming_image : ants.ANTsImage, nibabel image or path
+    incoming_image : ants.ANTsImage, nibabel image, (array, affine) or path
         The patch to align (any scalar volume).
-    incoming_depth : ants.ANTsImage, nibabel image or path
+    incoming_depth : ants.ANTsImage, nibabel image, (array, affine) or path
         Its equivolumetric depth map (0 pial .. 1 white) on the same voxel grid.
-    template_depth : ants.ANTsImage, nibabel image or path
-        The template's depth map.
+    template_depth : ants.ANTsImage, nibabel image, (array, affine) or path
+        The template's depth map, e.g. ``cortico.depth.template_depth_map()``.
     matrix : array-like
         4x4 (or 3x4) affine from incoming space to template RAS (mm), row-major.
     landmark_pairs : list of dict, optional

@@ -138,8 +138,8 @@ def load_image(image, what, work_dir):
 
     Parameters
     ----------
-    image : ants.ANTsImage, nibabel.spatialimages.SpatialImage, str or os.PathLike
-        The volume.
+    image : ants.ANTsImage, nibabel image, (array, affine) tuple, str or os.PathLike
+        The volume; an ``(array, affine)`` pair is a RAS voxel->world affine (mm).
     what : str
         What the volume is, for error messages (e.g. ``"incoming depth map"``).
     work_dir : str
@@ -152,6 +152,12 @@ def load_image(image, what, work_dir):
     import ants
     import nibabel as nib
 
+    if isinstance(image, tuple) and len(image) == 2:
+        data, affine = image
+        data, affine = np.asarray(data), np.asarray(affine, dtype=float)
+        if affine.shape != (4, 4):
+            raise InputError(f"{what}: an (array, affine) pair needs a 4x4 affine, got shape {affine.shape}")
+        image = nib.Nifti1Image(data.astype(np.float32), affine)
     if isinstance(image, ants.ANTsImage):
         result = image.clone("float")
     elif isinstance(image, nib.spatialimages.SpatialImage):
@@ -171,7 +177,10 @@ def load_image(image, what, work_dir):
         except Exception as exc:  # ITK raises plain RuntimeErrors for unreadable files
             raise InputError(f"{what}: {str(path)!r} is not a readable NIfTI volume ({exc})") from None
     else:
-        raise InputError(f"{what} must be an ANTs image, a nibabel image or a file path, got {type(image).__name__}")
+        raise InputError(
+            f"{what} must be an ANTs image, a nibabel image, an (array, affine) pair or a file path, "
+            f"got {type(image).__name__}"
+        )
     if result.dimension != 3 or result.components != 1:
         raise InputError(f"{what} must be a 3D scalar volume, got {result.dimension}D with {result.components} component(s)")
     _check_finite(result.numpy(), what)
