@@ -36,3 +36,13 @@ def test_atlas_errors_are_messages_not_tracebacks():
     assert "Error: Unknown atlas 'brodmann'" in result.output
     result = CliRunner().invoke(main, ["atlas", "template", "mouse", "--schema", "v1"])
     assert result.exit_code == 1 and "has no v1 template" in result.output
+
+
+def test_atlas_build_fills_the_cache(atlas_cache):
+    result = CliRunner().invoke(main, ["atlas", "build", "destrieux"])
+    assert result.exit_code == 0, result.output
+    assert "Cached destrieux." in result.output
+    names = {p.name.split("-fs")[0] for p in (atlas_cache / "atlases").iterdir()}
+    assert {"annot-aparc.a2009s", "aseg-meshes", "fsaverage-surfaces"} <= names
+    result = CliRunner().invoke(main, ["atlas", "build", "nope"])
+    assert result.exit_code == 1 and "Unknown atlas 'nope'" in result.output

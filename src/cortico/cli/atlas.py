@@ -43,6 +43,32 @@ def show_command(name):
         click.echo(f"{region.index:>4}  {region.key:<40} {region.kind:<12} {colour}")
 
 
+@atlas.command("build")
+@click.argument("names", nargs=-1)
+def build_command(names):
+    """Build the mesh cache of atlases NAMES (default: all bundled atlases)."""
+    from tqdm import tqdm
+
+    names = names or [info.name for info in list_atlases()]
+    try:
+        atlases = [load_atlas(name) for name in names]
+    except CorticoError as error:
+        _fail(error)
+    steps = [(a, kind, hemi) for a in atlases for kind in a.surface_kinds for hemi in a.hemis]
+    steps += [(a, "labels", hemi) for a in atlases for hemi in a.hemis]
+    steps += [(a, "mesh", region) for a in atlases for region in a.regions_of("subcortical")]
+    with tqdm(total=len(steps), desc="atlas cache", unit="item", disable=None) as bar:
+        for loaded, what, where in steps:
+            if what == "labels":
+                loaded.vertex_regions(where)
+            elif what == "mesh":
+                loaded.subcortical_mesh(where)
+            else:
+                loaded.surface(what, where)
+            bar.update()
+    click.echo(f"Cached {', '.join(a.name for a in atlases)}.")
+
+
 @atlas.command("template")
 @click.argument("name")
 @click.option("--schema", type=click.Choice(["v1", "v2"]), default="v2", show_default=True,
