@@ -161,3 +161,24 @@ def test_size_limit(dk):
 def test_any_size_renders_requested_shape(dk):
     image = render_view(dk, "pial", white_except(dk, {}), "camera:azimuth=45,elevation=30", size=(321, 123))
     assert image.shape == (123, 321, 4)
+
+
+def test_rendering_from_another_thread_gives_the_same_image(dk):
+    import threading
+
+    expected = _draw(dk, "top", {"lh.precentral": RED})
+    results = []
+    worker = threading.Thread(target=lambda: results.append(_draw(dk, "top", {"lh.precentral": RED})))
+    worker.start()
+    worker.join()
+    np.testing.assert_array_equal(results[0], expected)
+
+
+def test_atlas_without_cortical_labels_draws_grey_cortex():
+    from cortico.atlases import load_atlas
+
+    aseg = load_atlas("aseg")
+    table = np.ones((len(aseg.regions), 3))
+    image = render_view(aseg, "pial", table, "cortical-outer-left-hemisphere", size=SIZE,
+                        medial_wall_color=(0.0, 0.0, 1.0))
+    assert mask_of(image, 2).mean() > 0.3

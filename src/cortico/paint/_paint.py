@@ -107,6 +107,11 @@ def paint(values, settings=None, *, out_dir=None, progress=None, atlas=None, **o
     settings = _resolved_settings(settings, overrides)
     atlas_object = atlas_object or _load_atlas(settings.atlas)
     table = values if isinstance(values, ValuesTable) else values_table_from_data(values, atlas_object)
+    if table.region_keys != [region.key for region in atlas_object.regions]:
+        raise InputError(
+            f"The values table was read for atlas {table.atlas_name!r}, not for {atlas_object.name!r}; "
+            "read it again with this atlas."
+        )
     if not table.rows:
         raise InputError("The values table has no rows to paint.")
     if (settings.panel or settings.movie) and out_dir is None:

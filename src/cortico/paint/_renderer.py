@@ -10,6 +10,7 @@ The framebuffer holds premultiplied colour; :meth:`Renderer.render` returns it a
 premultiplied RGBA and callers composite it over a background.
 """
 
+import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
 
@@ -51,7 +52,6 @@ uniform sampler2D u_lut;
 uniform bool u_perspective;
 uniform bool u_glass;
 uniform float u_opacity;
-uniform int u_facing;
 uniform vec3 u_glass_color;
 in vec3 v_position;
 in vec3 v_normal;
@@ -70,7 +70,6 @@ void main() {
     vec3 to_eye = u_perspective ? normalize(-v_position) : vec3(0.0, 0.0, 1.0);
     vec3 n = normalize(v_normal);
     float facing = dot(n, to_eye);
-    if (u_facing != 0 && facing * float(u_facing) < 0.0) discard;
     if (facing < 0.0) n = -n;  // two-sided lighting, independent of triangle winding
     int index = v_region + 1;
     vec3 base = u_glass ? u_glass_color : texelFetch(u_lut, ivec2(index % 1024, index / 1024), 0).rgb;
@@ -152,6 +151,7 @@ class Renderer:
         self._meshes = OrderedDict()
         self._targets = {}
         self.uploads = 0
+        self._lock = threading.RLock()
 
     def _mesh(self, item):
         uploaded = self._meshes.get(item.key)
@@ -221,6 +221,12 @@ class Renderer:
             raise LimitExceededError(
                 f"Image size {width}x{height} is outside 1..{MAX_IMAGE_SIZE} pixels per side."
             )
+        # one GL context per process: serialise callers and make it current on this thread
+        with self._lock, self.ctx:
+            return self._render(items, camera, (width, height), colors, glass_color, glass_opacity)
+
+    def _render(self, items, camera, size, colors, glass_color, glass_opacity):
+        width, height = size
         ctx, program = self.ctx, self.program
         msaa, resolved = self._target((width, height))
         self._write_lut(colors)
@@ -236,25 +242,27 @@ class Renderer:
         ctx.enable(ctx.DEPTH_TEST)
         ctx.disable(ctx.BLEND | ctx.CULL_FACE)
         program["u_glass"] = False
-        program["u_facing"] = 0
         for item in items:
             if not item.glass:
                 program["u_offset"] = tuple(float(v) for v in item.offset)
                 self._mesh(item).vao.render()
         glass = [item for item in items if item.glass]
         if glass:
-            # back faces first, then front faces: correct order for a closed translucent shell
-            ctx.enable(ctx.BLEND)
+            # back faces first, then front faces: correct order for a closed translucent
+            # shell. Meshes are counter-clockwise seen from outside (cortico.atlases.Mesh),
+            # so GL culling selects the faces without shading the others.
+            ctx.enable(ctx.BLEND | ctx.CULL_FACE)
+            ctx.front_face = "ccw"
             ctx.blend_func = ctx.ONE, ctx.ONE_MINUS_SRC_ALPHA
             msaa.depth_mask = False
             program["u_glass"] = True
-            for facing in (-1, 1):
-                program["u_facing"] = facing
+            for culled in ("front", "back"):
+                ctx.cull_face = culled
                 for item in glass:
                     program["u_offset"] = tuple(float(v) for v in item.offset)
                     self._mesh(item).vao.render()
             msaa.depth_mask = True
-            ctx.disable(ctx.BLEND)
+            ctx.disable(ctx.BLEND | ctx.CULL_FACE)
         ctx.copy_framebuffer(resolved, msaa)
         data = resolved.read(components=4, alignment=1)
         image = np.frombuffer(data, dtype=np.uint8).reshape(height, width, 4)
@@ -262,11 +270,13 @@ class Renderer:
 
 
 _renderer = None
+_renderer_lock = threading.Lock()
 
 
 def get_renderer():
-    """Return the process-wide :class:`Renderer` (created on first use)."""
+    """Return the process-wide :class:`Renderer` (created on first use, thread-safe)."""
     global _renderer
-    if _renderer is None:
-        _renderer = Renderer()
-    return _renderer
+    with _renderer_lock:
+        if _renderer is None:
+            _renderer = Renderer()
+        return _renderer

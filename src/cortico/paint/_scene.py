@@ -69,9 +69,8 @@ def hemisphere_offsets(atlas, surface):
 
 def _cortex_item(atlas, surface, hemi, offset, glass):
     mesh = atlas.surface(surface, hemi)
-    if glass:
-        regions = np.full(mesh.n_vertices, -1, dtype=np.int32)
-    else:
+    regions = np.full(mesh.n_vertices, -1, dtype=np.int32)
+    if not glass and hemi in atlas.vertex_labels:  # atlases without cortical labels: all medial-wall grey
         regions = np.asarray(atlas.vertex_regions(hemi), dtype=np.int32)
     return DrawItem(
         key=("surface", id(atlas), surface, hemi, glass),
