@@ -68,13 +68,13 @@ def run_case(n, h, queue=None):
 
     labels = sphere_labels(n, h)
     rss_before = peak_rss_mb()
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
     result = compute_depth(labels, (h, h, h))
-    seconds = time.perf_counter() - started
+    seconds, cpu_seconds = time.perf_counter() - started, time.process_time() - cpu_started
     rms, worst, undefined, count = cortex_errors(result.equivolumetric, labels, h)
     figures = {
-        "n": n, "h": h, "cortex_voxels": count, "seconds": seconds,
-        "stages": result.details["seconds"], "sweeps": result.details["laplace_sweeps"],
+        "n": n, "h": h, "cortex_voxels": count, "seconds": seconds, "cpu_seconds": cpu_seconds,
+        "load": os.getloadavg()[0], "stages": result.details["seconds"], "sweeps": result.details["laplace_sweeps"],
         "rms": rms, "max": worst, "undefined": undefined,
         "peak_rss_mb": peak_rss_mb(), "rss_before_mb": rss_before,
     }
@@ -131,7 +131,8 @@ def fmt(figures):
     stages = ", ".join(f"{k} {v:.2f}" for k, v in figures["stages"].items() if k != "total")
     return (
         f"{figures['n']}^3 at {figures['h']} mm: {figures['cortex_voxels']:,} cortex voxels, "
-        f"{figures['seconds']:.2f} s ({stages}; {figures['sweeps']} SOR sweeps), "
+        f"{figures['seconds']:.2f} s ({stages}; {figures['sweeps']} SOR sweeps; "
+        f"CPU {figures['cpu_seconds']:.1f} s; machine load {figures['load']:.1f}), "
         f"peak RSS {figures['peak_rss_mb']:.0f} MB (before the call {figures['rss_before_mb']:.0f} MB), "
         f"RMS {figures['rms']:.4f}, max {figures['max']:.4f}, undefined {figures['undefined']}"
     )

@@ -81,3 +81,13 @@ def test_strict_local_extremum_is_replaced_by_neighbour_average():
 def test_thickness_estimate_of_a_slab():
     classes = _slab_classes(8, width=40)
     assert estimate_thickness(classes, (0.5, 0.5, 0.5)) == pytest.approx(4.0)
+
+
+def test_progress_is_reported_during_long_solves():
+    classes = _slab_classes(60)
+    indices = np.flatnonzero(classes == CORTEX).astype(np.int64)
+    fractions = []
+    _, info = laplace_potential(classes, indices, (1, 1, 1), tolerance=1e-6,
+                                progress=fractions.append)
+    assert len(fractions) == info["sweeps"] // 16
+    assert all(0.0 <= f <= 1.0 for f in fractions) and fractions[-1] > 0.5

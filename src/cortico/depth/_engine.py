@@ -211,7 +211,10 @@ def compute_depth(
 
     report(0.02, "solving the Laplace equation")
     t0 = time.perf_counter()
-    potential, laplace_info = laplace_potential(padded, cortex_indices, sizes)
+    potential, laplace_info = laplace_potential(
+        padded, cortex_indices, sizes,
+        progress=lambda done: report(0.02 + 0.28 * done, "solving the Laplace equation"),
+    )
     _replicate_border(potential)
     timings["laplace"] = time.perf_counter() - t0
 

@@ -117,7 +117,8 @@ def estimate_thickness(classes: np.ndarray, voxel_sizes) -> float:
     return 2.0 * volume / area
 
 
-def laplace_potential(classes, cortex_indices, voxel_sizes, *, tolerance=None, max_sweeps=None):
+def laplace_potential(classes, cortex_indices, voxel_sizes, *, tolerance=None, max_sweeps=None,
+                      progress=None):
     """Solve the Laplace equation on the cortex voxels of a padded class grid.
 
     Parameters
@@ -133,6 +134,9 @@ def laplace_potential(classes, cortex_indices, voxel_sizes, *, tolerance=None, m
         ``1e-3 * min(voxel_sizes) / 6`` (depth.md).
     max_sweeps : int, optional
         Safety limit; defaults to 40 x the thickness in voxels + 200.
+    progress : callable, optional
+        Called every 16 sweeps as ``progress(fraction)``, the fraction estimated from
+        how far the largest update has fallen toward the tolerance.
 
     Returns
     -------
@@ -187,6 +191,11 @@ def laplace_potential(classes, cortex_indices, voxel_sizes, *, tolerance=None, m
             last = largest
             if largest <= tolerance:
                 break
+            if sweeps == 1:
+                first = largest
+            elif progress is not None and sweeps % 16 == 0 and first > tolerance:
+                done = math.log(first / max(largest, tolerance)) / math.log(first / tolerance)
+                progress(min(max(done, 0.0), 1.0))
         _smooth_extrema(flat_u, flat_classes, cortex_indices, strides)
     finally:
         numba.set_num_threads(threads)
