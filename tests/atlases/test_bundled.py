@@ -56,8 +56,11 @@ def test_vertex_regions(dk, destrieux):
             present = set(np.unique(labels).tolist()) - {-1}
             assert present == cortical
             assert 12_000 < np.sum(labels == -1) < 15_000  # the medial wall
-    superiorfrontal = dk.region("rh.superiorfrontal")
-    assert np.sum(dk.vertex_regions("rh") == superiorfrontal.index) > 5000
+    mask = dk.vertex_mask("rh.superiorfrontal")
+    assert mask.dtype == bool and 5000 < mask.sum() < 20_000
+    np.testing.assert_array_equal(mask, dk.vertex_regions("rh") == dk.region("rh.superiorfrontal").index)
+    with pytest.raises(NotFoundError, match="not a cortical region"):
+        dk.vertex_mask("lh.Hippocampus")
 
 
 def test_colours_are_freesurfers(dk):

@@ -26,7 +26,8 @@ def _blobs():
     return data
 
 
-TABLE = "id,name,r,g,b\n1,Left-Outer,255,0,0\n2,lh_Core,0,255,0\n3,Cube_R,0,0,255\n4,Midline,9,9,9\n7,Unused,1,1,1\n"
+TABLE = ("id,name,r,g,b\n1,Left-Outer,255,0,0\n2,lh_Core,0,255,0\n3,Cube_R,0,0,255\n"
+         "4,Midline,9,9,9\n7,Unused,1,1,1\n")
 
 
 @pytest.fixture
@@ -41,7 +42,8 @@ def blob_files(tmp_path):
 def test_volume_import_nested_and_adjacent_blobs(blob_files):
     data = _blobs()
     calls = []
-    atlas = import_volume_atlas("blobs", *blob_files, progress=lambda done, total: calls.append((done, total)))
+    atlas = import_volume_atlas(
+        "blobs", *blob_files, progress=lambda done, total: calls.append((done, total)))
     assert [r.key for r in atlas.regions] == ["lh.Outer", "lh.Core", "rh.Cube", "Midline"]
     assert calls == [(1, 4), (2, 4), (3, 4), (4, 4)]
     assert atlas.region("lh.Outer").color == (1.0, 0.0, 0.0)
@@ -150,7 +152,8 @@ def test_surface_import_of_fsaverage_aparc_matches_bundled_dk(dk):
 
 def _small_surface(tmp_path):
     """An octahedron in FreeSurfer geometry and GIFTI formats."""
-    vertices = np.array([[1, 0, 0], [-1, 0, 0], [0, 1, 0], [0, -1, 0], [0, 0, 1], [0, 0, -1]], dtype=np.float32)
+    vertices = np.array([[1, 0, 0], [-1, 0, 0], [0, 1, 0], [0, -1, 0], [0, 0, 1], [0, 0, -1]],
+                        dtype=np.float32)
     faces = np.array([[0, 2, 4], [2, 1, 4], [1, 3, 4], [3, 0, 4], [2, 0, 5], [1, 2, 5], [3, 1, 5], [0, 3, 5]],
                      dtype=np.int32)
     fs_path = tmp_path / "lh.octa"
@@ -171,7 +174,8 @@ def test_surface_import_annot_gifti_and_array(tmp_path):
                                [b"unknown", b"front", b"back"], fill_ctab=True)
     label_gii = tmp_path / "rh.parc.label.gii"
     table = nib.gifti.GiftiLabelTable()
-    for key, name, rgba in [(0, "???", (0, 0, 0, 0)), (5, "R_front", (1, 0, 0, 1)), (6, "R_back", (0, 1, 0, 1))]:
+    entries = [(0, "???", (0, 0, 0, 0)), (5, "R_front", (1, 0, 0, 1)), (6, "R_back", (0, 1, 0, 1))]
+    for key, name, rgba in entries:
         label = nib.gifti.GiftiLabel(key, *rgba)
         label.label = name
         table.labels.append(label)

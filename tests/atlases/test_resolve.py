@@ -1,6 +1,8 @@
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from cortico.atlases import load_atlas, normalise_name
+from cortico.atlases import Atlas, Region, load_atlas, normalise_name
 from cortico.atlases._templates import brainpainter_columns
 
 
@@ -85,3 +87,36 @@ def test_normalised_names_are_unique_within_each_atlas(dk, destrieux, dkt):
         for hemi in ("lh", "rh", None):
             names = [normalise_name(r.name) for r in atlas.regions_of(hemi=hemi)]
             assert len(names) == len(set(names))
+
+
+_SIDE_STYLES = {
+    "lh": ["Left-{}", "lh_{}", "lh.{}", "L_{}", "{}_left", "{}_lh", "{}_L", "ctx-lh-{}"],
+    "rh": ["Right-{}", "rh_{}", "rh.{}", "R_{}", "{}_right", "{}_rh", "{}_R", "ctx-rh-{}"],
+}
+DK_REGION_COUNT = 34 * 2 + 27
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    position=st.integers(0, DK_REGION_COUNT - 1),
+    style=st.integers(0, 7),
+    case=st.sampled_from([str, str.lower, str.upper]),
+    separator=st.sampled_from(["-", "_", " ", "."]),
+)
+def test_any_hemisphere_style_case_and_separator_resolves(dk, position, style, case, separator):
+    region = dk.regions[position]
+    name = region.name.replace("-", separator)
+    column = _SIDE_STYLES[region.hemi][style].format(name) if region.hemi else name
+    column = case(column)
+    resolution = dk.resolve([column])
+    assert resolution.ok, (column, resolution.problems)
+    assert [r.key for r in resolution.mapping[column]] == [region.key]
+
+
+def test_names_differing_only_in_case_are_ambiguous():
+    regions = [Region("Visual", "lh", "subcortical", (1, 0, 0), 0),
+               Region("VISUAL", "lh", "subcortical", (0, 1, 0), 1)]
+    resolution = Atlas("cased", "Cased", regions).resolve(["visual", "Left-Visual"])
+    assert resolution.ambiguous == {"visual": ["lh.VISUAL", "lh.Visual"],
+                                    "Left-Visual": ["lh.VISUAL", "lh.Visual"]}
+    assert "ambiguous in atlas 'cased'" in resolution.problems[0]

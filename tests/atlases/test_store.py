@@ -41,7 +41,8 @@ def test_round_trip_volume_and_surface(tmp_path, volume_atlas, surface_atlas):
                                       volume_atlas.subcortical_mesh(region).faces)
     surface = store.load("alice", surface_id)
     np.testing.assert_array_equal(surface.vertex_regions("lh"), [0, 0, 0, 1, 1, 1])
-    np.testing.assert_allclose(surface.surface("pial", "lh").normals, surface_atlas.surface("pial", "lh").normals)
+    np.testing.assert_allclose(surface.surface("pial", "lh").normals,
+                               surface_atlas.surface("pial", "lh").normals)
     assert surface.resolve(["Up_L"]).ok
     assert [entry.name for entry in store.list("alice")] == ["Blocks", "Octa"]
     assert store.find("alice", "octa") == surface_id

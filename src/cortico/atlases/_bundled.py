@@ -125,7 +125,7 @@ def load_atlas(name):
         names, colors, ids = tables["names"], tables["colors"], tables["ids"]
         for hemi in HEMIS:
             offset = len(regions)
-            for name_, color, label_id in zip(names, colors, ids):
+            for name_, color, label_id in zip(names, colors, ids, strict=True):
                 regions.append(Region(str(name_), hemi, "cortical", tuple(color), len(regions),
                                       label_id=int(label_id)))
             vertex_labels[hemi] = _offset_loader(tables, hemi, offset)

@@ -44,7 +44,9 @@ def _finish(entries, problems, label):
     seen = {}
     for entry in entries:
         if entry.id in seen:
-            problems.append(f"{label}: id {entry.id} is defined twice ({seen[entry.id]!r} and {entry.name!r}).")
+            problems.append(
+                f"{label}: id {entry.id} is defined twice ({seen[entry.id]!r} and {entry.name!r})."
+            )
         seen[entry.id] = entry.name
     if problems:
         raise InputError(f"{label} is malformed: " + "; ".join(problems[:5]), problems)

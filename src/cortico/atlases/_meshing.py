@@ -128,8 +128,9 @@ def mask_to_mesh(mask, affine, *, smoothing_iterations=20, decimation=0.75,
     mask = _keep_main_components(np.asarray(mask, dtype=bool), min_component_fraction)
     if not mask.any():
         raise InputError("Cannot build a mesh from an empty label.")
-    corner = np.array([s.start for s in ndimage.find_objects(mask.astype(np.uint8))[0]])
-    cropped = mask[tuple(slice(c, c + n) for c, n in zip(corner, np.ptp(np.argwhere(mask), axis=0) + 1))]
+    box = ndimage.find_objects(mask.astype(np.uint8))[0]
+    corner = np.array([s.start for s in box])
+    cropped = mask[box]
     padded = np.pad(cropped, 2).astype(np.float32)
     vertices, faces, _, _ = marching_cubes(padded, level=0.5, allow_degenerate=False)
     vertices = vertices + corner - 2

@@ -260,6 +260,13 @@ class Atlas:
             ) from None
         return lazy.get()
 
+    def vertex_mask(self, region):
+        """Boolean mask of a cortical region's vertices on its hemisphere's surfaces."""
+        region = region if isinstance(region, Region) else self.region(str(region))
+        if region.kind != "cortical" or region.hemi is None:
+            raise NotFoundError(f"Region {region.key!r} is not a cortical region on a surface.")
+        return self.vertex_regions(region.hemi) == region.index
+
     def subcortical_mesh(self, region):
         """Closed mesh of a subcortical region (a Region or its key)."""
         key = region.key if isinstance(region, Region) else str(region)

@@ -152,7 +152,8 @@ def resolve_names(atlas, column_names):
             continue
         if regions is None:
             unknown[column] = index.suggestions(column)
-            hint = f"; did you mean {', '.join(repr(s) for s in unknown[column])}?" if unknown[column] else "."
+            shown = ", ".join(repr(s) for s in unknown[column])
+            hint = f"; did you mean {shown}?" if shown else "."
             problems.append(f"Column {column!r} matches no region of atlas {atlas.name!r}{hint}")
             continue
         if len({r.name for r in regions}) > 1:
