@@ -71,9 +71,12 @@ def create_app(test_config=None):
 
 
 def _register_blueprints(app, api):
-    from cortico.web.api import health, jobs
+    from cortico.web import image_service
+    from cortico.web.api import health, images, jobs
     from cortico.web.pages import home
 
     api.register_blueprint(health.blp)
     api.register_blueprint(jobs.blp)
+    api.register_blueprint(image_service.blp)
+    api.register_blueprint(images.blp)
     app.register_blueprint(home.bp)
