@@ -3,6 +3,7 @@
 from pathlib import Path
 
 import numpy as np
+from scipy import ndimage
 
 from cortico.atlases._lut import read_label_table
 from cortico.atlases._meshing import mask_to_mesh
@@ -178,6 +179,12 @@ def import_volume_atlas(name, volume, table, *, title=None, space="native",
     kept = [i for i in entries if i in present and not _is_unlabelled(entries[i])]
     if len(kept) > MAX_REGIONS:
         raise LimitExceededError(f"Volume {volume_file} has {len(kept)} labels; the limit is {MAX_REGIONS}.")
+    # compact codes 1..k (ids can be huge, e.g. Allen CCF) and one bounding box per label,
+    # so each region is meshed from its own box rather than the whole volume
+    ids, codes = np.unique(data, return_inverse=True)
+    codes = codes.reshape(data.shape).astype(np.int32)
+    boxes = ndimage.find_objects(codes + (1 if ids[0] != 0 else 0))
+    code_of = {int(value): code for code, value in enumerate(ids.tolist())}
     regions, meshes = [], {}
     for done, label_id in enumerate(kept, start=1):
         entry = entries[label_id]
@@ -187,8 +194,12 @@ def import_volume_atlas(name, volume, table, *, title=None, space="native",
             raise InputError(
                 f"Label table: the name {entry.name!r} (id {label_id}) repeats another label's name."
             )
+        code = code_of[label_id]
+        box = boxes[code - 1 if ids[0] == 0 else code]
+        shift = np.eye(4)
+        shift[:3, 3] = [s.start for s in box]
         meshes[region.key] = mask_to_mesh(
-            data == label_id, affine, smoothing_iterations=smoothing_iterations,
+            codes[box] == code, affine @ shift, smoothing_iterations=smoothing_iterations,
             decimation=decimation, min_component_fraction=0.0,
         )
         regions.append(region)
