@@ -20,7 +20,7 @@ from cortico.atlases._fsdata import data_version
 logger = logging.getLogger(__name__)
 
 # Bump when a builder's output changes.
-CACHE_FORMAT = 1
+CACHE_FORMAT = 2
 
 _lock = threading.Lock()
 
