@@ -78,3 +78,12 @@ def test_delete(tmp_path, volume_atlas):
     assert store.list(7) == []
     with pytest.raises(NotFoundError):
         store.delete(7, atlas_id)
+
+
+def test_unreadable_entries_are_skipped_in_listings(tmp_path, volume_atlas):
+    store = AtlasStore(tmp_path)
+    good = store.save("alice", volume_atlas)
+    broken = tmp_path / "alice" / ("f" * 32)
+    broken.mkdir()
+    (broken / "atlas.json").write_text("{not json")
+    assert [entry.id for entry in store.list("alice")] == [good]

@@ -6,6 +6,7 @@ generated (32 hex digits). Saving writes a temporary folder and renames it.
 """
 
 import json
+import logging
 import os
 import re
 import shutil
@@ -19,6 +20,8 @@ import numpy as np
 
 from cortico.atlases._model import Atlas, Mesh, Region
 from cortico.exceptions import ConflictError, InputError, NotFoundError
+
+logger = logging.getLogger(__name__)
 
 _OWNER = re.compile(r"[A-Za-z0-9_-]{1,64}")
 _ATLAS_ID = re.compile(r"[0-9a-f]{32}")
@@ -79,10 +82,14 @@ class AtlasStore:
         if folder.is_dir():
             for child in folder.iterdir():
                 meta_file = child / "atlas.json"
-                if _ATLAS_ID.fullmatch(child.name) and meta_file.is_file():
+                if not (_ATLAS_ID.fullmatch(child.name) and meta_file.is_file()):
+                    continue
+                try:
                     meta = json.loads(meta_file.read_text())
                     entries.append(StoredAtlas(child.name, meta["name"], meta["title"],
                                                len(meta["regions"]), meta["created"]))
+                except (OSError, ValueError, KeyError, TypeError) as exc:
+                    logger.warning("Skipping unreadable stored atlas %s (%s)", child, exc)
         return sorted(entries, key=lambda entry: (entry.created, entry.id))
 
     def find(self, owner, name):
