@@ -302,3 +302,13 @@ def test_absurd_voxel_sizes_are_an_input_error(sizes):
 def test_unknown_product_is_an_input_error():
     with pytest.raises(InputError, match="unknown depth products \\['curvature'\\]"):
         compute_depth(slab(6), (1, 1, 1), products=("curvature",))
+
+
+@pytest.mark.parametrize(
+    ("step", "longest", "message"),
+    [(0, 6, "advection step"), (2.0, 6, "advection step"), (0.03, 0.01, "maximal path"),
+     (0.03, float("inf"), "maximal path"), ("fast", 6, "must be numbers")],
+)
+def test_bad_walk_parameters_are_input_errors(step, longest, message):
+    with pytest.raises(InputError, match=message):
+        compute_depth(slab(6), (1, 1, 1), step_mm=step, max_path_mm=longest)

@@ -88,6 +88,37 @@ def _validate_products(products):
     return products
 
 
+def _validate_walk(step_mm, max_path_mm):
+    try:
+        step, longest = float(step_mm), float(max_path_mm)
+    except (TypeError, ValueError):
+        raise InputError(
+            f"the advection step and maximal path must be numbers in mm, got "
+            f"{step_mm!r} and {max_path_mm!r}"
+        ) from None
+    if not (math.isfinite(step) and 0 < step <= 1.0):
+        raise InputError(f"the advection step must lie in (0, 1] mm, got {step_mm!r}")
+    if not (math.isfinite(longest) and step < longest <= 100.0):
+        raise InputError(
+            f"the maximal path length must lie between the step and 100 mm, got {max_path_mm!r}"
+        )
+    return step, longest
+
+
+def _advect_all(potential, curvature, padded, cortex_indices, sizes, step, longest, report):
+    """Volumes and lengths toward pial and white for every cortex voxel, shape (n, 4)."""
+    mask = (padded == CORTEX).astype(np.float32)
+    _replicate_border(mask)
+    walks = np.empty((cortex_indices.size, 4), dtype=np.float64)
+    bounds = np.linspace(0, cortex_indices.size, _ADVECTION_CHUNKS + 1).astype(np.int64)
+    for n, (lo, hi) in enumerate(zip(bounds[:-1], bounds[1:])):
+        report(0.35 + 0.6 * n / _ADVECTION_CHUNKS, "advecting flow tubes")
+        if hi > lo:
+            advect_voxels(potential, curvature, mask, cortex_indices[lo:hi], sizes,
+                          step, longest, walks[lo:hi])
+    return walks
+
+
 def _crop_box(classes, voxel_sizes):
     """Bounding box of the cortex plus a margin covering the smoothing kernel."""
     margin = [int(4.0 * SMOOTHING_SIGMA_MM / h + 0.5) + 2 for h in voxel_sizes]
@@ -128,6 +159,44 @@ def _replicate_border(grid):
     grid[0], grid[-1] = grid[1], grid[-2]
     grid[:, 0], grid[:, -1] = grid[:, 1], grid[:, -2]
     grid[:, :, 0], grid[:, :, -1] = grid[:, :, 1], grid[:, :, -2]
+
+
+def _assemble_maps(products, classes, box, padded_shape, cortex_indices, potential,
+                   volumes, voluba_compatible):
+    """Requested maps on the input grid and the number of undefined cortex voxels."""
+
+    def on_input_grid(cortex_values, outside_value, white_value):
+        out = np.full(classes.shape, outside_value, dtype=np.float32)
+        out[classes == WHITE] = white_value
+        cropped = np.full(padded_shape, np.nan, dtype=np.float32)
+        cropped.reshape(-1)[cortex_indices] = cortex_values
+        cortex_in_box = classes[box] == CORTEX
+        out[box][cortex_in_box] = cropped[1:-1, 1:-1, 1:-1][cortex_in_box]
+        return out
+
+    def fraction_map(values):
+        if voluba_compatible:
+            values = np.where(np.isfinite(values), np.clip(values, 0.0, 1.0), 0.5)
+        return on_input_grid(values, 0.0, 1.0)
+
+    maps = {name: None for name in PRODUCTS}
+    undefined = 0
+    if "laplace" in products:
+        maps["laplace"] = on_input_grid(potential.reshape(-1)[cortex_indices], 0.0, 1.0)
+    if volumes is None:
+        return maps, undefined
+    undefined = int(np.count_nonzero(~np.all(np.isfinite(volumes), axis=1)))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        if "equivolumetric" in products:
+            maps["equivolumetric"] = fraction_map(volumes[:, 0] / (volumes[:, 0] + volumes[:, 1]))
+        if "equidistant" in products:
+            maps["equidistant"] = fraction_map(volumes[:, 2] / (volumes[:, 2] + volumes[:, 3]))
+    if "thickness" in products:
+        thickness = volumes[:, 2] + volumes[:, 3]
+        if voluba_compatible:
+            thickness = np.where(np.isfinite(thickness), thickness, 0.0)
+        maps["thickness"] = on_input_grid(thickness, 0.0, 0.0)
+    return maps, undefined
 
 
 def compute_depth(
@@ -185,12 +254,7 @@ def compute_depth(
     sizes = validate_voxel_sizes(voxel_sizes)
     mapping = LabelMapping.coerce(label_mapping)
     labels = validate_label_volume(labels)
-    if not (math.isfinite(step_mm) and 0 < step_mm <= 1.0):
-        raise InputError(f"the advection step must lie in (0, 1] mm, got {step_mm!r}")
-    if not (math.isfinite(max_path_mm) and step_mm < max_path_mm <= 100.0):
-        raise InputError(
-            f"the maximal path length must lie between the step and 100 mm, got {max_path_mm!r}"
-        )
+    step, longest = _validate_walk(step_mm, max_path_mm)
     timings = {}
     started = time.perf_counter()
 
@@ -218,67 +282,24 @@ def compute_depth(
     _replicate_border(potential)
     timings["laplace"] = time.perf_counter() - t0
 
-    needs_advection = any(p in products for p in ("equivolumetric", "equidistant", "thickness"))
     volumes = None
-    if needs_advection:
+    if any(p in products for p in ("equivolumetric", "equidistant", "thickness")):
         report(0.3, "computing the curvature of the isosurfaces")
         t0 = time.perf_counter()
         curvature = isosurface_curvature(potential, sizes, sigma_mm=SMOOTHING_SIGMA_MM)
         timings["curvature"] = time.perf_counter() - t0
-
-        mask = (padded == CORTEX).astype(np.float32)
-        _replicate_border(mask)
         t0 = time.perf_counter()
-        volumes = np.empty((cortex_indices.size, 4), dtype=np.float64)
-        bounds = np.linspace(0, cortex_indices.size, _ADVECTION_CHUNKS + 1).astype(np.int64)
-        for n, (lo, hi) in enumerate(zip(bounds[:-1], bounds[1:])):
-            report(0.35 + 0.6 * n / _ADVECTION_CHUNKS, "advecting flow tubes")
-            if hi > lo:
-                advect_voxels(
-                    potential, curvature, mask, cortex_indices[lo:hi], sizes,
-                    float(step_mm), float(max_path_mm), volumes[lo:hi],
-                )
-        del curvature, mask
+        volumes = _advect_all(potential, curvature, padded, cortex_indices, sizes, step,
+                              longest, report)
+        del curvature
         timings["advection"] = time.perf_counter() - t0
 
     report(0.96, "assembling the maps")
 
-    def on_input_grid(cortex_values, outside_value, white_value):
-        out = np.full(classes.shape, outside_value, dtype=np.float32)
-        out[classes == WHITE] = white_value
-        cropped = np.full(padded.shape, np.nan, dtype=np.float32)
-        cropped.reshape(-1)[cortex_indices] = cortex_values
-        inner = cropped[1:-1, 1:-1, 1:-1]
-        cortex_in_box = classes[box] == CORTEX
-        out[box][cortex_in_box] = inner[cortex_in_box]
-        return out
-
-    def finish_fraction(values):
-        if voluba_compatible:
-            values = np.where(np.isfinite(values), np.clip(values, 0.0, 1.0), 0.5)
-        return on_input_grid(values, 0.0, 1.0)
-
-    undefined = 0
-    result = {name: None for name in PRODUCTS}
-    if "laplace" in products:
-        result["laplace"] = on_input_grid(potential.reshape(-1)[cortex_indices], 0.0, 1.0)
-    if volumes is not None:
-        failed = ~np.all(np.isfinite(volumes), axis=1)
-        undefined = int(np.count_nonzero(failed))
-        with np.errstate(invalid="ignore", divide="ignore"):
-            if "equivolumetric" in products:
-                result["equivolumetric"] = finish_fraction(
-                    volumes[:, 0] / (volumes[:, 0] + volumes[:, 1])
-                )
-            if "equidistant" in products:
-                result["equidistant"] = finish_fraction(
-                    volumes[:, 2] / (volumes[:, 2] + volumes[:, 3])
-                )
-        if "thickness" in products:
-            thickness = volumes[:, 2] + volumes[:, 3]
-            if voluba_compatible:
-                thickness = np.where(np.isfinite(thickness), thickness, 0.0)
-            result["thickness"] = on_input_grid(thickness, 0.0, 0.0)
+    result, undefined = _assemble_maps(
+        products, classes, box, padded.shape, cortex_indices, potential, volumes,
+        voluba_compatible,
+    )
     timings["total"] = time.perf_counter() - started
     report(1.0, "done")
     return DepthResult(
