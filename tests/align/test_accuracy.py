@@ -1,8 +1,10 @@
 """Accuracy on the synthetic patch with a known affine + smooth warp (issue 7)."""
 
 import numpy as np
+import pytest
 
-from cortico.align._synthetic import normal_error
+from cortico.align import align_patch
+from cortico.align._synthetic import make_synthetic_patch, normal_error
 
 # Points whose true template position keeps this distance (mm) from the template's faces:
 # outside it the template has no data to align to.
@@ -67,3 +69,20 @@ def test_report_measures_what_the_alignment_improved(with_landmarks):
     assert depth["mean_squared_difference_after"] < 0.5 * depth["mean_squared_difference_before"]
     assert set(report["timings"]) == {"landmarks_s", "registration_s", "resampling_s", "total_s"}
     assert report["timings"]["total_s"] >= report["timings"]["registration_s"] > 0
+
+
+@pytest.mark.slow
+def test_voluba_preset_matches_fast_on_a_small_patch():
+    """The seed's exact settings run through the same path and agree with the default."""
+    small = make_synthetic_patch(size=32, voxel_size=2.0)
+    results = {
+        preset: align_patch(small.incoming_image, small.incoming_depth, small.template_depth, small.matrix, preset=preset)
+        for preset in ("voluba", "fast")
+    }
+    _, points = small.cortex_points(MARGIN)
+    truth = small.true_map(points)
+    normal = {preset: normal_error(r.map_to_template(points), truth).mean() for preset, r in results.items()}
+    affine_only = normal_error(points @ small.matrix[:3, :3].T + small.matrix[:3, 3], truth).mean()
+    assert results["voluba"].report["preset"] == "voluba"
+    assert normal["voluba"] < 0.5 * affine_only
+    assert abs(normal["voluba"] - normal["fast"]) < 0.15
