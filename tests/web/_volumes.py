@@ -41,3 +41,40 @@ def upload(client, headers, content, file_name, url="/image-service/upload", seg
         extra["X-CHUNMA-SEGMENTATION"] = "true" if segmentation else "false"
     data = {"image": (io.BytesIO(content), file_name), **fields}
     return client.post(url, headers=extra, data=data, content_type="multipart/form-data")
+
+
+def cortex_slab(shape=(12, 12, 24), pial=6, white=12):
+    """A flat cortex: 0 outside below ``pial``, 100 cortex up to ``white``, 200 white matter above."""
+    volume = np.zeros(shape, np.uint8)
+    volume[:, :, pial:white] = 100
+    volume[:, :, white:] = 200
+    return volume
+
+
+def mode_app(request, instance, **overrides):
+    """An app in the embedded (SQLite + filesystem queue) or distributed (PostgreSQL + Redis) mode."""
+    from tests.conftest import make_app
+
+    if request.param == "embedded":
+        return make_app(instance, **overrides)
+    redis_url = request.getfixturevalue("redis_url")
+    postgres_url = request.getfixturevalue("postgres_url")
+    return make_app(instance, BROKER_URL=redis_url, DATABASE_URL=postgres_url, **overrides)
+
+
+def poll(client, url, timeout=120, headers=None):
+    """Poll a /v0 status URL until ``finished``; returns (final body, every message seen)."""
+    import time
+
+    messages = []
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        response = client.get(url, headers=headers or {})
+        assert response.status_code == 200, response.json
+        body = response.json
+        if not messages or messages[-1] != body["message"]:
+            messages.append(body["message"])
+        if body["finished"]:
+            return body, messages
+        time.sleep(0.05)
+    raise AssertionError(f"{url} did not finish in {timeout} s; messages: {messages}")

@@ -71,7 +71,7 @@ def create_app(test_config=None):
 
 
 def _register_blueprints(app, api):
-    from cortico.web import image_service
+    from cortico.web import image_service, v0
     from cortico.web.api import health, images, jobs
     from cortico.web.pages import home
 
@@ -79,4 +79,5 @@ def _register_blueprints(app, api):
     api.register_blueprint(jobs.blp)
     api.register_blueprint(image_service.blp)
     api.register_blueprint(images.blp)
+    api.register_blueprint(v0.blp)
     app.register_blueprint(home.bp)
