@@ -76,7 +76,9 @@ def test_voluba_preset_matches_fast_on_a_small_patch():
     """The seed's exact settings run through the same path and agree with the default."""
     small = make_synthetic_patch(size=32, voxel_size=2.0)
     results = {
-        preset: align_patch(small.incoming_image, small.incoming_depth, small.template_depth, small.matrix, preset=preset)
+        preset: align_patch(
+            small.incoming_image, small.incoming_depth, small.template_depth, small.matrix, preset=preset
+        )
         for preset in ("voluba", "fast")
     }
     _, points = small.cortex_points(MARGIN)

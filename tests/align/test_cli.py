@@ -68,7 +68,9 @@ def test_default_template_comes_from_the_depth_engine(small_patch, tmp_path, mon
 def test_bad_inputs_give_one_clear_line(small_patch, tmp_path):
     broken = tmp_path / "matrix.json"
     broken.write_text("[[1, 0, 0, 0], [0, 1, 0")
-    arguments = _arguments(small_patch, tmp_path / "out", "--template-depth", str(small_patch / "template_depth.nii.gz"))
+    arguments = _arguments(
+        small_patch, tmp_path / "out", "--template-depth", str(small_patch / "template_depth.nii.gz")
+    )
     arguments[arguments.index("--matrix") + 1] = str(broken)
     result = CliRunner().invoke(main, arguments)
     assert result.exit_code == 2

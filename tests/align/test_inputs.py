@@ -70,7 +70,9 @@ def _depth(shape=(16, 16, 16), value=None):
 
 def test_segmentation_given_as_depth_map_is_refused():
     segmentation = nib.Nifti1Image(np.full((16, 16, 16), 200, np.float32), np.eye(4))
-    with pytest.raises(InputError, match=r"incoming depth map must hold depths in \[0, 1\].*from 200 to 200.*segmentation"):
+    with pytest.raises(
+        InputError, match=r"incoming depth map must hold depths in \[0, 1\].*from 200 to 200.*segmentation"
+    ):
         align_patch(_depth(), segmentation, _depth(), np.eye(4))
 
 
@@ -110,7 +112,13 @@ def test_progress_messages_follow_the_work():
     calls = []
     pairs = [{"source_point": [8, 8, 8], "target_point": [8, 8, 8]}]
     result = align_patch(
-        _depth(), _depth(), _depth(), np.eye(4), pairs, incoming_space="world", progress=lambda f, m: calls.append((f, m))
+        _depth(),
+        _depth(),
+        _depth(),
+        np.eye(4),
+        pairs,
+        incoming_space="world",
+        progress=lambda f, m: calls.append((f, m)),
     )
     messages = [message for _, message in calls]
     assert messages[0] == "reading the images"

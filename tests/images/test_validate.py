@@ -89,7 +89,9 @@ def test_truncated_and_corrupt_gzip(make_nifti, tmp_path):
 def test_truncated_raw_nifti(tmp_path):
     path = tmp_path / "short.nii"
     path.write_bytes(_raw_header((10, 10, 10)) + b"\1" * 600)
-    with pytest.raises(InputError, match="truncated NIfTI file: the header declares 1000 data bytes at offset 352, the file holds 600"):
+    with pytest.raises(
+        InputError, match="truncated NIfTI file: the header declares 1000 data bytes at offset 352, the file holds 600"
+    ):
         inspect_nifti(path, "short.nii")
 
 

@@ -100,7 +100,9 @@ def align_patch(
         if len(landmarks):
             report_progress(0.05, "fitting the landmarks")
             tic = time.perf_counter()
-            landmark_forward, landmark_inverse = landmark_field(fixed, incoming_lps, template_lps, affine, landmarks.names)
+            landmark_forward, landmark_inverse = landmark_field(
+                fixed, incoming_lps, template_lps, affine, landmarks.names
+            )
             landmark_path = f"{work_dir}/landmark_warp.nii.gz"
             to_ants(landmark_forward, fixed).to_file(landmark_path)
             timings["landmarks_s"] = time.perf_counter() - tic
@@ -171,7 +173,7 @@ def _landmark_report(landmarks, incoming_lps, template_lps, affine, forward, ref
         "count": len(landmarks),
         "pairs": [
             {"name": name, "residual_before_mm": round(float(b), 4), "residual_after_mm": round(float(a), 4)}
-            for name, b, a in zip(landmarks.names, residual_before, residual_after)
+            for name, b, a in zip(landmarks.names, residual_before, residual_after, strict=True)
         ],
         "mean_residual_before_mm": _mean(residual_before),
         "mean_residual_after_mm": _mean(residual_after),

@@ -182,7 +182,9 @@ def load_image(image, what, work_dir):
             f"got {type(image).__name__}"
         )
     if result.dimension != 3 or result.components != 1:
-        raise InputError(f"{what} must be a 3D scalar volume, got {result.dimension}D with {result.components} component(s)")
+        raise InputError(
+            f"{what} must be a 3D scalar volume, got {result.dimension}D with {result.components} component(s)"
+        )
     _check_finite(result.numpy(), what)
     return result
 

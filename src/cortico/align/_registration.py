@@ -57,9 +57,7 @@ def run_syn(preset, fixed, moving, incoming_to_template_lps, work_dir, landmark_
         # antsRegistration applies the last initial transform first.
         initial = [landmark_field_path] + initial
     prefix = os.path.join(work_dir, "cortical")
-    arguments = registration_arguments(
-        preset, get_pointer_string(fixed), get_pointer_string(moving), initial, prefix
-    )
+    arguments = registration_arguments(preset, get_pointer_string(fixed), get_pointer_string(moving), initial, prefix)
     status = get_lib_fn("antsRegistration")(arguments)
     stage = 2 if landmark_field_path is not None else 1
     warp_path, inverse_path = f"{prefix}{stage}Warp.nii.gz", f"{prefix}{stage}InverseWarp.nii.gz"

@@ -67,10 +67,7 @@ def incoming_space_to_lps(image, incoming_space="neuroglancer"):
     if incoming_space == "world":
         return RAS_TO_LPS.copy()
     if incoming_space not in _CENTRE_OFFSET:
-        raise InputError(
-            f"incoming_space must be one of {', '.join(INCOMING_SPACES)}, "
-            f"got {incoming_space!r}"
-        )
+        raise InputError(f"incoming_space must be one of {', '.join(INCOMING_SPACES)}, got {incoming_space!r}")
     space_to_index = np.diag([1.0 / s for s in image.spacing] + [1.0])
     space_to_index[:3, 3] = -_CENTRE_OFFSET[incoming_space]
     return index_to_lps(image) @ space_to_index

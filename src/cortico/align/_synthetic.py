@@ -162,7 +162,7 @@ def make_synthetic_patch(size=64, voxel_size=1.0, warp_amplitude=4.0, n_landmark
     chosen = chosen + rng.uniform(-0.5, 0.5, chosen.shape) * voxel_size
     pairs = [
         {"source_point": list(map(float, q)), "target_point": list(map(float, p)), "active": True, "name": f"L{k}"}
-        for k, (p, q) in enumerate(zip(chosen, patch.true_map(chosen)))
+        for k, (p, q) in enumerate(zip(chosen, patch.true_map(chosen), strict=True))
     ]
     patch.landmark_pairs = pairs[:n_landmarks]
     patch.held_out_pairs = pairs[n_landmarks:]

@@ -26,25 +26,59 @@ def read_json_file(path, what, key):
 
 @click.command("align")
 @click.argument("incoming", type=click.Path(dir_okay=False))
-@click.option("--depth", "depth_map", required=True, type=click.Path(dir_okay=False),
-              help="Equivolumetric depth map of INCOMING, on its grid.")
-@click.option("--matrix", required=True, type=click.Path(dir_okay=False),
-              help="JSON 4x4 (or 3x4) incoming -> template affine in mm, list of rows "
-                   "(or an object with 'transformation_matrix').")
-@click.option("--landmarks", type=click.Path(dir_okay=False),
-              help="JSON list of {source_point (template mm), target_point (incoming mm), "
-                   "active, name} (or an object with 'landmark_pairs').")
-@click.option("--template-depth", type=click.Path(dir_okay=False),
-              help="Template depth map. Default: the fsaverage ribbon's, computed once and cached.")
-@click.option("--preset", type=click.Choice(sorted(PRESETS)), default=DEFAULT_PRESET, show_default=True,
-              help="'voluba' = the original backend's exact ANTs settings; 'fast' = same accuracy, much faster.")
-@click.option("--incoming-space", type=click.Choice(INCOMING_SPACES), default="neuroglancer", show_default=True,
-              help="Meaning of incoming coordinates: Neuroglancer/VoluBA (voxel centres at (i+0.5)*size), "
-                   "the original backend's (i*size) or the NIfTI world.")
-@click.option("--threads", type=click.IntRange(1, 256), default=None,
-              help="ITK threads (default: ITK_GLOBAL_DEFAULT_NUMBER_OF_THREADS or all cores).")
-@click.option("-o", "--output", required=True, type=click.Path(file_okay=False),
-              help="Folder for the outputs (created if missing).")
+@click.option(
+    "--depth",
+    "depth_map",
+    required=True,
+    type=click.Path(dir_okay=False),
+    help="Equivolumetric depth map of INCOMING, on its grid.",
+)
+@click.option(
+    "--matrix",
+    required=True,
+    type=click.Path(dir_okay=False),
+    help="JSON 4x4 (or 3x4) incoming -> template affine in mm, list of rows "
+    "(or an object with 'transformation_matrix').",
+)
+@click.option(
+    "--landmarks",
+    type=click.Path(dir_okay=False),
+    help="JSON list of {source_point (template mm), target_point (incoming mm), "
+    "active, name} (or an object with 'landmark_pairs').",
+)
+@click.option(
+    "--template-depth",
+    type=click.Path(dir_okay=False),
+    help="Template depth map. Default: the fsaverage ribbon's, computed once and cached.",
+)
+@click.option(
+    "--preset",
+    type=click.Choice(sorted(PRESETS)),
+    default=DEFAULT_PRESET,
+    show_default=True,
+    help="'voluba' = the original backend's exact ANTs settings; 'fast' = same accuracy, much faster.",
+)
+@click.option(
+    "--incoming-space",
+    type=click.Choice(INCOMING_SPACES),
+    default="neuroglancer",
+    show_default=True,
+    help="Meaning of incoming coordinates: Neuroglancer/VoluBA (voxel centres at (i+0.5)*size), "
+    "the original backend's (i*size) or the NIfTI world.",
+)
+@click.option(
+    "--threads",
+    type=click.IntRange(1, 256),
+    default=None,
+    help="ITK threads (default: ITK_GLOBAL_DEFAULT_NUMBER_OF_THREADS or all cores).",
+)
+@click.option(
+    "-o",
+    "--output",
+    required=True,
+    type=click.Path(file_okay=False),
+    help="Folder for the outputs (created if missing).",
+)
 @click.option("--quiet", is_flag=True, help="No progress bar.")
 def align(incoming, depth_map, matrix, landmarks, template_depth, preset, incoming_space, threads, output, quiet):
     """Align the INCOMING patch to the template through the depth maps."""

@@ -21,8 +21,21 @@ _DATA_TYPE_NAMES = {
     "float128": "long_double",
     "bool": "binary",
 }
-_SPATIAL_UNITS = {"mm": ("Millimeter", 1e6), "micron": ("Micron", 1e3), "meter": ("Meter", 1e9), "unknown": ("Unknown", 1e6)}
-_TEMPORAL_UNITS = {"sec": "Seconds", "msec": "Milliseconds", "usec": "Microseconds", "hz": "Hertz", "ppm": "PPM", "rads": "Radians/second", "unknown": "Unknown"}
+_SPATIAL_UNITS = {
+    "mm": ("Millimeter", 1e6),
+    "micron": ("Micron", 1e3),
+    "meter": ("Meter", 1e9),
+    "unknown": ("Unknown", 1e6),
+}
+_TEMPORAL_UNITS = {
+    "sec": "Seconds",
+    "msec": "Milliseconds",
+    "usec": "Microseconds",
+    "hz": "Hertz",
+    "ppm": "PPM",
+    "rads": "Radians/second",
+    "unknown": "Unknown",
+}
 _XFORM_NAMES = {0: "UNKNOWN", 1: "SCANNER_ANAT", 2: "ALIGNED_ANAT", 3: "TALAIRACH", 4: "MNI_152", 5: "TEMPLATE_OTHER"}
 _IMAGE_TYPES = ("uint8", "uint16", "uint32")
 

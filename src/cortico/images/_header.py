@@ -61,9 +61,7 @@ def _size_and_byte_order(first_bytes):
         size = int(np.frombuffer(first_bytes[:4], dtype=f"{order}i4")[0])
         if size in (NIFTI1_HEADER_SIZE, NIFTI2_HEADER_SIZE):
             return size, order
-    raise InputError(
-        "not a NIfTI file: its first 4 bytes must encode the header size 348 (NIfTI-1) or 540 (NIfTI-2)"
-    )
+    raise InputError("not a NIfTI file: its first 4 bytes must encode the header size 348 (NIfTI-1) or 540 (NIfTI-2)")
 
 
 def parse_header(raw):
@@ -97,7 +95,9 @@ def parse_header(raw):
         raise InputError(f"unreadable NIfTI-{version} header: {exc}") from None
     magic = bytes(header["magic"])
     if magic.startswith(b"ni"):
-        raise InputError("this is the header of a two-file NIfTI pair (.hdr/.img); upload a single-file .nii or .nii.gz")
+        raise InputError(
+            "this is the header of a two-file NIfTI pair (.hdr/.img); upload a single-file .nii or .nii.gz"
+        )
     if not magic.startswith(b"n+"):
         raise InputError(f"not a NIfTI file: bad magic string {magic!r} (expected 'n+{version}')")
 
@@ -109,9 +109,13 @@ def parse_header(raw):
     axes = "xyztuvw"
     for axis, length in enumerate(shape):
         if length <= 0:
-            raise InputError(f"dimension {axis + 1} ({axes[axis]}) has size {length}: every dimension must be at least 1")
+            raise InputError(
+                f"dimension {axis + 1} ({axes[axis]}) has size {length}: every dimension must be at least 1"
+            )
         if length > MAX_AXIS_SIZE:
-            raise InputError(f"dimension {axis + 1} ({axes[axis]}) has size {length}, more than the {MAX_AXIS_SIZE} accepted")
+            raise InputError(
+                f"dimension {axis + 1} ({axes[axis]}) has size {length}, more than the {MAX_AXIS_SIZE} accepted"
+            )
     if any(length > 1 for length in shape[3:]):
         raise InputError(f"only 3D volumes are accepted, this one has shape {shape}")
 

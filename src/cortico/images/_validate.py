@@ -16,7 +16,9 @@ PREFLIGHT_BYTES = 2048
 _TRAILING_SLACK = 4096
 
 
-def inspect_nifti(path, file_name, *, segmentation=False, uploaded=None, max_uncompressed_bytes=DEFAULT_MAX_UNCOMPRESSED_BYTES):
+def inspect_nifti(
+    path, file_name, *, segmentation=False, uploaded=None, max_uncompressed_bytes=DEFAULT_MAX_UNCOMPRESSED_BYTES
+):
     """Check a stored NIfTI file and describe it (Chumni ``NiftiExtra``).
 
     The file is read once as a stream: the header is checked first, then the
