@@ -131,6 +131,8 @@ def start_worker():
     yield start
     for worker in workers:
         worker.kill()
+        # Shown by pytest for failing tests only.
+        print(f"--- {worker.log.name} ---\n{worker.log.read_text(errors='replace')[-4000:]}")
 
 
 def wait_for(predicate, timeout=60, interval=0.1, what="condition"):

@@ -41,7 +41,7 @@ def test_serve_runs_jobs_and_stops_on_sigterm(tmp_path):
         def healthy():
             try:
                 return requests.get(f"{base}/health", timeout=2).status_code == 200
-            except requests.ConnectionError:
+            except requests.RequestException:
                 return False
 
         wait_for(healthy, timeout=60, what="cortico serve to answer")

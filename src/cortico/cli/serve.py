@@ -2,18 +2,15 @@
 
 import os
 import signal
-import subprocess
 import sys
-import time
 
 import click
 
+from cortico.cli._supervisor import GRACE_SECONDS, Child, celery_worker_command, supervise
 from cortico.db import upgrade_schema
 from cortico.settings import load_settings
 
 __all__ = ["serve"]
-
-_GRACE_SECONDS = 10
 
 
 @click.command()
@@ -41,66 +38,15 @@ def serve(host, port, instance, web_workers, concurrency, worker):
     env = dict(os.environ, INSTANCE_PATH=settings["INSTANCE_PATH"])
     web_cmd = [sys.executable, "-m", "gunicorn", "--bind", f"{host}:{port}",
                "--workers", str(web_workers), "--threads", "4", "--timeout", "300",
-               "--graceful-timeout", str(_GRACE_SECONDS), "--access-logfile", "-",
+               "--graceful-timeout", str(GRACE_SECONDS), "--access-logfile", "-",
                "cortico.web:create_app()"]
-    worker_cmd = [sys.executable, "-m", "cortico", "worker", "--name", f"cortico-serve-{os.getpid()}@%h"]
-    if concurrency:
-        worker_cmd += ["--concurrency", str(concurrency)]
+    worker_cmd = celery_worker_command(concurrency, f"cortico-serve-{os.getpid()}@%h",
+                                       embedded=not settings.get("BROKER_URL"))
 
-    processes = {"web": subprocess.Popen(web_cmd, env=env)}
+    children = [Child("web server", web_cmd, env, essential=True)]
     if worker:
-        processes["worker"] = subprocess.Popen(worker_cmd, env=env)
+        children.append(Child("job worker", worker_cmd, env, last_signal=signal.SIGQUIT))
     mode = "distributed" if settings.get("BROKER_URL") else "embedded"
     click.echo(f"cortico is running at http://{host}:{port}/ ({mode} mode, instance "
                f"{settings['INSTANCE_PATH']}); press Ctrl-C to stop.", err=True)
-
-    stopping = []
-
-    def request_stop(signum, _frame):
-        stopping.append(signum)
-
-    signal.signal(signal.SIGTERM, request_stop)
-    signal.signal(signal.SIGINT, request_stop)
-    exit_code = _supervise(processes, worker_cmd, env, stopping)
-    _stop_all(processes)
-    sys.exit(exit_code)
-
-
-def _supervise(processes, worker_cmd, env, stopping):
-    """Restart a dead worker (with back-off); return when asked to stop or the web dies."""
-    restarts = 0
-    while not stopping:
-        time.sleep(0.5)
-        if processes["web"].poll() is not None:
-            click.echo("the web server stopped; shutting down", err=True)
-            return 1
-        worker = processes.get("worker")
-        if worker is not None and worker.poll() is not None:
-            restarts += 1
-            delay = min(30, 2 ** min(restarts, 5))
-            click.echo(f"job worker exited ({worker.returncode}); restarting in {delay} s", err=True)
-            deadline = time.monotonic() + delay
-            while time.monotonic() < deadline and not stopping:
-                time.sleep(0.2)
-            if not stopping:
-                processes["worker"] = subprocess.Popen(worker_cmd, env=env)
-    return 0
-
-
-def _stop_all(processes):
-    """SIGTERM, then after a grace period a cold stop; never leave a child behind."""
-    for process in processes.values():
-        if process.poll() is None:
-            process.send_signal(signal.SIGTERM)
-    deadline = time.monotonic() + _GRACE_SECONDS
-    for name, process in processes.items():
-        try:
-            process.wait(timeout=max(0.1, deadline - time.monotonic()))
-        except subprocess.TimeoutExpired:
-            # Celery's cold shutdown; unfinished jobs are re-sent when a worker starts again.
-            process.send_signal(signal.SIGQUIT if name == "worker" else signal.SIGKILL)
-            try:
-                process.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+    sys.exit(supervise(children))

@@ -44,6 +44,9 @@ def make_celery(settings):
         "worker_concurrency": settings.get("WORKER_CONCURRENCY") or multiprocessing.cpu_count(),
         "worker_hijack_root_logger": False,
         "broker_connection_retry_on_startup": True,
+        # A web request that queues a job waits at most a few seconds for a broker that is down.
+        "task_publish_retry_policy": {"max_retries": 2, "interval_start": 0.2, "interval_step": 0.5,
+                                      "interval_max": 1.0},
         "task_default_queue": "cortico",
         "imports": ["cortico.jobs.tasks"],
     }

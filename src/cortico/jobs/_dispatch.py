@@ -8,7 +8,7 @@ from sqlalchemy import func, or_, select, update
 
 from cortico.db import Job, JobState
 from cortico.db.models import utcnow
-from cortico.exceptions import TooManyJobsError
+from cortico.exceptions import DependencyError, TooManyJobsError
 from cortico.jobs._registry import get_kind
 
 __all__ = ["submit_job", "cancel_job", "recover_orphaned_jobs", "TASK_NAME"]
@@ -49,7 +49,16 @@ def submit_job(celery_app, owner_id, kind, params, job_id=None):
         session.add(job)
         session.flush()
         job_id = job.id
-    _send(celery_app, job_id, dispatch_id)
+    try:
+        _send(celery_app, job_id, dispatch_id)
+    except Exception as exc:  # broker down: say so now rather than leave a job queued forever
+        log.error("could not queue job %s: %s", job_id, exc)
+        with runtime.db.session() as session:
+            session.execute(update(Job).where(Job.id == job_id).values(
+                state=JobState.FAILED.value, finished_at=utcnow(),
+                error="The job queue was unreachable, so the job was not started; please try again later."))
+        raise DependencyError("The job queue is unreachable right now; the job was not started. "
+                              "Please try again in a minute.") from None
     return job_id
 
 

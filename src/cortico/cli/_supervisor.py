@@ -1,0 +1,98 @@
+"""Run child processes, restart the ones that die, stop them all on SIGTERM/SIGINT.
+
+Used by ``cortico serve`` (web + worker) and ``cortico worker``: a Celery worker
+can exit on its own (e.g. kombu gives up when the broker connection drops), and
+a job service must not stay without workers because of that.
+"""
+
+import signal
+import subprocess
+import sys
+import time
+
+import click
+
+__all__ = ["Child", "celery_worker_command", "supervise"]
+
+GRACE_SECONDS = 10
+
+
+class Child:
+    """A supervised command; ``essential`` children end the supervisor when they die."""
+
+    def __init__(self, name, command, env, essential=False, stop_signal=signal.SIGTERM,
+                 last_signal=signal.SIGKILL):
+        self.name, self.command, self.env, self.essential = name, command, env, essential
+        self.stop_signal, self.last_signal = stop_signal, last_signal
+        self.process = None
+        self.restarts = 0
+
+    def start(self):
+        self.process = subprocess.Popen(self.command, env=self.env)
+
+
+def celery_worker_command(concurrency=None, name=None, loglevel="INFO", embedded=True):
+    """The Celery worker command line for cortico's single queue."""
+    command = [sys.executable, "-m", "celery", "-A", "cortico.celery_app", "worker", "--loglevel", loglevel,
+               "-Q", "cortico", "--without-gossip", "--without-mingle", "--hostname", name or "cortico-%p@%h"]
+    if embedded:
+        command.append("--without-heartbeat")
+    if concurrency:
+        command += ["--concurrency", str(concurrency)]
+    return command
+
+
+def supervise(children):
+    """Start ``children`` and keep them running until SIGTERM/SIGINT; returns the exit code."""
+    stopping = []
+    previous = {sig: signal.signal(sig, lambda signum, _frame: stopping.append(signum))
+                for sig in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        for child in children:
+            child.start()
+        code = _watch(children, stopping)
+    finally:
+        _stop_all(children)
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    return code
+
+
+def _watch(children, stopping):
+    restart_at = {}
+    while not stopping:
+        time.sleep(0.3)
+        for child in children:
+            if child.process is None:
+                if time.monotonic() >= restart_at.get(child.name, 0):
+                    child.start()
+                continue
+            if child.process.poll() is None:
+                continue
+            if child.essential:
+                click.echo(f"{child.name} stopped ({child.process.returncode}); shutting down", err=True)
+                return 1
+            child.restarts += 1
+            delay = min(30, 2 ** min(child.restarts - 1, 5))
+            click.echo(f"{child.name} exited ({child.process.returncode}); restarting in {delay} s", err=True)
+            child.process = None
+            restart_at[child.name] = time.monotonic() + delay
+    return 0
+
+
+def _stop_all(children):
+    """Ask every child to stop, then force the ones that do not within the grace period."""
+    running = [c for c in children if c.process is not None and c.process.poll() is None]
+    for child in running:
+        child.process.send_signal(child.stop_signal)
+    deadline = time.monotonic() + GRACE_SECONDS
+    for child in running:
+        try:
+            child.process.wait(timeout=max(0.1, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            child.process.send_signal(child.last_signal)
+            try:
+                child.process.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                child.process.kill()
+                child.process.wait()
