@@ -208,3 +208,14 @@ def test_uncompressed_nifti_values(tmp_path):
     path = tmp_path / "tiny.nii"
     path.write_bytes(header + struct.pack("<8B", *range(8)))
     assert inspect_nifti(path, "tiny.nii")["data"] == {"minValue": "0", "maxValue": "7"}
+
+
+def test_header_extensions_are_skipped(tmp_path):
+    data = np.arange(27, dtype=np.uint8).reshape(3, 3, 3) + 5
+    image = nib.Nifti1Image(data, np.eye(4))
+    image.header.extensions.append(nib.nifti1.Nifti1Extension("comment", b"x" * 100))
+    path = tmp_path / "ext.nii.gz"
+    nib.save(image, path)
+    extra = inspect_nifti(path, "ext.nii.gz")
+    assert extra["fileSizeUncompressed"] > 352 + 100 + data.nbytes
+    assert extra["data"] == {"minValue": "5", "maxValue": "31"}

@@ -100,7 +100,9 @@ def normal_error(mapped, truth):
     return np.abs(template_depth_function(mapped) - template_depth_function(truth)) / gradient
 
 
-def make_synthetic_patch(size=64, voxel_size=1.0, warp_amplitude=4.0, n_landmarks=40, n_held_out=10, seed=0):
+def make_synthetic_patch(
+    size=64, voxel_size=1.0, warp_amplitude=4.0, n_landmarks=40, n_held_out=10, seed=0, template_padding=0
+):
     """Generate a synthetic patch alignment problem.
 
     Parameters
@@ -115,6 +117,9 @@ def make_synthetic_patch(size=64, voxel_size=1.0, warp_amplitude=4.0, n_landmark
         Landmark pairs to fit with, and pairs kept apart to test with.
     seed : int
         Seed of the random landmark positions.
+    template_padding : int
+        Voxels added on each side of the template box (a real template is much
+        larger than the patch).
 
     Returns
     -------
@@ -123,7 +128,7 @@ def make_synthetic_patch(size=64, voxel_size=1.0, warp_amplitude=4.0, n_landmark
     rng = np.random.default_rng(seed)
     extent = size * voxel_size
     half = extent / 2
-    template_size = size
+    template_size = size + 2 * template_padding
     template_affine = np.diag([voxel_size] * 3 + [1.0])
     template_affine[:3, 3] = -template_size * voxel_size / 2 + voxel_size / 2
     template_points = apply_affine(template_affine, np.indices((template_size,) * 3).reshape(3, -1).T)
