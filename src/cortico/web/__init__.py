@@ -64,6 +64,9 @@ def create_app(test_config=None):
     api = Api(app)
     _register_blueprints(app, api)
     register_error_handlers(app)
+    from cortico.web._csrf import init_csrf
+
+    init_csrf(app)
     from cortico.web._commands import initdb_command
 
     app.cli.add_command(initdb_command)
@@ -73,11 +76,16 @@ def create_app(test_config=None):
 def _register_blueprints(app, api):
     from cortico.web import image_service, v0
     from cortico.web.api import health, images, jobs
+    from cortico.web.api import atlases, paint
     from cortico.web.pages import home
+    from cortico.web.pages import paint as paint_pages
 
     api.register_blueprint(health.blp)
     api.register_blueprint(jobs.blp)
     api.register_blueprint(image_service.blp)
     api.register_blueprint(images.blp)
     api.register_blueprint(v0.blp)
+    api.register_blueprint(paint.blp)
+    api.register_blueprint(atlases.blp)
     app.register_blueprint(home.bp)
+    app.register_blueprint(paint_pages.bp)

@@ -84,9 +84,10 @@ class PaintLimits:
     def upload_problem(self, size):
         """A limit Problem when an upload of ``size`` bytes is too large, else None."""
         if size > self.max_upload_bytes:
+            # uploads are read only up to one byte past the limit: the true size is unknown
             return Problem(
-                f"The values table is {_megabytes(size)}; the largest accepted is "
-                f"{_megabytes(self.max_upload_bytes)}. Split it into several jobs.",
+                f"The values table is larger than {_megabytes(self.max_upload_bytes)}, the largest this server "
+                "accepts. Split it into several jobs.",
                 field="table", limit=True)
         return None
 
@@ -120,7 +121,11 @@ class PaintLimits:
 
 
 def _megabytes(size):
-    return f"{size / (1024 * 1024):.1f} MB"
+    if size >= 1024 * 1024:
+        return f"{size / (1024 * 1024):.1f} MB"
+    if size >= 1024:
+        return f"{size / 1024:.0f} kB"
+    return f"{size} bytes"
 
 
 @functools.lru_cache(maxsize=8)
@@ -213,7 +218,8 @@ def _settings_problems(exc):
 
     names = {f.name for f in dataclasses.fields(PaintSettings)}
     found = []
-    for message in exc.problems or [exc.message]:
+    listed = exc.problems if exc.problems and exc.message.startswith("Invalid paint settings") else [exc.message]
+    for message in listed:
         first = message.split(" ", 1)[0].rstrip(":").lower()
         if first in names:
             field_name = first

@@ -1,0 +1,247 @@
+"""The painting pages: the form, a job's progress and gallery, the 3D view.
+
+A job page is reached by its unguessable id alone (it can be shared); everything it
+shows is read from the database and the job folder, so it survives restarts and
+works on any web process.
+"""
+
+from flask import Blueprint, Response, abort, current_app, redirect, render_template, request, send_file, url_for
+
+from cortico import __version__
+from cortico.db import Job
+from cortico.exceptions import CorticoError, NotFoundError
+from cortico.jobs import cancel_job
+from cortico.jobs.kinds._paint_inputs import check_paint_request, load_paint_atlas
+from cortico.jobs.kinds.paint import KIND, input_path
+from cortico.web._atlas_catalog import SCHEMAS, bundled_atlases, template_text
+from cortico.web._paint_jobs import create_paint_job, limits, read_upload, result_file, zip_download_name
+from cortico.web.auth import session_owner_id
+from cortico.web.pages._paint_form import (
+    default_form,
+    form_from_request,
+    form_from_settings,
+    form_settings,
+    keep_table,
+    kept_table,
+)
+from cortico.web.pages._view_thumbnails import thumbnail_name
+
+bp = Blueprint("paint", __name__, url_prefix="/paint")
+
+_SURFACES = (("pial", "Pial (outer)"), ("white", "White matter"), ("inflated", "Inflated"),
+             ("midthickness", "Mid-thickness"))
+
+
+def _view_choices():
+    from cortico.paint import NAMED_VIEWS
+    from cortico.paint._figures import view_caption
+
+    return [{"name": name, "caption": view_caption(name), "thumb": thumbnail_name(name)} for name in NAMED_VIEWS]
+
+
+def _colormap_strips():
+    """CSS gradients previewing the suggested colormaps."""
+    import matplotlib
+    from matplotlib.colors import to_hex
+
+    from cortico.web.api.paint import SUGGESTED_COLORMAPS
+
+    strips = {}
+    for name in SUGGESTED_COLORMAPS:
+        cmap = matplotlib.colormaps[name]
+        stops = ", ".join(to_hex(cmap(i / 10)) for i in range(11))
+        strips[name] = f"linear-gradient(to right, {stops})"
+    return strips
+
+
+def _render_form(values, problems=(), warnings=(), kept="", kept_name="", status=200):
+    configured = limits()
+    atlases = [{"name": info.name, "title": info.title} for info in bundled_atlases()]
+    return render_template(
+        "paint_form.html", form=values, problems=list(problems), warnings=list(warnings),
+        kept_table=kept, kept_name=kept_name, atlases=atlases, surfaces=_SURFACES,
+        views=_view_choices(), colormaps=_colormap_strips(), schemas=SCHEMAS, limits=configured,
+        version=__version__,
+    ), status
+
+
+def _job(job_id):
+    """A paint job by its id alone (the id is the capability to see it)."""
+    db = current_app.extensions["cortico.db"]
+    with db.session() as session:
+        job = session.get(Job, job_id) if len(job_id) <= 64 else None
+        if job is None or job.kind != KIND:
+            abort(404)
+        return job
+
+
+@bp.get("/")
+def form():
+    """The painting form (``?from=<job id>`` starts from that job's settings)."""
+    source = request.args.get("from")
+    if source:
+        job = _job(source)
+        values = form_from_settings(job.params.get("settings") or {})
+        return _render_form(values, kept_name="", kept="")[0]
+    return _render_form(default_form())[0]
+
+
+@bp.post("/")
+def submit():
+    """Check the form and the table; queue the job or show every problem."""
+    values = form_from_request(request.form)
+    upload = request.files.get("table")
+    table_bytes = read_upload(upload)
+    name = upload.filename if table_bytes is not None else request.form.get("kept_name", "")
+    if table_bytes is None:
+        table_bytes = kept_table(request.form)
+    settings, problems = form_settings(values)
+    checked = check_paint_request(table_bytes, settings, limits())
+    problems = problems + checked.problems
+    if problems:
+        status = 413 if all(p.limit for p in problems) else 422
+        return _render_form(values, problems, checked.warnings, keep_table(table_bytes), name or "", status)
+    try:
+        job_id, _ = create_paint_job(session_owner_id(), table_bytes, settings, name)
+    except CorticoError as exc:
+        from cortico.jobs.kinds._paint_inputs import Problem
+
+        return _render_form(values, [Problem(m) for m in (exc.problems or [exc.message])],
+                            checked.warnings, keep_table(table_bytes), name or "", 422)
+    return redirect(url_for("paint.job_page", job_id=job_id), code=303)
+
+
+@bp.get("/templates/<atlas>-<schema>.csv")
+def template(atlas, schema):
+    """A ready-to-fill CSV for an atlas (v1 or v2 columns)."""
+    if schema not in SCHEMAS:
+        abort(404)
+    try:
+        name = load_paint_atlas(atlas).name
+    except NotFoundError:
+        abort(404)
+    text = template_text(name, schema, rows=2)
+    return Response(text, mimetype="text/csv", headers={
+        "Content-Disposition": f"attachment; filename=cortico-template-{name}-{schema}.csv"})
+
+
+def _progress_numbers(message):
+    """``(done, total)`` from a progress message ``image k of n: ...``, else None."""
+    import re
+
+    match = re.match(r"^image (\d+) of (\d+)", message or "")
+    return (int(match.group(1)), int(match.group(2))) if match else None
+
+
+def _status(job):
+    numbers = _progress_numbers(job.progress_message)
+    return {
+        "state": job.state,
+        "finished": job.state in ("succeeded", "failed", "cancelled"),
+        "progress": job.progress,
+        "message": job.progress_message,
+        "images_done": numbers[0] if numbers else None,
+        "images_total": numbers[1] if numbers else None,
+        "error": job.error,
+    }
+
+
+@bp.get("/jobs/<job_id>")
+def job_page(job_id):
+    """Progress while the job runs; the gallery once it has succeeded."""
+    job = _job(job_id)
+    status = _status(job)
+    result = job.result if job.state == "succeeded" else None
+    return render_template("paint_job.html", job=job, status=status, result=result,
+                           settings=(job.params or {}).get("settings", {}),
+                           input_name=(job.params or {}).get("input_name", "values.csv"),
+                           zip_name=zip_download_name(job), version=__version__)
+
+
+@bp.get("/jobs/<job_id>/status")
+def job_status(job_id):
+    """State and progress as JSON, for the progress bar."""
+    return _status(_job(job_id))
+
+
+@bp.post("/jobs/<job_id>/cancel")
+def job_cancel(job_id):
+    """Stop a queued or running job."""
+    job = _job(job_id)
+    cancel_job(current_app.extensions["celery"], job.id)
+    return redirect(url_for("paint.job_page", job_id=job.id), code=303)
+
+
+@bp.get("/jobs/<job_id>/files/<path:name>")
+def job_file(job_id, name):
+    """One result file (``?download=1`` to save it)."""
+    job = _job(job_id)
+    try:
+        path = result_file(job, name)
+    except CorticoError:
+        abort(404)
+    return send_file(path, as_attachment=request.args.get("download") == "1", max_age=3600)
+
+
+@bp.get("/jobs/<job_id>/zip")
+def job_zip(job_id):
+    """Everything of the job in one zip."""
+    job = _job(job_id)
+    try:
+        path = result_file(job, (job.result or {}).get("zip", ""))
+    except CorticoError:
+        abort(404)
+    return send_file(path, mimetype="application/zip", as_attachment=True, download_name=zip_download_name(job))
+
+
+@bp.get("/jobs/<job_id>/values.csv")
+def job_table(job_id):
+    """The values table the job was started with."""
+    job = _job(job_id)
+    path = input_path(current_app.extensions["celery"].cortico.job_folder(job.id))
+    if not path.is_file():
+        abort(404)
+    return send_file(path, mimetype="text/csv", as_attachment=True, download_name="values.csv")
+
+
+def _row_index(job, row):
+    rows = (job.result or {}).get("rows") or []
+    if job.state != "succeeded" or not 0 <= row < len(rows):
+        abort(404)
+    return rows
+
+
+@bp.get("/jobs/<job_id>/3d/<int:row>")
+def job_3d(job_id, row):
+    """Rotate and zoom the painted brain of one row."""
+    job = _job(job_id)
+    rows = _row_index(job, row)
+    return render_template("paint_3d.html", job=job, row=row, rows=rows, result=job.result,
+                           version=__version__)
+
+
+@bp.get("/jobs/<job_id>/mesh/<int:row>.bin")
+def job_mesh(job_id, row):
+    """The painted, decimated mesh of one row (binary; see ``cortico.web._paint_mesh``)."""
+    from cortico.paint import PaintSettings, parse_color, read_values_table
+    from cortico.web._paint_mesh import painted_mesh_bytes, preview_geometry
+
+    job = _job(job_id)
+    rows = _row_index(job, row)
+    folder = current_app.extensions["celery"].cortico.job_folder(job.id)
+    try:
+        settings = PaintSettings.from_json(folder / "results" / "settings.json")
+        atlas = load_paint_atlas(settings.atlas)
+        table = read_values_table(input_path(folder).read_bytes(), atlas)
+    except (CorticoError, OSError):
+        abort(404)
+    table_row = next((r for r in table.rows if r.name == rows[row]["name"]), None)
+    if table_row is None:
+        abort(404)
+    scale = settings.color_scale(table.matrix())
+    geometry = preview_geometry(atlas.name, settings.surface)
+    data = painted_mesh_bytes(geometry, atlas, scale(table_row.values), parse_color(settings.nodata_color),
+                              parse_color(settings.medial_wall_color), title=table_row.name)
+    response = Response(data, mimetype="application/octet-stream")
+    response.headers["Cache-Control"] = "private, max-age=3600"
+    return response

@@ -1,0 +1,56 @@
+// The job page: live progress while the job runs, a lightbox for the gallery.
+(function () {
+  "use strict";
+  const box = document.getElementById("progress-box");
+  if (box) {
+    const bar = document.getElementById("bar");
+    const text = document.getElementById("progress-text");
+    const detail = document.getElementById("progress-detail");
+    const meter = box.querySelector("[role=progressbar]");
+    let failures = 0;
+    async function poll() {
+      try {
+        const response = await fetch(box.dataset.statusUrl, { headers: { Accept: "application/json" } });
+        if (!response.ok) throw new Error("HTTP " + response.status);
+        const status = await response.json();
+        failures = 0;
+        const percent = Math.round(status.progress * 1000) / 10;
+        bar.style.width = percent + "%";
+        meter.setAttribute("aria-valuenow", String(Math.round(percent)));
+        if (status.images_total) {
+          text.textContent = "Image " + status.images_done + " of " + status.images_total;
+        } else if (status.state === "queued") {
+          text.textContent = "Waiting for a free worker…";
+        } else {
+          text.textContent = status.message;
+        }
+        detail.textContent = status.message;
+        if (status.finished) { window.location.reload(); return; }
+      } catch (error) {
+        failures += 1;
+        detail.textContent = "Cannot reach the server (" + error.message + "); retrying…";
+      }
+      setTimeout(poll, failures ? Math.min(10000, 1000 * failures) : 700);
+    }
+    setTimeout(poll, 400);
+  }
+
+  const lightbox = document.getElementById("lightbox");
+  if (lightbox) {
+    const image = document.getElementById("lightbox-img");
+    const caption = document.getElementById("lightbox-caption");
+    const download = document.getElementById("lightbox-download");
+    function close() { lightbox.hidden = true; image.removeAttribute("src"); }
+    document.querySelectorAll("a.zoom").forEach((link) => link.addEventListener("click", (event) => {
+      event.preventDefault();
+      image.src = link.href;
+      image.alt = link.dataset.caption;
+      caption.textContent = link.dataset.caption;
+      download.href = link.dataset.download;
+      lightbox.hidden = false;
+    }));
+    document.getElementById("lightbox-close").addEventListener("click", close);
+    lightbox.addEventListener("click", (event) => { if (event.target === lightbox) close(); });
+    document.addEventListener("keydown", (event) => { if (event.key === "Escape") close(); });
+  }
+})();
