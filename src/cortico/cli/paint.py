@@ -7,7 +7,7 @@ from cortico.exceptions import CorticoError
 
 _OPTION_FIELDS = (
     "atlas", "surface", "mode", "cmap", "vmin", "vmax", "center", "robust", "nodata_color",
-    "label", "background", "panel", "movie", "movie_steps", "movie_view",
+    "label", "background", "antialias", "panel", "movie", "movie_steps", "movie_view",
 )
 
 
@@ -55,6 +55,8 @@ def _error(exc):
 @click.option("--label", help="Colour bar label, e.g. 'Thickness (mm)'.")
 @click.option("--size", help="Image size WIDTHxHEIGHT (default 1200x900, at most 4096 each).")
 @click.option("--background", help="Background colour, or 'transparent'.")
+@click.option("--antialias", type=click.Choice(["fxaa", "msaa", "none"]),
+              help="Edge antialiasing: fxaa (default, fast) or msaa (4x multisampling, finest).")
 @click.option("--panel/--no-panel", default=None, help="Also write a panel per row (PNG, PDF, SVG).")
 @click.option("--movie/--no-movie", default=None, help="Also write a movie of the rows (MP4, GIF).")
 @click.option("--movie-view", help="View shown in the movie.")

@@ -148,6 +148,7 @@ def paint(values, settings=None, *, out_dir=None, progress=None, atlas=None, **o
         background=settings.background,
         nodata_color=parse_color(settings.nodata_color),
         medial_wall_color=parse_color(settings.medial_wall_color),
+        antialias=settings.antialias,
     )
     file_names = unique_safe_names([row.name for row in table.rows])
     for row, file_name in zip(table.rows, file_names):

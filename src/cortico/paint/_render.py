@@ -58,19 +58,13 @@ def region_color_table(atlas, region_colors, nodata_color=DEFAULT_NODATA_COLOR):
     return table
 
 
-def _composite(premultiplied, background):
+def _unpremultiply(premultiplied):
     rgb = premultiplied[..., :3].astype(np.float32)
-    alpha = premultiplied[..., 3:4].astype(np.float32) / 255.0
-    out = np.empty(premultiplied.shape, dtype=np.uint8)
-    if background == "transparent":
-        with np.errstate(invalid="ignore", divide="ignore"):
-            straight = np.where(alpha > 0, rgb / np.maximum(alpha, 1e-6), 0.0)
-        out[..., :3] = np.clip(np.rint(straight), 0, 255)
-        out[..., 3] = premultiplied[..., 3]
-    else:
-        bg = np.asarray(parse_color(background, "background"), dtype=np.float32) * 255.0
-        out[..., :3] = np.clip(np.rint(rgb + bg * (1.0 - alpha)), 0, 255)
-        out[..., 3] = 255
+    alpha = premultiplied[..., 3:4].astype(np.float32)
+    out = premultiplied.copy()
+    with np.errstate(invalid="ignore", divide="ignore"):
+        straight = np.where(alpha > 0, rgb * 255.0 / np.maximum(alpha, 1.0), 0.0)
+    out[..., :3] = np.clip(np.rint(straight), 0, 255)
     return out
 
 
@@ -83,6 +77,7 @@ def render_view(
     background="white",
     nodata_color=DEFAULT_NODATA_COLOR,
     medial_wall_color=DEFAULT_MEDIAL_WALL_COLOR,
+    antialias="fxaa",
 ):
     """Render one view of ``atlas`` with regions painted in ``region_colors``.
 
@@ -100,6 +95,9 @@ def render_view(
     background : colour or "transparent"
         Transparent backgrounds have alpha 0 outside the brain.
     nodata_color, medial_wall_color : colour
+    antialias : {"fxaa", "msaa", "none"}
+        One FXAA pass (default), 4x multisampling (finest silhouettes, about
+        twice the CPU time on a software rasteriser) or none (thumbnails).
 
     Returns
     -------
@@ -120,5 +118,9 @@ def render_view(
     width, height = (int(v) for v in size)
     renderer = get_renderer()
     camera = scene.camera(view, width / height)
-    premultiplied = renderer.render(scene.items, camera, (width, height), colors)
-    return _composite(premultiplied, background)
+    if background == "transparent":
+        premultiplied = renderer.render(scene.items, camera, (width, height), colors, antialias=antialias)
+        return _unpremultiply(premultiplied)
+    return renderer.render(
+        scene.items, camera, (width, height), colors, antialias=antialias, background=parse_color(background)
+    )

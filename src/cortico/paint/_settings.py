@@ -14,7 +14,7 @@ import numpy as np
 
 from cortico.exceptions import InputError
 from cortico.paint._colors import DEFAULT_STOPS, ColorScale, _colormap, parse_color
-from cortico.paint._renderer import MAX_IMAGE_SIZE
+from cortico.paint._renderer import ANTIALIAS_MODES, MAX_IMAGE_SIZE
 from cortico.paint._views import get_view
 
 __all__ = ["PaintSettings", "SETTINGS_VERSION"]
@@ -63,6 +63,8 @@ class PaintSettings:
         Image size in pixels (at most 4096 each).
     background : str
         A colour, or ``"transparent"``.
+    antialias : {"fxaa", "msaa", "none"}
+        Edge antialiasing (see :func:`cortico.paint.render_view`).
     panel : bool
         Also write one figure per row with all views and the colour bar.
     panel_formats : tuple of {"png", "pdf", "svg"}
@@ -92,6 +94,7 @@ class PaintSettings:
     width: int = 1200
     height: int = 900
     background: str = "white"
+    antialias: str = "fxaa"
     panel: bool = False
     panel_formats: tuple = _PANEL_FORMATS
     movie: bool = False
@@ -141,6 +144,8 @@ class PaintSettings:
             problems.extend(_collect(parse_color, getattr(self, name), name))
         if self.background != "transparent":
             problems.extend(_collect(parse_color, self.background, "background"))
+        if self.antialias not in ANTIALIAS_MODES:
+            problems.append(f"antialias must be one of {ANTIALIAS_MODES}, got {self.antialias!r}")
         for name in ("width", "height"):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int) or not 16 <= value <= MAX_IMAGE_SIZE:
