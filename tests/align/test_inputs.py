@@ -149,3 +149,19 @@ def test_every_image_kind_is_accepted_and_read_alike(tmp_path):
         align_patch((np.zeros((4, 4, 4)), np.eye(3)), depth, depth, np.eye(4))
     with pytest.raises(InputError, match="must be an ANTs image, a nibabel image, an \\(array, affine\\) pair"):
         align_patch(42, depth, depth, np.eye(4))
+
+
+def test_progress_callback_can_cancel(monkeypatch, tmp_path):
+    import tempfile
+
+    from cortico.exceptions import JobCancelled
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+
+    def cancel_at_registration(fraction, message):
+        if message == "computing alignment":
+            raise JobCancelled("cancelled by its owner")
+
+    with pytest.raises(JobCancelled, match="cancelled by its owner"):
+        align_patch(_depth(), _depth(), _depth(), np.eye(4), progress=cancel_at_registration)
+    assert list(tmp_path.iterdir()) == []

@@ -62,7 +62,9 @@ def align_patch(
         ``(i + 0.5) * voxel_size``, VoluBA's), the original backend's (``i *
         voxel_size``) or the incoming image's NIfTI RAS world.
     progress : callable, optional
-        ``progress(fraction, message)`` called as the work advances.
+        ``progress(fraction, message)`` called as the work advances. An exception it
+        raises (e.g. :class:`~cortico.exceptions.JobCancelled`) stops the alignment
+        at that step and leaves no scratch file behind.
 
     Returns
     -------
