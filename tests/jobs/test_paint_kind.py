@@ -1,5 +1,6 @@
 """The ``paint`` job kind on real workers: images, panels, movie, zip, progress, cancel."""
 
+import io
 import json
 import zipfile
 from pathlib import Path
@@ -140,3 +141,36 @@ def test_cancelled_paint_job_stops_its_renderers(instance, start_worker):
     results = Path(app.config["STORAGE_PATH"]) / "jobs" / job_id / "results"
     assert not (results / "cortico-paint.zip").exists()
     assert len(list(results.glob("*_row*.png"))) < 160
+
+
+@pytest.mark.slow
+def test_brainpainter_v1_and_v2_templates_give_one_png_per_row_and_view(instance, start_worker):
+    """BrainPainter's own template CSVs (column names from painter.md) paint unchanged."""
+    from cortico.atlases import template_columns
+
+    app = make_app(instance, PAINT_PROCESSES=1)
+    client, headers = app.test_client(), add_user(app, "alice")
+    start_worker(app)
+    views = ["cortical-outer-right-hemisphere", "subcortical-top"]
+    jobs = {}
+    rng = np.random.default_rng(0)
+    for atlas in ("dk", "destrieux", "dkt"):
+        for schema in ("v1", "v2"):
+            columns = template_columns(atlas, schema)
+            stream = io.StringIO()
+            stream.write("Image-name-unique," + ",".join(columns) + "\r\n")
+            for name in ("1", "2"):  # numeric image names, as in BrainPainter's examples
+                stream.write(name + "," + ",".join(f"{v:.2f}" for v in rng.uniform(0, 3, len(columns))) + "\r\n")
+            values_csv = stream.getvalue().encode("utf-8-sig")
+            response = client.post("/api/v1/paint/jobs", data={
+                "table": (io.BytesIO(values_csv), f"{atlas}-{schema}.csv"),
+                "settings": json.dumps({"atlas": atlas, "views": views, "width": 64, "height": 48}),
+            }, headers=headers, content_type="multipart/form-data")
+            assert response.status_code == 202, response.json
+            jobs[(atlas, schema)] = response.json["id"]
+    for key, job_id in jobs.items():
+        final = wait_for(lambda: (b := _status(client, headers, job_id))["finished"] and b, timeout=240,
+                         what=f"{key} job")
+        assert final["state"] == "succeeded", (key, final["error"])
+        files = sorted(image["file"] for row in final["result"]["rows"] for image in row["images"])
+        assert files == sorted(f"{view}_{name}.png" for view in views for name in ("1", "2")), key
