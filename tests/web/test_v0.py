@@ -259,3 +259,11 @@ def test_depth_computation_failure_carries_a_message(any_mode, start_worker):
     assert final["finished"] is True and final["error"] is True and "results" not in final
     assert final["message"].startswith("FAILURE (The segmentation 'bad-seg' cannot be used: ")
     assert "white" in final["message"]
+
+
+def test_cancelled_computation_reports_revoked(client, stored):
+    url = client.post(DEPTH, json={"image_service_base_url": BASE, "segmentation_name": "seg"},
+                      headers=stored).json["status_polling_url"]
+    job_id = url.rsplit("/", 1)[1]
+    assert client.delete(f"/api/v1/jobs/{job_id}", headers=stored).status_code == 200
+    assert client.get(url).json == {"finished": True, "error": True, "message": "REVOKED (cancelled by the user)"}

@@ -75,7 +75,7 @@ def create_app(test_config=None):
 
 def _register_blueprints(app, api):
     from cortico.web import image_service, v0
-    from cortico.web.api import health, images, jobs
+    from cortico.web.api import align, health, images, jobs
     from cortico.web.api import atlases, paint
     from cortico.web.pages import home
     from cortico.web.pages import paint as paint_pages
@@ -85,6 +85,7 @@ def _register_blueprints(app, api):
     api.register_blueprint(image_service.blp)
     api.register_blueprint(images.blp)
     api.register_blueprint(v0.blp)
+    api.register_blueprint(align.blp)
     api.register_blueprint(paint.blp)
     api.register_blueprint(atlases.blp)
     app.register_blueprint(home.bp)

@@ -1,0 +1,67 @@
+"""Depth and alignment jobs on this server's image store, shared by the API and the page."""
+
+from flask import current_app, url_for
+
+from cortico.align import OUTPUT_FILES
+from cortico.exceptions import ConflictError, NotFoundError
+from cortico.jobs import submit_job
+from cortico.jobs.kinds.align import output_path
+from cortico.web._jobs_view import job_as_dict
+from cortico.web.image_service import own_base_url
+
+__all__ = ["job_links", "output_file", "output_files", "submit_on_own_store"]
+
+#: What each output of an alignment is, for listings.
+OUTPUT_DESCRIPTIONS = {
+    "resampled_image": "The incoming image resampled on its own grid (display it with your matrix).",
+    "affine": "The incoming -> template affine, ITK format (LPS).",
+    "forward_warp": "Forward displacement field, ITK format, on the incoming grid.",
+    "inverse_warp": "Inverse displacement field, ITK format, on the incoming grid.",
+    "composite": "The whole incoming -> template transform as one ITK composite (HDF5).",
+    "report": "Quality report: landmark residuals and depth differences before/after, timings (JSON).",
+}
+
+
+def submit_on_own_store(owner_id, kind, params):
+    """Queue a ``depth`` or ``align`` job reading and writing ``owner_id``'s volumes here."""
+    params = {**params, "image_service_base_url": own_base_url(), "image_service_local": True}
+    return submit_job(current_app.extensions["celery"], owner_id, kind, params)
+
+
+def job_links(job, files_endpoint):
+    """The job's public view plus the URL of its files (for succeeded alignments)."""
+    body = job_as_dict(job)
+    if job.kind == "align":
+        body["links"]["files"] = url_for(files_endpoint, job_id=job.id)
+    return body
+
+
+def output_files(job, file_endpoint):
+    """The outputs of a succeeded alignment job: role, file name, size, description, URL."""
+    folder = _outputs_ready(job)
+    files = []
+    for role, name in OUTPUT_FILES.items():
+        path = output_path(folder, role)
+        if path.is_file():
+            files.append({"role": role, "name": name, "size": path.stat().st_size,
+                          "description": OUTPUT_DESCRIPTIONS[role],
+                          "url": url_for(file_endpoint, job_id=job.id, role=role)})
+    return files
+
+
+def output_file(job, role):
+    """Path of one output of a succeeded alignment job."""
+    if role not in OUTPUT_FILES:
+        raise NotFoundError(f"No output {role!r}; the outputs are {', '.join(OUTPUT_FILES)}.")
+    path = output_path(_outputs_ready(job), role)
+    if not path.is_file():
+        raise NotFoundError(f"The output {role!r} of job {job.id} is gone (expired?).")
+    return path
+
+
+def _outputs_ready(job):
+    if job.kind != "align":
+        raise NotFoundError(f"Job {job.id} is not an alignment job.")
+    if job.state != "succeeded":
+        raise ConflictError(f"Job {job.id} has no outputs: it is {job.state}.")
+    return current_app.extensions["celery"].cortico.job_folder(job.id)
