@@ -185,3 +185,16 @@ def test_atlas_without_cortical_labels_draws_grey_cortex():
     image = render_view(aseg, "pial", table, "cortical-outer-left-hemisphere", size=SIZE,
                         medial_wall_color=(0.0, 0.0, 1.0))
     assert mask_of(image, 2).mean() > 0.3
+
+
+@pytest.mark.parametrize("antialias", ["fxaa", "msaa", "none"])
+def test_antialias_modes_smooth_silhouettes_and_keep_colours(dk, antialias):
+    image = render_view(dk, "pial", white_except(dk, {"lh.superiorfrontal": RED}), "top", size=SIZE,
+                        background="transparent", antialias=antialias)
+    alpha = image[..., 3]
+    partial = ((alpha > 0) & (alpha < 255)).sum()
+    if antialias == "none":
+        assert partial == 0
+    else:
+        assert partial > 300  # soft edge pixels along the silhouette
+    assert mask_of(image, 0).sum() > 1500

@@ -64,3 +64,11 @@ def test_brainpainter_mode_uses_stop_count_range():
 def test_constant_data_gets_a_usable_range():
     scale = PaintSettings().color_scale([2.0, 2.0])
     assert scale.vmin < 2.0 < scale.vmax
+
+
+def test_resolved_fixes_automatic_range_for_split_runs():
+    settings = PaintSettings(center=None).resolved(np.array([[1.0, 5.0], [np.nan, 3.0]]))
+    assert (settings.vmin, settings.vmax) == (1.0, 5.0)
+    assert settings.resolved([100.0]).vmax == 5.0  # already fixed: other rows do not change it
+    bp = PaintSettings(mode="brainpainter")
+    assert bp.resolved([1.0]) is bp

@@ -14,7 +14,7 @@ from cortico.paint._colors import (
     brainpainter_colors,
     parse_color,
 )
-from cortico.paint._figures import colorbar_figure, panel_figure, save_figure
+from cortico.paint._figures import colorbar_figure, panel_figure, save_figure, view_caption
 from cortico.paint._naming import safe_name
 from cortico.paint._paint import PaintResult, paint
 from cortico.paint._render import region_color_table, render_view
@@ -52,4 +52,5 @@ __all__ = [
     "safe_name",
     "save_figure",
     "values_table_from_data",
+    "view_caption",
 ]

@@ -116,9 +116,8 @@ def paint(values, settings=None, *, out_dir=None, progress=None, atlas=None, **o
         raise InputError("The values table has no rows to paint.")
     if (settings.panel or settings.movie) and out_dir is None:
         raise InputError("Panels and movies are written to files: give out_dir.")
+    settings = settings.resolved(table.matrix())
     scale = settings.color_scale(table.matrix())
-    if settings.mode == "ramp":
-        settings = settings.replace(vmin=scale.vmin, vmax=scale.vmax)
     views = settings.view_objects
     movie_frames = (len(table.rows) - 1) * settings.movie_steps + len(table.rows) if settings.movie else 0
     total = len(table.rows) * len(views) + (len(table.rows) if settings.panel else 0) + movie_frames

@@ -209,6 +209,26 @@ class PaintSettings:
             vmin, vmax, stops=self.colors, cmap=self.cmap, center=self.center, nodata_color=nodata
         )
 
+    def resolved(self, values):
+        """These settings with the automatic colour range fixed from ``values``.
+
+        Split a table into parts only after this, so that every part uses the same
+        colours (and ``settings.json`` re-creates the run whatever rows it gets).
+
+        Parameters
+        ----------
+        values : array_like of float
+            All values of the run (e.g. ``ValuesTable.matrix()``).
+
+        Returns
+        -------
+        PaintSettings
+        """
+        if self.mode != "ramp":
+            return self
+        scale = self.color_scale(values)
+        return self.replace(vmin=scale.vmin, vmax=scale.vmax)
+
     def to_dict(self):
         """Plain JSON-able dict (tuples become lists)."""
         return {
