@@ -136,7 +136,7 @@ def run(context, params):
     counts = {"image": 0, "panel": 0, "movie": 0}
     parts = plan_parts(len(rows), views, _processes(runtime_settings, n_images))
     processes = _processes(runtime_settings, len(parts) + (1 if settings.movie else 0))
-    context.progress(0, total, f"starting: {n_images} image(s) in {processes} process(es)", force=True)
+    context.progress(0, total, f"preparing {n_images} image(s) in {processes} rendering process(es)", force=True)
 
     def on_message(kind, _index, message):
         counts[kind] += 1

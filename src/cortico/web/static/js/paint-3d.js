@@ -63,7 +63,7 @@ async function main() {
   const camera = new THREE.PerspectiveCamera(30, 1, radius / 50, radius * 20);
   camera.up.set(0, 0, 1);
   const home = () => {
-    camera.position.set(center.x - radius * 3.6, center.y, center.z + radius * 0.4);
+    camera.position.set(center.x - radius * 2.9, center.y, center.z + radius * 0.35);
     controls.target.copy(center);
     controls.update();
   };
