@@ -161,13 +161,22 @@ class DrawItem:
     owner: object = None
 
 
+def _signed_volume(vertices, faces):
+    """Volume enclosed by a closed mesh; negative when its faces are clockwise from outside."""
+    a, b, c = (vertices[faces[:, i]].astype(np.float64) for i in range(3))
+    return float(np.einsum("ij,ij->", a, np.cross(b, c))) / 6.0
+
+
 class _Uploaded:
     def __init__(self, ctx, program, item):
         vertices = np.ascontiguousarray(item.vertices, dtype=np.float32)
         normals = np.ascontiguousarray(item.normals, dtype=np.float32)
         self.geometry = ctx.buffer(np.hstack([vertices, normals]).astype(np.float32).tobytes())
         self.regions = ctx.buffer(np.ascontiguousarray(item.regions, dtype=np.int32).tobytes())
-        self.indices = ctx.buffer(np.ascontiguousarray(item.faces, dtype=np.int32).tobytes())
+        faces = np.ascontiguousarray(item.faces, dtype=np.int32)
+        if _signed_volume(vertices, faces) < 0:  # wound clockwise from outside: flip for culling
+            faces = np.ascontiguousarray(faces[:, ::-1])
+        self.indices = ctx.buffer(faces.tobytes())
         self.vao = ctx.vertex_array(
             program,
             [(self.geometry, "3f 3f", "in_position", "in_normal"), (self.regions, "i", "in_region")],
@@ -314,8 +323,12 @@ class Renderer:
         program["u_perspective"] = camera.perspective
         program["u_glass_color"] = tuple(float(c) for c in glass_color)
         program["u_opacity"] = float(glass_opacity)
-        ctx.enable(ctx.DEPTH_TEST)
-        ctx.disable(ctx.BLEND | ctx.CULL_FACE)
+        # Closed meshes, counter-clockwise from outside (faces flipped at upload when a
+        # mesh is wound the other way): faces turned away are hidden, skip them.
+        ctx.enable(ctx.DEPTH_TEST | ctx.CULL_FACE)
+        ctx.disable(ctx.BLEND)
+        ctx.front_face = "ccw"
+        ctx.cull_face = "back"
         program["u_glass"] = False
         for item in items:
             if not item.glass:
@@ -326,8 +339,7 @@ class Renderer:
             # back faces first, then front faces: correct order for a closed translucent
             # shell. Meshes are counter-clockwise seen from outside (cortico.atlases.Mesh),
             # so GL culling selects the faces without shading the others.
-            ctx.enable(ctx.BLEND | ctx.CULL_FACE)
-            ctx.front_face = "ccw"
+            ctx.enable(ctx.BLEND)
             ctx.blend_func = ctx.ONE, ctx.ONE_MINUS_SRC_ALPHA
             msaa.depth_mask = False
             program["u_glass"] = True

@@ -245,6 +245,8 @@ def read_values_table(source, atlas, max_rows=None):
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     records = [(reader.line_num, cells) for cells in reader]
     records = [(number, cells) for number, cells in records if any(c.strip() for c in cells)]
+    if not records:  # e.g. only quotes or separators: lines that hold no cell
+        raise InputError(f"{label} has no header row: expected a first row starting with {NAME_COLUMN!r}.")
     _, header = records[0]
     header = [cell.replace("\ufeff", "").strip() for cell in header]
     while header and not header[-1]:
