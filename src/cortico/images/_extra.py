@@ -112,9 +112,13 @@ def nifti_extra(
     header = info.header
     slope, inter = header.get_slope_inter()
     scaled = slope is not None and (slope != 1 or (inter or 0) != 0)
-    spatial, temporal = header.get_xyzt_units()
-    spatial_name, to_nm = _SPATIAL_UNITS.get(spatial, ("Unknown", 1e6))
     all_warnings = list(info.warnings) + list(warnings)
+    try:
+        spatial, temporal = header.get_xyzt_units()
+    except KeyError:  # nibabel raises on unit codes the standard does not define
+        spatial, temporal = "unknown", "unknown"
+        all_warnings.append(f"xyzt_units code {int(header['xyzt_units'])} is not a NIfTI unit code")
+    spatial_name, to_nm = _SPATIAL_UNITS.get(spatial, ("Unknown", 1e6))
     if spatial_name == "Unknown":
         all_warnings.append("spatial units are not set: millimetres assumed")
     shape3 = list(info.shape[:3]) + [1] * (3 - len(info.shape[:3]))
