@@ -188,6 +188,9 @@ def test_job_runs_from_the_page_to_the_gallery_zip_3d_and_paint_again(instance, 
     again = text_of(client.get(f"/paint/?from={job_id}"))
     assert 'value="Thickness (mm)"' in again and 'name="width" value="96"' in again
     assert re.search(r'value="top"\s+checked', again)
+    assert "Using thick.csv again" in re.sub(r"<[^>]+>", "", again)
+    kept = re.search(r'name="kept_table" value="([^"]*)"', again).group(1)
+    assert base64.b64decode(kept) == GOOD_CSV
     assert "3D" in text_of(stranger.get(f"{job_url}/3d/1"))
     assert stranger.get(f"{job_url}/3d/2").status_code == 404
     mesh = stranger.get(f"{job_url}/mesh/0.bin")

@@ -82,7 +82,9 @@ def form():
     if source:
         job = _job(source)
         values = form_from_settings(job.params.get("settings") or {})
-        return _render_form(values, kept_name="", kept="")[0]
+        path = input_path(current_app.extensions["celery"].cortico.job_folder(job.id))
+        table = path.read_bytes() if path.is_file() else None
+        return _render_form(values, kept=keep_table(table), kept_name=job.params.get("input_name", ""))[0]
     return _render_form(default_form())[0]
 
 
