@@ -133,7 +133,7 @@ def fmt(figures):
         f"{figures['n']}^3 at {figures['h']} mm: {figures['cortex_voxels']:,} cortex voxels, "
         f"{figures['seconds']:.2f} s ({stages}; {figures['sweeps']} SOR sweeps; "
         f"CPU {figures['cpu_seconds']:.1f} s; machine load {figures['load']:.1f}), "
-        f"peak RSS {figures['peak_rss_mb']:.0f} MB (peak before the call, labels built: {figures["rss_before_mb"]:.0f} MB), "
+        f"peak RSS {figures['peak_rss_mb']:.0f} MB (peak before the call, labels built: {figures['rss_before_mb']:.0f} MB), "
         f"RMS {figures['rms']:.4f}, max {figures['max']:.4f}, undefined {figures['undefined']}"
     )
 
