@@ -90,4 +90,5 @@ def test_progress_is_reported_during_long_solves():
     _, info = laplace_potential(classes, indices, (1, 1, 1), tolerance=1e-6,
                                 progress=fractions.append)
     assert len(fractions) == info["sweeps"] // 16
+    assert fractions == sorted(fractions)
     assert all(0.0 <= f <= 1.0 for f in fractions) and fractions[-1] > 0.5

@@ -172,6 +172,7 @@ def laplace_potential(classes, cortex_indices, voxel_sizes, *, tolerance=None, m
     omega = 1.0
     sweeps = 0
     last = math.inf
+    reported = 0.0
     threads = numba.get_num_threads()
     if cortex_indices.size < _PARALLEL_MIN_VOXELS:
         numba.set_num_threads(1)
@@ -194,8 +195,10 @@ def laplace_potential(classes, cortex_indices, voxel_sizes, *, tolerance=None, m
             if sweeps == 1:
                 first = largest
             elif progress is not None and sweeps % 16 == 0 and first > tolerance:
+                # Chebyshev updates do not fall monotonically; report the best so far.
                 done = math.log(first / max(largest, tolerance)) / math.log(first / tolerance)
-                progress(min(max(done, 0.0), 1.0))
+                reported = max(reported, min(max(done, 0.0), 1.0))
+                progress(reported)
         _smooth_extrema(flat_u, flat_classes, cortex_indices, strides)
     finally:
         numba.set_num_threads(threads)
