@@ -77,6 +77,7 @@ def _register_blueprints(app, api):
     from cortico.web import image_service, v0
     from cortico.web.api import align, health, images, jobs
     from cortico.web.api import atlases, paint
+    from cortico.web.pages import align as align_pages
     from cortico.web.pages import home
     from cortico.web.pages import paint as paint_pages
 
@@ -89,4 +90,5 @@ def _register_blueprints(app, api):
     api.register_blueprint(paint.blp)
     api.register_blueprint(atlases.blp)
     app.register_blueprint(home.bp)
+    app.register_blueprint(align_pages.bp)
     app.register_blueprint(paint_pages.bp)

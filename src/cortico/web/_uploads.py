@@ -1,6 +1,7 @@
 """Receiving volume uploads: multipart bodies streamed straight to the store's staging folder."""
 
 import os
+import shutil
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -85,23 +86,13 @@ def receive_upload(field="image", max_bytes=None, whole_file=True):
         raise LimitExceededError(f"The file is {announced} bytes; the limit is {max_bytes} bytes.")
     store = image_store()
     written = []
-
-    def stream_factory(total_content_length, content_type, filename, content_length=None):
-        path = store.staging_file()
-        written.append(path)
-        return open(path, "wb+")
-
-    parser = FormDataParser(stream_factory=stream_factory, max_form_memory_size=request.max_form_memory_size,
-                            max_content_length=request.max_content_length, max_form_parts=request.max_form_parts,
-                            cls=request.parameter_storage_class, silent=False)
     try:
-        try:
-            _, form, files = parser.parse(request.stream, request.mimetype, request.content_length,
-                                          request.mimetype_params)
-        except (ValueError, ClientDisconnected) as exc:
-            raise InputError(f"the multipart body is malformed or was cut off ({exc})") from None
-        for storage in files.values():
-            storage.stream.close()
+        if "files" in request.__dict__:
+            # Something (the pages' CSRF check) parsed the body already: werkzeug spooled the
+            # parts to temporary files; they are copied into the staging folder.
+            form, files = request.form, _copy_parsed_files(request.files, store, written)
+        else:
+            form, files = _parse(store, written)
         part = files.get(field)
         if part is None or not part.filename:
             raise InputError(f"the multipart body has no file field {field!r}")
@@ -118,6 +109,42 @@ def receive_upload(field="image", max_bytes=None, whole_file=True):
                 os.remove(path)
             except FileNotFoundError:
                 pass
+
+
+def _parse(store, written):
+    """Parse the multipart body, each file part streamed into its own staging file."""
+
+    def stream_factory(total_content_length, content_type, filename, content_length=None):
+        path = store.staging_file()
+        written.append(path)
+        return open(path, "wb+")
+
+    parser = FormDataParser(stream_factory=stream_factory, max_form_memory_size=request.max_form_memory_size,
+                            max_content_length=request.max_content_length, max_form_parts=request.max_form_parts,
+                            cls=request.parameter_storage_class, silent=False)
+    try:
+        _, form, files = parser.parse(request.stream, request.mimetype, request.content_length,
+                                      request.mimetype_params)
+    except (ValueError, ClientDisconnected) as exc:
+        raise InputError(f"the multipart body is malformed or was cut off ({exc})") from None
+    for storage in files.values():
+        storage.stream.close()
+    return form, files
+
+
+def _copy_parsed_files(files, store, written):
+    from werkzeug.datastructures import FileStorage, MultiDict
+
+    copies = MultiDict()
+    for key, storage in files.items(multi=True):
+        path = store.staging_file()
+        written.append(path)
+        with open(path, "wb") as target:
+            shutil.copyfileobj(storage.stream, target, 1 << 20)
+        handle = open(path, "rb")
+        handle.close()  # only its name is used
+        copies.add(key, FileStorage(handle, filename=storage.filename, name=key))
+    return copies
 
 
 def _announced_size():

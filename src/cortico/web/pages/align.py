@@ -1,0 +1,212 @@
+"""The cortical patch alignment pages: volumes, depth and alignment jobs, a NiiVue viewer.
+
+Everything is owned by the browser's owner (its token user, or an anonymous
+per-session user); another owner's volumes and jobs answer 404. Forms are plain
+HTML posts with a CSRF token; the job page polls a small JSON status route.
+"""
+
+import json
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
+
+from cortico import __version__
+from cortico.align import DEFAULT_PRESET, INCOMING_SPACES, PRESETS
+from cortico.db import Image, Job
+from cortico.exceptions import CorticoError, InputError
+from cortico.jobs import cancel_job
+from cortico.web._align_jobs import OUTPUT_DESCRIPTIONS, output_file, output_files, submit_on_own_store
+from cortico.web._jobs_view import job_as_dict
+from cortico.web._uploads import form_flag, image_store, receive_upload
+from cortico.web.auth import session_owner_id
+from cortico.web.image_service import download_response
+
+bp = Blueprint("align", __name__, url_prefix="/align")
+
+_KINDS = ("depth", "align")
+_IDENTITY = "[[1, 0, 0, 0],\n [0, 1, 0, 0],\n [0, 0, 1, 0],\n [0, 0, 0, 1]]"
+
+
+def _owned_job(job_id):
+    with current_app.extensions["cortico.db"].session() as session:
+        job = session.get(Job, job_id) if len(job_id) <= 64 else None
+    if job is None or job.kind not in _KINDS or job.owner_id != session_owner_id(create=False):
+        abort(404)
+    return job
+
+
+def _visible_image(image_id):
+    owner = session_owner_id(create=False)
+    try:
+        return image_store().get(owner, image_id)
+    except CorticoError:
+        abort(404)
+
+
+def _recent_jobs(owner):
+    from sqlalchemy import select
+
+    with current_app.extensions["cortico.db"].session() as session:
+        return list(session.execute(
+            select(Job).where(Job.owner_id == owner, Job.kind.in_(_KINDS)).order_by(Job.created_at.desc()).limit(20)
+        ).scalars())
+
+
+def _render_index(form=None, error=None, status=200):
+    owner = session_owner_id()
+    images = image_store().list_visible(owner)
+    return render_template(
+        "align.html", images=images, owner=owner, jobs=_recent_jobs(owner), form=form or {}, error=error,
+        presets=sorted(PRESETS), default_preset=DEFAULT_PRESET, spaces=INCOMING_SPACES, identity=_IDENTITY,
+        version=__version__,
+    ), status
+
+
+@bp.get("/")
+def index():
+    """Volumes, the depth and alignment forms and recent jobs."""
+    return _render_index()
+
+
+@bp.post("/volumes")
+def upload_volume():
+    """Store an uploaded NIfTI volume for this browser's owner."""
+    owner = session_owner_id()
+    try:
+        with receive_upload("image", max_bytes=current_app.config.get("MAX_CONTENT_LENGTH")) as upload:
+            image = image_store().add_file(
+                owner, upload.path, upload.file_name,
+                segmentation=form_flag(upload.form, "segmentation"),
+                visibility=upload.form.get("visibility", "private"), move=True)
+    except CorticoError as exc:
+        from cortico.web.errors import status_for
+
+        return _render_index(error=f"The volume was not stored: {exc.message}", status=status_for(exc))
+    flash(f"Stored {image.name}.")
+    return redirect(url_for("align.index"), code=303)
+
+
+@bp.post("/volumes/<image_id>/delete")
+def delete_volume(image_id):
+    """Delete one of this owner's volumes."""
+    try:
+        image = image_store().delete(session_owner_id(create=False), image_id)
+    except CorticoError:
+        abort(404)
+    flash(f"Deleted {image.name}.")
+    return redirect(url_for("align.index"), code=303)
+
+
+@bp.get("/volumes/<image_id>")
+def volume_page(image_id):
+    """A volume's metadata and the NiiVue viewer."""
+    image = _visible_image(image_id)
+    return render_template("align_volume.html", image=image, version=__version__,
+                           layers=[_layer(image, "gray" if not image.segmentation else "warm")])
+
+
+@bp.get("/volumes/<image_id>/<file_name>")
+def volume_file(image_id, file_name):
+    """The volume as ``volume.nii.gz`` (for NiiVue) or as uploaded (any other name)."""
+    image = _visible_image(image_id)
+    return download_response(image_store(), image, "gzip" if file_name == "volume.nii.gz" else "original")
+
+
+@bp.post("/depth")
+def submit_depth():
+    """Queue a depth-map job for one of the owner's segmentations."""
+    return _submit("depth", {"segmentation_name": request.form.get("segmentation_name", "")})
+
+
+@bp.post("/align")
+def submit_alignment():
+    """Queue an alignment job from the form's names, matrix and landmark pairs."""
+    form = request.form
+    try:
+        matrix = _json_field(form, "transformation_matrix", "the matrix")
+        pairs = _json_field(form, "landmark_pairs", "the landmark pairs") if form.get("landmark_pairs", "").strip() \
+            else []
+    except InputError as exc:
+        return _render_index(form=form, error=exc.message, status=422)
+    return _submit("align", {"image_name": form.get("image_name", ""), "depth_map_name": form.get("depth_map_name", ""),
+                             "transformation_matrix": matrix, "landmark_pairs": pairs,
+                             "preset": form.get("preset", DEFAULT_PRESET),
+                             "incoming_space": form.get("incoming_space", "neuroglancer")})
+
+
+def _json_field(form, key, what):
+    try:
+        return json.loads(form.get(key, ""))
+    except json.JSONDecodeError as exc:
+        raise InputError(f"{what[0].upper()}{what[1:]} is not valid JSON: {exc.msg} (line {exc.lineno}, "
+                         f"column {exc.colno}).") from None
+
+
+def _submit(kind, params):
+    owner = session_owner_id()
+    try:
+        job_id = submit_on_own_store(owner, kind, params)
+    except CorticoError as exc:
+        from cortico.web.errors import status_for
+
+        return _render_index(form=request.form, error=exc.message, status=status_for(exc))
+    return redirect(url_for("align.job_page", job_id=job_id), code=303)
+
+
+@bp.get("/jobs/<job_id>")
+def job_page(job_id):
+    """Progress while the job runs, then its results and the viewer."""
+    job = _owned_job(job_id)
+    layers, files = [], []
+    if job.state == "succeeded":
+        layers = _result_layers(job)
+        if job.kind == "align":
+            files = output_files(job, "align.job_file")
+    return render_template("align_job.html", job=job, status=job_as_dict(job), layers=layers, files=files,
+                           descriptions=OUTPUT_DESCRIPTIONS, version=__version__)
+
+
+@bp.get("/jobs/<job_id>/status")
+def job_status(job_id):
+    """State, progress and message as JSON (polled by the job page)."""
+    body = job_as_dict(_owned_job(job_id))
+    return {key: body[key] for key in ("state", "finished", "progress", "message", "error")}
+
+
+@bp.post("/jobs/<job_id>/cancel")
+def job_cancel(job_id):
+    """Stop a queued or running job."""
+    cancel_job(current_app.extensions["celery"], _owned_job(job_id).id)
+    return redirect(url_for("align.job_page", job_id=job_id), code=303)
+
+
+@bp.get("/jobs/<job_id>/files/<role>")
+def job_file(job_id, role):
+    """One output file of a succeeded alignment."""
+    try:
+        path = output_file(_owned_job(job_id), role)
+    except CorticoError:
+        abort(404)
+    return send_file(path, as_attachment=True, download_name=path.name, max_age=0)
+
+
+def _layer(image, colormap, opacity=1.0):
+    return {"url": url_for("align.volume_file", image_id=image.id, file_name="volume.nii.gz"),
+            "name": f"{image.name}.nii.gz", "label": image.name, "colormap": colormap, "opacity": opacity,
+            "page": url_for("align.volume_page", image_id=image.id)}
+
+
+def _result_layers(job):
+    """Volumes to show for a finished job: its inputs and its new volume, newest on top."""
+    store = image_store()
+    owner = job.owner_id
+    params, result = job.params or {}, job.result or {}
+    if job.kind == "depth":
+        names = [(params.get("segmentation_name"), "gray", 1.0), (result.get("depth_map_name"), "viridis", 0.6)]
+    else:
+        names = [(params.get("image_name"), "gray", 1.0), (result.get("transformed_image_name"), "red", 0.5)]
+    layers = []
+    for name, colormap, opacity in names:
+        image = store.find(owner, name) if name else None
+        if isinstance(image, Image):
+            layers.append(_layer(image, colormap, opacity))
+    return layers
