@@ -70,5 +70,5 @@ def test_upload_compute_depth_and_view_it_in_niivue(live_app, page, tmp_path):
     assert len(colours) > 50, "the viewer drew (almost) nothing"
     assert np.mean(np.all(pixels > 245, axis=1)) < 0.95
     host = live_app.base_url.split("//", 1)[1]
-    assert all(host in url or url.startswith("data:") or url.startswith("blob:") for url in page.requests), \
+    assert all(host in url or url.startswith(("data:", "blob:")) for url in page.requests), \
         [url for url in page.requests if host not in url]

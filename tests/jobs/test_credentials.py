@@ -5,7 +5,12 @@ import stat
 import pytest
 
 from cortico.exceptions import DependencyError
-from cortico.jobs.credentials import CREDENTIAL_FILE, delete_credential, load_credential, store_credential
+from cortico.jobs.credentials import (
+    CREDENTIAL_FILE,
+    delete_credential,
+    load_credential,
+    store_credential,
+)
 
 SETTINGS = {"SECRET_KEY": "k" * 64, "JOB_TIME_LIMIT_SECONDS": 60}
 

@@ -94,7 +94,7 @@ def test_depth_job_page_follows_progress_then_shows_the_viewer(app, browser_clie
     assert "The depth map <strong>seg-equivolumetric-depth</strong> is in your volumes" in page
     assert "vendor/niivue/niivue.umd.js" in page
     layers = json.loads(re.search(r'<script type="application/json" id="niivue-layers">(.*?)</script>', page,
-                                  re.S).group(1))
+                                  re.DOTALL).group(1))
     assert [(layer["label"], layer["colormap"]) for layer in layers] == [("seg", "gray"),
                                                                            ("seg-equivolumetric-depth", "viridis")]
     depth = nib.Nifti1Image.from_bytes(gzip.decompress(client.get(layers[1]["url"]).data))

@@ -11,7 +11,7 @@ import os
 import secrets
 import shutil
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlalchemy import case, delete, or_, select
@@ -269,4 +269,4 @@ def _new_id():
 
 def utc_timestamp():
     """Current UTC time to the second, as the seed's timestamped names use it."""
-    return datetime.now(timezone.utc).replace(microsecond=0, tzinfo=None).isoformat()
+    return datetime.now(UTC).replace(microsecond=0, tzinfo=None).isoformat()

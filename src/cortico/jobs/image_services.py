@@ -182,8 +182,7 @@ class RemoteImageService:
         with self._request("GET", f"download/{quote(name)}.nii.gz", stream=True) as response:
             if response.status_code != 404:
                 with open(target, "wb") as stream:
-                    for chunk in response.iter_content(_CHUNK):
-                        stream.write(chunk)
+                    stream.writelines(response.iter_content(_CHUNK))
                 return target
         with self._request("GET", f"download/{quote(name)}.nii", stream=True) as response:
             if response.status_code == 404:

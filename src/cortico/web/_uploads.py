@@ -141,8 +141,8 @@ def _copy_parsed_files(files, store, written):
         written.append(path)
         with open(path, "wb") as target:
             shutil.copyfileobj(storage.stream, target, 1 << 20)
-        handle = open(path, "rb")
-        handle.close()  # only its name is used
+        with open(path, "rb") as handle:  # only its name is used
+            pass
         copies.add(key, FileStorage(handle, filename=storage.filename, name=key))
     return copies
 

@@ -15,7 +15,14 @@ import re
 import zlib
 from urllib.parse import quote, urlsplit
 
-from flask import Response, current_app, request, send_file, stream_with_context, url_for
+from flask import (
+    Response,
+    current_app,
+    request,
+    send_file,
+    stream_with_context,
+    url_for,
+)
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields
@@ -169,7 +176,6 @@ class ImageByLink(MethodView):
         if image is None or image.owner_id != current_user_id():
             raise NotFoundError("No such image of yours.")
         image_store().delete(current_user_id(), image.id)
-        return None
 
 
 @blp.route("/nifti/<link_key>/info")

@@ -20,7 +20,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, validates
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from cortico.align import parse_matrix
 from cortico.db import Job, JobState, User
@@ -216,7 +216,7 @@ class WorkerHealth(MethodView):
         """Whether the computations can run: a live worker and the template depth map."""
         try:
             workers = live_workers(current_app._get_current_object())
-        except Exception as exc:
+        except (TimeoutError, SQLAlchemyError) as exc:
             return {"message": f"The worker status could not be read: {exc}."}, 500
         if not workers:
             return {"message": "No worker has reported recently; start one with `cortico worker` "

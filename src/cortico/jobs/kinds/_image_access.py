@@ -5,13 +5,13 @@ import secrets
 from cortico.db.image_store import ImageStore, utc_timestamp
 from cortico.exceptions import ConflictError, InputError
 from cortico.jobs.credentials import delete_credential, load_credential
-from cortico.jobs.kinds import _image_retention  # noqa: F401  (registers the volumes' expiry)
 from cortico.jobs.image_services import (
     LocalImageService,
     RemoteImageService,
     check_remote_allowed,
     normalize_base_url,
 )
+from cortico.jobs.kinds import _image_retention  # noqa: F401  (registers the volumes' expiry)
 
 __all__ = ["open_image_service", "release_image_service", "upload_unique", "validate_name", "validate_service"]
 

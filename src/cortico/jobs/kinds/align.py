@@ -9,8 +9,15 @@ transform and the quality report stay in the job's ``outputs/`` folder.
 
 from pathlib import Path
 
-from cortico.align import DEFAULT_PRESET, INCOMING_SPACES, OUTPUT_FILES, PRESETS, align_patch, parse_landmark_pairs, \
-    parse_matrix
+from cortico.align import (
+    DEFAULT_PRESET,
+    INCOMING_SPACES,
+    OUTPUT_FILES,
+    PRESETS,
+    align_patch,
+    parse_landmark_pairs,
+    parse_matrix,
+)
 from cortico.exceptions import DependencyError, InputError
 from cortico.jobs import JobKind, register_kind
 from cortico.jobs.kinds._image_access import (

@@ -6,7 +6,12 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from cortico.align import DEFAULT_PRESET, INCOMING_SPACES, PRESETS
-from cortico.web._align_jobs import job_links, output_file, output_files, submit_on_own_store
+from cortico.web._align_jobs import (
+    job_links,
+    output_file,
+    output_files,
+    submit_on_own_store,
+)
 from cortico.web._jobs_view import get_owned_job
 from cortico.web.auth import current_user_id, require_token
 from cortico.web.schemas import JobSchema

@@ -129,7 +129,6 @@ class ImageById(MethodView):
     def delete(self, image_id):
         """Delete one of your volumes with its files."""
         image_store().delete(current_user_id(), image_id)
-        return None
 
 
 @blp.route("/<image_id>/download")

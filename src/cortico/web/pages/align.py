@@ -7,14 +7,29 @@ HTML posts with a CSRF token; the job page polls a small JSON status route.
 
 import json
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 
 from cortico import __version__
 from cortico.align import DEFAULT_PRESET, INCOMING_SPACES, PRESETS
 from cortico.db import Image, Job
 from cortico.exceptions import CorticoError, InputError
 from cortico.jobs import cancel_job
-from cortico.web._align_jobs import OUTPUT_DESCRIPTIONS, output_file, output_files, submit_on_own_store
+from cortico.web._align_jobs import (
+    OUTPUT_DESCRIPTIONS,
+    output_file,
+    output_files,
+    submit_on_own_store,
+)
 from cortico.web._jobs_view import job_as_dict
 from cortico.web._uploads import form_flag, image_store, receive_upload
 from cortico.web.auth import session_owner_id
