@@ -2,7 +2,7 @@
 
 import logging
 
-from flask import jsonify
+from flask import jsonify, request
 from werkzeug.exceptions import HTTPException
 
 from cortico.exceptions import (
@@ -62,6 +62,13 @@ def register_error_handlers(app):
     def _too_large(exc):
         limit = app.config.get("MAX_CONTENT_LENGTH")
         return error_response(413, f"The request is larger than the limit of {limit} bytes.")
+
+    @app.errorhandler(405)
+    def _method_not_allowed(exc):
+        allowed = sorted(exc.valid_methods or [])
+        response = error_response(405, f"Method {request.method} is not allowed here; allowed: {', '.join(allowed)}.")
+        response.headers["Allow"] = ", ".join(allowed)
+        return response
 
     @app.errorhandler(Exception)
     def _unexpected(exc):

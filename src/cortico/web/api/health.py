@@ -21,6 +21,7 @@ _pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="health")
 
 @blp.route("/health")
 class Health(MethodView):
+    @blp.doc(security=[])
     @blp.response(200)
     def get(self):
         """The web process is up (200, empty body)."""
@@ -50,6 +51,7 @@ def live_workers(app):
 
 @blp.route("/api/v1/workers/health")
 class WorkerHealth(MethodView):
+    @blp.doc(security=[])
     @blp.response(200, WorkerHealthSchema)
     @blp.alt_response(503, description="No worker answered within the timeout.")
     def get(self):
