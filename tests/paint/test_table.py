@@ -119,3 +119,18 @@ def test_dataframe_and_dict_inputs(dk):
     nested = values_table_from_data({"s1": {"Left-Putamen": 1}, "s2": {"Left-Putamen": 2}}, dk)
     assert [r.name for r in nested.rows] == ["s1", "s2"]
     assert list(nested.to_frame()["lh.Putamen"]) == [1.0, 2.0]
+
+
+@pytest.mark.parametrize("atlas_name", ["dk", "destrieux", "dkt"])
+@pytest.mark.parametrize("schema", ["v1", "v2"])
+def test_brainpainter_templates_fill_every_region(atlas_name, schema):
+    from cortico.atlases import load_atlas, template_columns
+
+    atlas = load_atlas(atlas_name)
+    columns = list(template_columns(atlas, schema=schema))
+    header = ",".join(["Image-name-unique", *columns])
+    row = ",".join(["1", *(str(i % 5) for i in range(len(columns)))])
+    table = read_values_table(f"{header}\r\n{row}\r\n".encode(), atlas)
+    assert not [w for w in table.warnings if "matches no region" in w]
+    assert not [w for w in table.warnings if "have no column" in w]
+    assert not np.isnan(table.rows[0].values).any()
