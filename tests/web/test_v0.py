@@ -267,3 +267,18 @@ def test_cancelled_computation_reports_revoked(client, stored):
     job_id = url.rsplit("/", 1)[1]
     assert client.delete(f"/api/v1/jobs/{job_id}", headers=stored).status_code == 200
     assert client.get(url).json == {"finished": True, "error": True, "message": "REVOKED (cancelled by the user)"}
+
+
+@pytest.mark.parametrize("aliases", [["https://public.example.org/image-service"], "https://public.example.org/image-service/"])
+def test_alias_base_urls_mean_our_own_store(instance, aliases):
+    app = make_app(instance, IMAGE_SERVICE_ALIASES=aliases)
+    client, alice = app.test_client(), add_user(app, "alice")
+    upload(client, alice, nifti_bytes(cortex_slab()), "seg.nii.gz", segmentation=True)
+    response = client.post(DEPTH, headers=alice, json={"image_service_base_url": "https://PUBLIC.example.org:443/image-service/",
+                                                       "segmentation_name": "seg"})
+    assert response.status_code == 202, response.json
+    from cortico.db import Job
+
+    with app.extensions["cortico.db"].session() as session:
+        job = session.get(Job, response.json["status_polling_url"].rsplit("/", 1)[1])
+        assert job.params["image_service_local"] is True

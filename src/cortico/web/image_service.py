@@ -220,7 +220,10 @@ def own_base_url():
 
 def is_own_base_url(base_url):
     """Whether ``base_url`` names this server's image service (or one of ``IMAGE_SERVICE_ALIASES``)."""
-    candidates = [own_base_url(), *(current_app.config.get("IMAGE_SERVICE_ALIASES") or [])]
+    aliases = current_app.config.get("IMAGE_SERVICE_ALIASES") or []
+    if isinstance(aliases, str):  # one URL given as plain text (e.g. from the environment)
+        aliases = [aliases]
+    candidates = [own_base_url(), *aliases]
     return _comparable(base_url) in {_comparable(candidate) for candidate in candidates}
 
 
