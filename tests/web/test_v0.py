@@ -282,3 +282,25 @@ def test_alias_base_urls_mean_our_own_store(instance, aliases):
     with app.extensions["cortico.db"].session() as session:
         job = session.get(Job, response.json["status_polling_url"].rsplit("/", 1)[1])
         assert job.params["image_service_local"] is True
+
+
+def test_worker_health_times_out_when_the_database_hangs(instance):
+    import socket
+
+    from cortico.db import Database
+
+    app = make_app(instance, WORKER_HEALTH_TIMEOUT_SECONDS=1.0)
+    silent = socket.socket()  # accepts connections (kernel backlog) but never answers
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(8)
+    healthy_db = app.extensions["cortico.db"]
+    app.extensions["cortico.db"] = Database(f"postgresql+psycopg://nobody@127.0.0.1:{silent.getsockname()[1]}/x")
+    try:
+        started = time.monotonic()
+        response = app.test_client().get("/v0/worker-health")
+        assert time.monotonic() - started < 5
+        assert response.status_code == 500
+        assert "did not answer in time" in response.json["message"]
+    finally:
+        silent.close()
+        app.extensions["cortico.db"] = healthy_db
