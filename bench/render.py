@@ -36,7 +36,10 @@ class Clock:
         return self
 
     def __exit__(self, *exc):
-        self.cpu, self.wall = time.process_time() - self.cpu, time.perf_counter() - self.wall
+        self.cpu, self.wall = (
+            time.process_time() - self.cpu,
+            time.perf_counter() - self.wall,
+        )
 
 
 def peak_mib():
@@ -48,8 +51,11 @@ def random_table(atlas, rows, seed=0):
 
     rng = np.random.default_rng(seed)
     keys = [region.key for region in atlas.regions]
-    return pd.DataFrame(rng.uniform(1.5, 3.5, (rows, len(keys))), index=[f"s{i:03d}" for i in range(rows)],
-                        columns=keys)
+    return pd.DataFrame(
+        rng.uniform(1.5, 3.5, (rows, len(keys))),
+        index=[f"s{i:03d}" for i in range(rows)],
+        columns=keys,
+    )
 
 
 def bench_cortico(rows):
@@ -65,17 +71,37 @@ def bench_cortico(rows):
     repeats = 5
     with Clock() as one:
         for _ in range(repeats):
-            render_view(atlas, "pial", colors, "cortical-outer-left-hemisphere", size=SIZE)
+            render_view(
+                atlas, "pial", colors, "cortical-outer-left-hemisphere", size=SIZE
+            )
     figures["view"] = (one.cpu / repeats, one.wall / repeats)
-    print(f"cortico  one view (left lateral, warm, mean of {repeats}, fxaa): "
-          f"{figures['view'][0]:.3f} CPU-s, {figures['view'][1]:.3f} wall-s")
-    render_view(atlas, "pial", colors, "cortical-outer-left-hemisphere", size=SIZE, antialias="msaa")
+    print(
+        f"cortico  one view (left lateral, warm, mean of {repeats}, fxaa): "
+        f"{figures['view'][0]:.3f} CPU-s, {figures['view'][1]:.3f} wall-s"
+    )
+    render_view(
+        atlas,
+        "pial",
+        colors,
+        "cortical-outer-left-hemisphere",
+        size=SIZE,
+        antialias="msaa",
+    )
     with Clock() as msaa:
         for _ in range(repeats):
-            render_view(atlas, "pial", colors, "cortical-outer-left-hemisphere", size=SIZE, antialias="msaa")
+            render_view(
+                atlas,
+                "pial",
+                colors,
+                "cortical-outer-left-hemisphere",
+                size=SIZE,
+                antialias="msaa",
+            )
     figures["view_msaa"] = (msaa.cpu / repeats, msaa.wall / repeats)
-    print(f"cortico  one view (left lateral, warm, mean of {repeats}, 4x msaa): "
-          f"{figures['view_msaa'][0]:.3f} CPU-s, {figures['view_msaa'][1]:.3f} wall-s")
+    print(
+        f"cortico  one view (left lateral, warm, mean of {repeats}, 4x msaa): "
+        f"{figures['view_msaa'][0]:.3f} CPU-s, {figures['view_msaa'][1]:.3f} wall-s"
+    )
     for name in view_names:
         with Clock() as clock:
             render_view(atlas, "pial", colors, name, size=SIZE)
@@ -85,17 +111,21 @@ def bench_cortico(rows):
         with Clock() as row:
             paint(table, atlas=atlas, views=view_names, out_dir=out)
     figures["row"] = (row.cpu, row.wall)
-    print(f"cortico  10-view row via paint() incl. PNG files: {row.cpu:.2f} CPU-s, {row.wall:.2f} wall-s "
-          f"({row.cpu / 10:.3f} CPU-s per view)")
+    print(
+        f"cortico  10-view row via paint() incl. PNG files: {row.cpu:.2f} CPU-s, {row.wall:.2f} wall-s "
+        f"({row.cpu / 10:.3f} CPU-s per view)"
+    )
     with tempfile.TemporaryDirectory() as out:
         table = random_table(atlas, rows, seed=1)
         with Clock() as batch:
             paint(table, atlas=atlas, views=view_names, out_dir=out)
     scale = 100 / rows
     figures["batch"] = (batch.cpu * scale, batch.wall * scale)
-    print(f"cortico  100-row batch x 10 views (extrapolated from {rows} rows): "
-          f"{batch.cpu * scale:.0f} CPU-s, {batch.wall * scale:.0f} wall-s "
-          f"({batch.wall / rows:.2f} wall-s per row)")
+    print(
+        f"cortico  100-row batch x 10 views (extrapolated from {rows} rows): "
+        f"{batch.cpu * scale:.0f} CPU-s, {batch.wall * scale:.0f} wall-s "
+        f"({batch.wall / rows:.2f} wall-s per row)"
+    )
     print(f"cortico  peak memory (RSS): {peak_mib():.0f} MiB")
     return atlas, figures
 
@@ -113,8 +143,15 @@ def bench_nilearn(atlas):
 
     def once(path):
         figure = plt.figure(figsize=(SIZE[0] / 100, SIZE[1] / 100), dpi=100)
-        plot_surf_roi((mesh.vertices.copy(), mesh.faces.copy()), roi_map=labels, hemi="left", view="lateral",
-                      engine="matplotlib", colorbar=False, figure=figure)
+        plot_surf_roi(
+            (mesh.vertices.copy(), mesh.faces.copy()),
+            roi_map=labels,
+            hemi="left",
+            view="lateral",
+            engine="matplotlib",
+            colorbar=False,
+            figure=figure,
+        )
         figure.savefig(path, dpi=100)
         plt.close(figure)
 
@@ -122,27 +159,42 @@ def bench_nilearn(atlas):
         once(f"{out}/warm.png")
         with Clock() as clock:
             once(f"{out}/timed.png")
-    print(f"nilearn  plot_surf_roi one view (left lateral, warm): {clock.cpu:.2f} CPU-s, {clock.wall:.2f} wall-s")
+    print(
+        f"nilearn  plot_surf_roi one view (left lateral, warm): {clock.cpu:.2f} CPU-s, {clock.wall:.2f} wall-s"
+    )
     return clock.cpu, clock.wall
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--rows", type=int, default=10, help="rows actually rendered for the 100-row batch")
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--rows",
+        type=int,
+        default=10,
+        help="rows actually rendered for the 100-row batch",
+    )
     parser.add_argument("--skip-peer", action="store_true", help="do not run nilearn")
     args = parser.parse_args()
     atlas, figures = bench_cortico(args.rows)
     cpu, wall = figures["view"]
-    print(f"targets: <= 0.5 CPU-s per view: {cpu:.3f} {'OK' if cpu <= 0.5 else 'MISSED'}; "
-          f"10-view row <= 5 s: {figures['row'][1]:.2f} {'OK' if figures['row'][1] <= 5 else 'MISSED'}")
+    print(
+        f"targets: <= 0.5 CPU-s per view: {cpu:.3f} {'OK' if cpu <= 0.5 else 'MISSED'}; "
+        f"10-view row <= 5 s: {figures['row'][1]:.2f} {'OK' if figures['row'][1] <= 5 else 'MISSED'}"
+    )
     if not args.skip_peer:
         peer_cpu, peer_wall = bench_nilearn(atlas)
         ratio_cpu, ratio_wall = peer_cpu / cpu, peer_wall / wall
-        print(f"speed ratio nilearn/cortico, one view (fxaa): {ratio_cpu:.1f}x CPU, {ratio_wall:.1f}x wall "
-              f"(target >= 20x: {'OK' if min(ratio_cpu, ratio_wall) >= 20 else 'MISSED'})")
+        print(
+            f"speed ratio nilearn/cortico, one view (fxaa): {ratio_cpu:.1f}x CPU, {ratio_wall:.1f}x wall "
+            f"(target >= 20x: {'OK' if min(ratio_cpu, ratio_wall) >= 20 else 'MISSED'})"
+        )
         msaa_cpu, msaa_wall = figures["view_msaa"]
-        print(f"speed ratio nilearn/cortico, one view (4x msaa): {peer_cpu / msaa_cpu:.1f}x CPU, "
-              f"{peer_wall / msaa_wall:.1f}x wall")
+        print(
+            f"speed ratio nilearn/cortico, one view (4x msaa): {peer_cpu / msaa_cpu:.1f}x CPU, "
+            f"{peer_wall / msaa_wall:.1f}x wall"
+        )
         print(f"peak memory after nilearn (RSS): {peak_mib():.0f} MiB")
 
 

@@ -13,41 +13,83 @@ pytestmark = pytest.mark.gl
 @pytest.fixture
 def csv_file(tmp_path):
     path = tmp_path / "values.csv"
-    path.write_text("Image-name-unique;Left-Hippocampus;Right-superiorfrontal\r\nsub 1;1;2\r\nsub 2;2;\r\n",
-                    encoding="utf-8-sig")
+    path.write_text(
+        "Image-name-unique;Left-Hippocampus;Right-superiorfrontal\r\nsub 1;1;2\r\nsub 2;2;\r\n",
+        encoding="utf-8-sig",
+    )
     return path
 
 
 def test_paint_command_writes_images_and_settings(csv_file, tmp_path):
     out = tmp_path / "out"
-    args = ["paint", str(csv_file), "--out", str(out), "--views", "top,cortical-outer-right-hemisphere",
-            "--colors", "#ffffff,#ff0000", "--vmin", "0", "--vmax", "2", "--size", "200x150", "--label", "z"]
+    args = [
+        "paint",
+        str(csv_file),
+        "--out",
+        str(out),
+        "--views",
+        "top,cortical-outer-right-hemisphere",
+        "--colors",
+        "#ffffff,#ff0000",
+        "--vmin",
+        "0",
+        "--vmax",
+        "2",
+        "--size",
+        "200x150",
+        "--label",
+        "z",
+    ]
     result = CliRunner().invoke(main, args)
     assert result.exit_code == 0, result.output
     assert "Painted 2 row(s) x 2 view(s)" in result.output
-    for name in ("top_sub_1.png", "top_sub_2.png", "cortical-outer-right-hemisphere_sub_1.png"):
+    for name in (
+        "top_sub_1.png",
+        "top_sub_2.png",
+        "cortical-outer-right-hemisphere_sub_1.png",
+    ):
         assert Image.open(out / name).size == (200, 150)
     settings = json.loads((out / "settings.json").read_text())
     assert settings["colors"] == ["#ffffff", "#ff0000"] and settings["label"] == "z"
-    rerun = CliRunner().invoke(main, ["paint", str(csv_file), "--out", str(tmp_path / "again"),
-                                      "--settings", str(out / "settings.json")])
+    rerun = CliRunner().invoke(
+        main,
+        [
+            "paint",
+            str(csv_file),
+            "--out",
+            str(tmp_path / "again"),
+            "--settings",
+            str(out / "settings.json"),
+        ],
+    )
     assert rerun.exit_code == 0, rerun.output
-    np.testing.assert_array_equal(np.asarray(Image.open(out / "top_sub_1.png")),
-                                  np.asarray(Image.open(tmp_path / "again" / "top_sub_1.png")))
+    np.testing.assert_array_equal(
+        np.asarray(Image.open(out / "top_sub_1.png")),
+        np.asarray(Image.open(tmp_path / "again" / "top_sub_1.png")),
+    )
 
 
 def test_paint_command_lists_every_problem(tmp_path):
     path = tmp_path / "bad.csv"
     path.write_text("Image-name-unique,Left-Hippocampus\na,x\na,1\n")
-    result = CliRunner().invoke(main, ["paint", str(path), "--out", str(tmp_path / "o")])
+    result = CliRunner().invoke(
+        main, ["paint", str(path), "--out", str(tmp_path / "o")]
+    )
     assert result.exit_code == 1
     assert "row 2, column 'Left-Hippocampus': 'x' is not a number" in result.output
-    assert "row 3, column 'Image-name-unique': image name 'a' is already used in row 2" in result.output
+    assert (
+        "row 3, column 'Image-name-unique': image name 'a' is already used in row 2"
+        in result.output
+    )
     assert "Traceback" not in result.output
 
 
 def test_paint_command_rejects_bad_options(csv_file, tmp_path):
-    result = CliRunner().invoke(main, ["paint", str(csv_file), "--out", str(tmp_path), "--views", "sideways"])
+    result = CliRunner().invoke(
+        main, ["paint", str(csv_file), "--out", str(tmp_path), "--views", "sideways"]
+    )
     assert result.exit_code == 1 and "Unknown view 'sideways'" in result.output
-    result = CliRunner().invoke(main, ["paint", str(csv_file), "--out", str(tmp_path), "--size", "big"])
+    result = CliRunner().invoke(
+        main, ["paint", str(csv_file), "--out", str(tmp_path), "--size", "big"]
+    )
     assert result.exit_code == 2 and "expected WIDTHxHEIGHT" in result.output

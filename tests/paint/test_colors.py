@@ -41,7 +41,9 @@ def test_diverging_colormap_centred_on_value():
     import matplotlib
 
     np.testing.assert_allclose(middle, matplotlib.colormaps["RdBu_r"](0.5)[:3])
-    np.testing.assert_allclose(scale.fractions([-1.0, -0.5, 0.0, 2.0, 4.0]), [0, 0.25, 0.5, 0.75, 1.0])
+    np.testing.assert_allclose(
+        scale.fractions([-1.0, -0.5, 0.0, 2.0, 4.0]), [0, 0.25, 0.5, 0.75, 1.0]
+    )
 
 
 def test_nan_gets_nodata_color():
@@ -57,8 +59,15 @@ def test_matplotlib_colorbar_matches_scale():
     np.testing.assert_allclose(cmap(norm(3.0))[:3], scale([3.0])[0], atol=1 / 256)
 
 
-@pytest.mark.parametrize("value, expected", [("#ff0000", (1, 0, 0)), ("00ff00", (0, 1, 0)), ("blue", (0, 0, 1)),
-                                             ((0.5, 0.5, 0.5), (0.5, 0.5, 0.5))])
+@pytest.mark.parametrize(
+    "value, expected",
+    [
+        ("#ff0000", (1, 0, 0)),
+        ("00ff00", (0, 1, 0)),
+        ("blue", (0, 0, 1)),
+        ((0.5, 0.5, 0.5), (0.5, 0.5, 0.5)),
+    ],
+)
 def test_parse_color(value, expected):
     assert parse_color(value) == pytest.approx(expected)
 

@@ -17,7 +17,9 @@ def pdf_text(data):
             content = zlib.decompress(stream)
         except zlib.error:
             continue
-        for block in re.findall(rb"\nBT\n(.*?)\nET\n", content, re.S):  # text objects only
+        for block in re.findall(
+            rb"\nBT\n(.*?)\nET\n", content, re.S
+        ):  # text objects only
             for array in re.findall(rb"\[(.*?)\]\s*TJ|(\(.*?\))\s*Tj", block, re.S):
                 parts = re.findall(rb"\(((?:\\.|[^\\)])*)\)", b"".join(array))
                 raw = b"".join(re.sub(rb"\\(.)", rb"\1", part) for part in parts)
@@ -28,8 +30,10 @@ def pdf_text(data):
 @pytest.fixture
 def images():
     rng = np.random.default_rng(0)
-    return [(name, rng.integers(0, 255, (90, 120, 4), dtype=np.uint8))
-            for name in ("cortical-outer-left-hemisphere", "top", "camera-az30-el0-zoom1")]
+    return [
+        (name, rng.integers(0, 255, (90, 120, 4), dtype=np.uint8))
+        for name in ("cortical-outer-left-hemisphere", "top", "camera-az30-el0-zoom1")
+    ]
 
 
 def test_panel_pdf_and_svg_keep_text_as_text(tmp_path, images):
@@ -52,17 +56,28 @@ def test_panel_pdf_and_svg_keep_text_as_text(tmp_path, images):
 def test_panel_png_has_brains_and_bar(tmp_path, images):
     from PIL import Image
 
-    save_figure(panel_figure(images, ColorScale(0.0, 1.0), LABEL, title="t"), tmp_path / "panel.png", dpi=100)
+    save_figure(
+        panel_figure(images, ColorScale(0.0, 1.0), LABEL, title="t"),
+        tmp_path / "panel.png",
+        dpi=100,
+    )
     picture = np.asarray(Image.open(tmp_path / "panel.png").convert("RGB"))
     assert picture.shape[1] > 3 * 120
-    assert (picture.std(axis=-1) > 30).mean() > 0.1  # colourful content, not a blank page
+    assert (
+        picture.std(axis=-1) > 30
+    ).mean() > 0.1  # colourful content, not a blank page
 
 
 def test_colorbar_ticks_in_data_units_and_brainpainter_integer_ticks(tmp_path):
     save_figure(colorbar_figure(ColorScale(-3.0, 7.0), "z"), tmp_path / "bar.svg")
     svg = (tmp_path / "bar.svg").read_text()
     assert ">−2</text>" in svg and ">6</text>" in svg and ">z</text>" in svg
-    bp = ColorScale(0.0, 4.0, stops=("#ffffff", "#ffff00", "#ff9100", "#ff0000", "#ff0000"), mode="brainpainter")
+    bp = ColorScale(
+        0.0,
+        4.0,
+        stops=("#ffffff", "#ffff00", "#ff9100", "#ff0000", "#ff0000"),
+        mode="brainpainter",
+    )
     save_figure(colorbar_figure(bp, ""), tmp_path / "bp.svg")
     ticks = re.findall(r">([^<>]+)</text>", (tmp_path / "bp.svg").read_text())
     assert ticks == ["0", "1", "2", "3", "4"]

@@ -10,5 +10,10 @@ def test_safe_name_removes_path_and_shell_characters():
 
 
 def test_unique_names_after_sanitising():
-    assert unique_safe_names(["a b", "a_b", "A_B", "", "12"]) == ["a_b", "a_b-2", "A_B-3", "row4", "12"]
-
+    assert unique_safe_names(["a b", "a_b", "A_B", "", "12"]) == [
+        "a_b",
+        "a_b-2",
+        "A_B-3",
+        "row4",
+        "12",
+    ]

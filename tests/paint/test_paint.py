@@ -13,8 +13,19 @@ SMALL = dict(width=240, height=180)
 
 
 def test_arrays_without_out_dir_and_value_colours(dk):
-    values = {"low": {"Left-superiorfrontal": 0.0}, "high": {"Left-superiorfrontal": 10.0}}
-    result = paint(values, atlas=dk, views=["top"], colors=("#0000ff", "#ff0000"), vmin=0, vmax=10, **SMALL)
+    values = {
+        "low": {"Left-superiorfrontal": 0.0},
+        "high": {"Left-superiorfrontal": 10.0},
+    }
+    result = paint(
+        values,
+        atlas=dk,
+        views=["top"],
+        colors=("#0000ff", "#ff0000"),
+        vmin=0,
+        vmax=10,
+        **SMALL,
+    )
     low, high = result.images[("low", "top")], result.images[("high", "top")]
     assert mask_of(low, 2).sum() > 300 and mask_of(low, 0).sum() == 0
     assert mask_of(high, 0).sum() > 300 and mask_of(high, 2).sum() == 0
@@ -25,15 +36,33 @@ def test_files_progress_and_settings_recreate_the_run(dk, tmp_path):
     csv = b"Image-name-unique,Left-Putamen,Right-superiorfrontal,lingual\n../evil name,1,2,3\n2,3,,1\n"
     table = read_values_table(csv, dk)
     calls = []
-    result = paint(table, atlas=dk, out_dir=tmp_path / "a", views=["top", "cortical-outer-left-hemisphere"],
-                   progress=lambda done, total, message: calls.append((done, total)), **SMALL)
+    result = paint(
+        table,
+        atlas=dk,
+        out_dir=tmp_path / "a",
+        views=["top", "cortical-outer-left-hemisphere"],
+        progress=lambda done, total, message: calls.append((done, total)),
+        **SMALL,
+    )
     names = sorted(p.name for p in (tmp_path / "a").glob("*.png"))
-    assert names == sorted(["colorbar.png", "top_evil_name.png", "top_2.png", "cortical-outer-left-hemisphere_2.png",
-                            "cortical-outer-left-hemisphere_evil_name.png"])
-    assert calls[0] == (0, 4) and calls[-1] == (4, 4) and [c[0] for c in calls] == [0, 1, 2, 3, 4]
+    assert names == sorted(
+        [
+            "colorbar.png",
+            "top_evil_name.png",
+            "top_2.png",
+            "cortical-outer-left-hemisphere_2.png",
+            "cortical-outer-left-hemisphere_evil_name.png",
+        ]
+    )
+    assert (
+        calls[0] == (0, 4)
+        and calls[-1] == (4, 4)
+        and [c[0] for c in calls] == [0, 1, 2, 3, 4]
+    )
     saved = PaintSettings.from_json(result.settings_path)
     assert (saved.vmin, saved.vmax) == (1.0, 3.0)
     again = paint(table, saved, atlas=dk, out_dir=tmp_path / "b")
+    assert again.settings == saved
     for name in names:
         first = np.asarray(Image.open(tmp_path / "a" / name))
         second = np.asarray(Image.open(tmp_path / "b" / name))
@@ -41,10 +70,26 @@ def test_files_progress_and_settings_recreate_the_run(dk, tmp_path):
 
 
 def test_panels_and_movie(dk, tmp_path):
-    frame = pd.DataFrame({"Left-superiorfrontal": [1.0, 2.0, 3.0]}, index=["r1", "r2", "r3"])
-    result = paint(frame, atlas=dk, out_dir=tmp_path, views=["top"], panel=True, movie=True, movie_steps=1,
-                   movie_view="top", label="Thickness (mm)", **SMALL)
-    assert [p.name for p in result.panels["r2"]] == ["panel_r2.png", "panel_r2.pdf", "panel_r2.svg"]
+    frame = pd.DataFrame(
+        {"Left-superiorfrontal": [1.0, 2.0, 3.0]}, index=["r1", "r2", "r3"]
+    )
+    result = paint(
+        frame,
+        atlas=dk,
+        out_dir=tmp_path,
+        views=["top"],
+        panel=True,
+        movie=True,
+        movie_steps=1,
+        movie_view="top",
+        label="Thickness (mm)",
+        **SMALL,
+    )
+    assert [p.name for p in result.panels["r2"]] == [
+        "panel_r2.png",
+        "panel_r2.pdf",
+        "panel_r2.svg",
+    ]
     assert "Thickness (mm)" in (tmp_path / "panel_r2.svg").read_text()
     gif = Image.open(tmp_path / "movie.gif")
     assert gif.n_frames == 5  # 3 rows + 1 interpolated frame between each pair
@@ -61,7 +106,14 @@ def test_panels_and_movie(dk, tmp_path):
 
 
 def test_transparent_png_output_keeps_alpha(dk, tmp_path):
-    paint({"Left-Putamen": 1.0}, atlas=dk, out_dir=tmp_path, views=["top"], background="transparent", **SMALL)
+    paint(
+        {"Left-Putamen": 1.0},
+        atlas=dk,
+        out_dir=tmp_path,
+        views=["top"],
+        background="transparent",
+        **SMALL,
+    )
     image = np.asarray(Image.open(tmp_path / "top_image.png"))
     assert image.shape[2] == 4 and image[0, 0, 3] == 0 and image[90, 120, 3] == 255
 
@@ -72,8 +124,14 @@ def test_cancellation_from_progress_stops_the_run(dk, tmp_path):
             raise JobCancelled("cancelled by user")
 
     with pytest.raises(JobCancelled):
-        paint({"a": {"Left-Putamen": 1}, "b": {"Left-Putamen": 2}}, atlas=dk, out_dir=tmp_path, views=["top"],
-              progress=cancel, **SMALL)
+        paint(
+            {"a": {"Left-Putamen": 1}, "b": {"Left-Putamen": 2}},
+            atlas=dk,
+            out_dir=tmp_path,
+            views=["top"],
+            progress=cancel,
+            **SMALL,
+        )
     assert not (tmp_path / "top_b.png").exists()
 
 
@@ -83,4 +141,10 @@ def test_bad_requests(dk):
     with pytest.raises(InputError, match="unknown setting"):
         paint({"Left-Putamen": 1.0}, atlas=dk, colour="red")
     with pytest.raises(InputError, match="negative"):
-        paint({"Left-Putamen": -1.0}, atlas=dk, mode="brainpainter", views=["top"], **SMALL)
+        paint(
+            {"Left-Putamen": -1.0},
+            atlas=dk,
+            mode="brainpainter",
+            views=["top"],
+            **SMALL,
+        )

@@ -14,7 +14,9 @@ SIZE = (480, 360)
 
 
 def _draw(atlas, view, colored, surface="pial", **options):
-    return render_view(atlas, surface, white_except(atlas, colored), view, size=SIZE, **options)
+    return render_view(
+        atlas, surface, white_except(atlas, colored), view, size=SIZE, **options
+    )
 
 
 def test_red_region_is_red_at_its_projected_centroid_and_nowhere_else(dk):
@@ -28,7 +30,7 @@ def test_red_region_is_red_at_its_projected_centroid_and_nowhere_else(dk):
     # a border triangle takes one of its corners' colour: red may reach the far corners
     touching = mesh.faces[in_region[mesh.faces].any(axis=1)].ravel()
     reach = project(dk, "pial", "top", SIZE, mesh.vertices[touching])
-    window = red[int(cy) - 2:int(cy) + 3, int(cx) - 2:int(cx) + 3]
+    window = red[int(cy) - 2 : int(cy) + 3, int(cx) - 2 : int(cx) + 3]
     assert window.all()
     r, g, b = image[int(cy), int(cx), :3].astype(int)
     assert r > 150 and g < 80 and b < 80
@@ -40,47 +42,119 @@ def test_red_region_is_red_at_its_projected_centroid_and_nowhere_else(dk):
 
 # (view, [(region A, relation, region B)]): "left of" / "above" in the image
 ORIENTATION = [
-    ("cortical-outer-left-hemisphere", [("lh.rostralmiddlefrontal", "left of", "lh.lateraloccipital"),
-                                        ("lh.superiorparietal", "above", "lh.lateraloccipital")]),
-    ("cortical-outer-right-hemisphere", [("rh.lateraloccipital", "left of", "rh.rostralmiddlefrontal"),
-                                         ("rh.superiorparietal", "above", "rh.lateraloccipital")]),
-    ("cortical-inner-left-hemisphere", [("lh.cuneus", "left of", "lh.medialorbitofrontal"),
-                                        ("lh.paracentral", "above", "lh.medialorbitofrontal")]),
-    ("cortical-inner-right-hemisphere", [("rh.medialorbitofrontal", "left of", "rh.cuneus"),
-                                         ("rh.paracentral", "above", "rh.medialorbitofrontal")]),
-    ("top", [("lh.superiorfrontal", "above", "lh.superiorparietal"),
-             ("lh.superiorparietal", "left of", "rh.superiorparietal")]),
-    ("bottom", [("lh.lateralorbitofrontal", "above", "lh.lingual"),
-                ("rh.lingual", "left of", "lh.lingual")]),
-    ("anterior", [("rh.rostralmiddlefrontal", "left of", "lh.rostralmiddlefrontal"),
-                  ("lh.superiorfrontal", "above", "lh.rostralmiddlefrontal")]),
-    ("posterior", [("lh.lateraloccipital", "left of", "rh.lateraloccipital"),
-                   ("lh.superiorparietal", "above", "lh.lateraloccipital")]),
-    ("subcortical-outer-left-hemisphere", [("lh.Putamen", "left of", "lh.Cerebellum-Cortex"),
-                                           ("lh.Putamen", "above", "lh.Cerebellum-Cortex")]),
-    ("subcortical-outer-right-hemisphere", [("rh.Cerebellum-Cortex", "left of", "rh.Putamen"),
-                                            ("rh.Putamen", "above", "rh.Cerebellum-Cortex")]),
-    ("subcortical-top", [("lh.Putamen", "left of", "rh.Putamen"),
-                         ("lh.Putamen", "above", "lh.Cerebellum-Cortex")]),
-    ("subcortical-bottom", [("rh.Putamen", "left of", "lh.Putamen"),
-                            ("lh.Putamen", "above", "lh.Cerebellum-Cortex")]),
+    (
+        "cortical-outer-left-hemisphere",
+        [
+            ("lh.rostralmiddlefrontal", "left of", "lh.lateraloccipital"),
+            ("lh.superiorparietal", "above", "lh.lateraloccipital"),
+        ],
+    ),
+    (
+        "cortical-outer-right-hemisphere",
+        [
+            ("rh.lateraloccipital", "left of", "rh.rostralmiddlefrontal"),
+            ("rh.superiorparietal", "above", "rh.lateraloccipital"),
+        ],
+    ),
+    (
+        "cortical-inner-left-hemisphere",
+        [
+            ("lh.cuneus", "left of", "lh.medialorbitofrontal"),
+            ("lh.paracentral", "above", "lh.medialorbitofrontal"),
+        ],
+    ),
+    (
+        "cortical-inner-right-hemisphere",
+        [
+            ("rh.medialorbitofrontal", "left of", "rh.cuneus"),
+            ("rh.paracentral", "above", "rh.medialorbitofrontal"),
+        ],
+    ),
+    (
+        "top",
+        [
+            ("lh.superiorfrontal", "above", "lh.superiorparietal"),
+            ("lh.superiorparietal", "left of", "rh.superiorparietal"),
+        ],
+    ),
+    (
+        "bottom",
+        [
+            ("lh.lateralorbitofrontal", "above", "lh.lingual"),
+            ("rh.lingual", "left of", "lh.lingual"),
+        ],
+    ),
+    (
+        "anterior",
+        [
+            ("rh.rostralmiddlefrontal", "left of", "lh.rostralmiddlefrontal"),
+            ("lh.superiorfrontal", "above", "lh.rostralmiddlefrontal"),
+        ],
+    ),
+    (
+        "posterior",
+        [
+            ("lh.lateraloccipital", "left of", "rh.lateraloccipital"),
+            ("lh.superiorparietal", "above", "lh.lateraloccipital"),
+        ],
+    ),
+    (
+        "subcortical-outer-left-hemisphere",
+        [
+            ("lh.Putamen", "left of", "lh.Cerebellum-Cortex"),
+            ("lh.Putamen", "above", "lh.Cerebellum-Cortex"),
+        ],
+    ),
+    (
+        "subcortical-outer-right-hemisphere",
+        [
+            ("rh.Cerebellum-Cortex", "left of", "rh.Putamen"),
+            ("rh.Putamen", "above", "rh.Cerebellum-Cortex"),
+        ],
+    ),
+    (
+        "subcortical-top",
+        [
+            ("lh.Putamen", "left of", "rh.Putamen"),
+            ("lh.Putamen", "above", "lh.Cerebellum-Cortex"),
+        ],
+    ),
+    (
+        "subcortical-bottom",
+        [
+            ("rh.Putamen", "left of", "lh.Putamen"),
+            ("lh.Putamen", "above", "lh.Cerebellum-Cortex"),
+        ],
+    ),
 ]
 
 
-@pytest.mark.parametrize("view, relations", ORIENTATION, ids=[case[0] for case in ORIENTATION])
+@pytest.mark.parametrize(
+    "view, relations", ORIENTATION, ids=[case[0] for case in ORIENTATION]
+)
 def test_orientation_of_every_view(dk, view, relations):
     keys = list(dict.fromkeys(key for a, _, b in relations for key in (a, b)))
     assert len(keys) <= 3
-    channels = dict(zip(keys, range(3)))
-    image = _draw(dk, view, {key: (RED, GREEN, BLUE)[channel] for key, channel in channels.items()})
-    centres = {key: centroid(mask_of(image, channel)) for key, channel in channels.items()}
+    channels = {key: channel for channel, key in enumerate(keys)}
+    image = _draw(
+        dk,
+        view,
+        {key: (RED, GREEN, BLUE)[channel] for key, channel in channels.items()},
+    )
+    centres = {
+        key: centroid(mask_of(image, channel)) for key, channel in channels.items()
+    }
     for a, relation, b in relations:
         axis = 0 if relation == "left of" else 1
         assert centres[a][axis] < centres[b][axis], (view, a, relation, b, centres)
 
 
 def test_frontal_pole_toward_image_left_in_left_lateral_view(dk):
-    image = _draw(dk, "cortical-outer-left-hemisphere", {"lh.frontalpole": RED, "lh.lateraloccipital": BLUE})
+    image = _draw(
+        dk,
+        "cortical-outer-left-hemisphere",
+        {"lh.frontalpole": RED, "lh.lateraloccipital": BLUE},
+    )
     width = image.shape[1]
     assert centroid(mask_of(image, 0))[0] < width * 0.25
     assert centroid(mask_of(image, 2))[0] > width * 0.7
@@ -95,7 +169,9 @@ def test_transparent_background_has_alpha_zero_outside_the_brain(dk):
     inside = alpha == 255
     from scipy.ndimage import binary_erosion
 
-    interior = binary_erosion(inside, iterations=2)  # edge antialiasing mixes in the background
+    interior = binary_erosion(
+        inside, iterations=2
+    )  # edge antialiasing mixes in the background
     np.testing.assert_array_equal(clear[interior][:, :3], opaque[interior][:, :3])
     assert (opaque[binary_erosion(alpha == 0, iterations=2)][:, :3] == 255).all()
     assert 0.3 < inside.mean() < 0.9
@@ -109,15 +185,23 @@ def test_background_colour_fills_outside(dk):
 def test_nan_regions_get_the_nodata_colour(dk):
     table = white_except(dk, {})
     table[dk.region("lh.superiorfrontal").index] = np.nan
-    image = render_view(dk, "pial", table, "top", size=SIZE, nodata_color=(0.0, 1.0, 0.0))
+    image = render_view(
+        dk, "pial", table, "top", size=SIZE, nodata_color=(0.0, 1.0, 0.0)
+    )
     green = mask_of(image, 1)
     assert green.sum() > 1500
     assert centroid(green)[0] < SIZE[0] / 2  # left hemisphere
 
 
 def test_medial_wall_has_its_own_grey(dk):
-    image = render_view(dk, "pial", white_except(dk, {}), "cortical-inner-left-hemisphere", size=SIZE,
-                        medial_wall_color=(0.0, 0.0, 1.0))
+    image = render_view(
+        dk,
+        "pial",
+        white_except(dk, {}),
+        "cortical-inner-left-hemisphere",
+        size=SIZE,
+        medial_wall_color=(0.0, 0.0, 1.0),
+    )
     blue = mask_of(image, 2)
     cx, cy = centroid(blue)
     assert blue.sum() > 3000 and abs(cx - SIZE[0] / 2) < SIZE[0] * 0.2
@@ -132,16 +216,28 @@ def test_recolouring_does_not_reupload_geometry(dk):
 
 
 def test_glass_brain_is_translucent_with_opaque_structures(dk):
-    image = _draw(dk, "subcortical-outer-left-hemisphere", {"lh.Putamen": RED}, background="transparent")
+    image = _draw(
+        dk,
+        "subcortical-outer-left-hemisphere",
+        {"lh.Putamen": RED},
+        background="transparent",
+    )
     alpha = image[..., 3]
     glass_only = (alpha > 0) & (alpha < 128)
     assert glass_only.mean() > 0.15  # most of the hemisphere is faint glass
     assert mask_of(image, 0).sum() > 300  # the putamen shows through, in its colour
-    assert (alpha[mask_of(image, 0)] == 255).mean() > 0.9  # opaque, but for antialiased edges
+    assert (
+        alpha[mask_of(image, 0)] == 255
+    ).mean() > 0.9  # opaque, but for antialiased edges
 
 
 def test_inflated_top_view_is_not_squashed_and_hemispheres_do_not_overlap(dk):
-    image = _draw(dk, "top", {"lh.superiorfrontal": RED, "rh.superiorfrontal": BLUE}, surface="inflated")
+    image = _draw(
+        dk,
+        "top",
+        {"lh.superiorfrontal": RED, "rh.superiorfrontal": BLUE},
+        surface="inflated",
+    )
     left, right = mask_of(image, 0), mask_of(image, 2)
     assert np.nonzero(left)[1].max() < np.nonzero(right)[1].min()
     brain = image[..., :3].min(axis=-1) < 250
@@ -162,7 +258,13 @@ def test_size_limit(dk):
 
 
 def test_any_size_renders_requested_shape(dk):
-    image = render_view(dk, "pial", white_except(dk, {}), "camera:azimuth=45,elevation=30", size=(321, 123))
+    image = render_view(
+        dk,
+        "pial",
+        white_except(dk, {}),
+        "camera:azimuth=45,elevation=30",
+        size=(321, 123),
+    )
     assert image.shape == (123, 321, 4)
 
 
@@ -171,7 +273,9 @@ def test_rendering_from_another_thread_gives_the_same_image(dk):
 
     expected = _draw(dk, "top", {"lh.precentral": RED})
     results = []
-    worker = threading.Thread(target=lambda: results.append(_draw(dk, "top", {"lh.precentral": RED})))
+    worker = threading.Thread(
+        target=lambda: results.append(_draw(dk, "top", {"lh.precentral": RED}))
+    )
     worker.start()
     worker.join()
     np.testing.assert_array_equal(results[0], expected)
@@ -182,15 +286,28 @@ def test_atlas_without_cortical_labels_draws_grey_cortex():
 
     aseg = load_atlas("aseg")
     table = np.ones((len(aseg.regions), 3))
-    image = render_view(aseg, "pial", table, "cortical-outer-left-hemisphere", size=SIZE,
-                        medial_wall_color=(0.0, 0.0, 1.0))
+    image = render_view(
+        aseg,
+        "pial",
+        table,
+        "cortical-outer-left-hemisphere",
+        size=SIZE,
+        medial_wall_color=(0.0, 0.0, 1.0),
+    )
     assert mask_of(image, 2).mean() > 0.3
 
 
 @pytest.mark.parametrize("antialias", ["fxaa", "msaa", "none"])
 def test_antialias_modes_smooth_silhouettes_and_keep_colours(dk, antialias):
-    image = render_view(dk, "pial", white_except(dk, {"lh.superiorfrontal": RED}), "top", size=SIZE,
-                        background="transparent", antialias=antialias)
+    image = render_view(
+        dk,
+        "pial",
+        white_except(dk, {"lh.superiorfrontal": RED}),
+        "top",
+        size=SIZE,
+        background="transparent",
+        antialias=antialias,
+    )
     alpha = image[..., 3]
     partial = ((alpha > 0) & (alpha < 255)).sum()
     if antialias == "none":

@@ -9,26 +9,52 @@ from cortico.paint import PaintSettings
 
 def test_json_round_trip_is_exact(tmp_path):
     settings = PaintSettings(
-        atlas="destrieux", surface="inflated", views=("top", "camera:azimuth=30,elevation=10"),
-        cmap="RdBu_r", center=0.0, vmin=-2, vmax=3, label="z-score (a.u.)", width=800, height=600,
-        background="transparent", panel=True, movie=True, movie_steps=3,
+        atlas="destrieux",
+        surface="inflated",
+        views=("top", "camera:azimuth=30,elevation=10"),
+        cmap="RdBu_r",
+        center=0.0,
+        vmin=-2,
+        vmax=3,
+        label="z-score (a.u.)",
+        width=800,
+        height=600,
+        background="transparent",
+        panel=True,
+        movie=True,
+        movie_steps=3,
     )
     path = tmp_path / "settings.json"
     settings.to_json(path)
     again = PaintSettings.from_json(path)
     assert again == settings
     assert PaintSettings.from_json(settings.to_json()) == settings
-    assert json.loads(path.read_text())["views"] == ["top", "camera:azimuth=30,elevation=10"]
+    assert json.loads(path.read_text())["views"] == [
+        "top",
+        "camera:azimuth=30,elevation=10",
+    ]
 
 
 def test_all_invalid_fields_are_reported_together():
     with pytest.raises(InputError) as caught:
-        PaintSettings(surface="sphere", views=("nope",), width=10000, vmin=3, vmax=1, background="blurple",
-                      cmap="not-a-map")
+        PaintSettings(
+            surface="sphere",
+            views=("nope",),
+            width=10000,
+            vmin=3,
+            vmax=1,
+            background="blurple",
+            cmap="not-a-map",
+        )
     problems = "\n".join(caught.value.problems)
-    for expected in ["surface must be one of", "Unknown view 'nope'", "width must be a whole number",
-                     "vmax (1) must be greater than vmin (3)", "background 'blurple' is not a colour",
-                     "Unknown colormap 'not-a-map'"]:
+    for expected in [
+        "surface must be one of",
+        "Unknown view 'nope'",
+        "width must be a whole number",
+        "vmax (1) must be greater than vmin (3)",
+        "background 'blurple' is not a colour",
+        "Unknown colormap 'not-a-map'",
+    ]:
         assert expected in problems
     assert len(caught.value.problems) == 6
 
@@ -57,7 +83,9 @@ def test_center_makes_automatic_limits_symmetric():
 
 
 def test_brainpainter_mode_uses_stop_count_range():
-    scale = PaintSettings(mode="brainpainter", colors=("#fff", "#ff0", "#f90", "#f00", "#f00")).color_scale([7.0])
+    scale = PaintSettings(
+        mode="brainpainter", colors=("#fff", "#ff0", "#f90", "#f00", "#f00")
+    ).color_scale([7.0])
     assert (scale.vmin, scale.vmax, scale.mode) == (0.0, 4.0, "brainpainter")
 
 
@@ -67,8 +95,12 @@ def test_constant_data_gets_a_usable_range():
 
 
 def test_resolved_fixes_automatic_range_for_split_runs():
-    settings = PaintSettings(center=None).resolved(np.array([[1.0, 5.0], [np.nan, 3.0]]))
+    settings = PaintSettings(center=None).resolved(
+        np.array([[1.0, 5.0], [np.nan, 3.0]])
+    )
     assert (settings.vmin, settings.vmax) == (1.0, 5.0)
-    assert settings.resolved([100.0]).vmax == 5.0  # already fixed: other rows do not change it
+    assert (
+        settings.resolved([100.0]).vmax == 5.0
+    )  # already fixed: other rows do not change it
     bp = PaintSettings(mode="brainpainter")
     assert bp.resolved([1.0]) is bp

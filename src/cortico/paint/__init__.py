@@ -14,7 +14,12 @@ from cortico.paint._colors import (
     brainpainter_colors,
     parse_color,
 )
-from cortico.paint._figures import colorbar_figure, panel_figure, save_figure, view_caption
+from cortico.paint._figures import (
+    colorbar_figure,
+    panel_figure,
+    save_figure,
+    view_caption,
+)
 from cortico.paint._naming import safe_name
 from cortico.paint._paint import PaintResult, paint
 from cortico.paint._render import region_color_table, render_view

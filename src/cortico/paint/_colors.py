@@ -77,7 +77,10 @@ def _blend(stops, position):
 
 
 def _as_stops(stops):
-    array = np.array([parse_color(c, what=f"Colour stop {i + 1}") for i, c in enumerate(stops)], dtype=np.float64)
+    array = np.array(
+        [parse_color(c, what=f"Colour stop {i + 1}") for i, c in enumerate(stops)],
+        dtype=np.float64,
+    )
     if len(array) < 2:
         raise InputError(f"At least 2 colour stops are needed, got {len(array)}.")
     return array
@@ -155,10 +158,17 @@ class ColorScale:
     def __post_init__(self):
         if self.mode not in _MODES:
             raise InputError(f"Colour mode must be one of {_MODES}, got {self.mode!r}.")
-        if not (np.isfinite(self.vmin) and np.isfinite(self.vmax)) or self.vmax <= self.vmin:
-            raise InputError(f"The colour range needs finite vmin < vmax, got vmin={self.vmin}, vmax={self.vmax}.")
+        if (
+            not (np.isfinite(self.vmin) and np.isfinite(self.vmax))
+            or self.vmax <= self.vmin
+        ):
+            raise InputError(
+                f"The colour range needs finite vmin < vmax, got vmin={self.vmin}, vmax={self.vmax}."
+            )
         if self.center is not None and not self.vmin < self.center < self.vmax:
-            raise InputError(f"center={self.center} must lie strictly between vmin={self.vmin} and vmax={self.vmax}.")
+            raise InputError(
+                f"center={self.center} must lie strictly between vmin={self.vmin} and vmax={self.vmax}."
+            )
         if self.cmap is not None:
             _colormap(self.cmap)
         else:
@@ -198,7 +208,9 @@ class ColorScale:
             listed = ListedColormap(brainpainter_colors(positions, self.stops))
             return listed, Normalize(self.vmin, self.vmax)
         t = np.linspace(0, 1, samples)
-        colors = _colormap(self.cmap)(t)[:, :3] if self.cmap else ramp_colors(t, self.stops)
+        colors = (
+            _colormap(self.cmap)(t)[:, :3] if self.cmap else ramp_colors(t, self.stops)
+        )
         norm = (
             Normalize(self.vmin, self.vmax)
             if self.center is None

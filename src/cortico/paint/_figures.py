@@ -8,7 +8,13 @@ from pathlib import Path
 
 import numpy as np
 
-__all__ = ["colorbar_figure", "panel_figure", "save_figure", "view_caption", "colorbar_image"]
+__all__ = [
+    "colorbar_figure",
+    "panel_figure",
+    "save_figure",
+    "view_caption",
+    "colorbar_image",
+]
 
 _RC = {
     "svg.fonttype": "none",
@@ -43,7 +49,9 @@ def _draw_colorbar(fig, cax, scale, label, orientation):
     from matplotlib.cm import ScalarMappable
 
     cmap, norm = scale.matplotlib()
-    bar = fig.colorbar(ScalarMappable(norm=norm, cmap=cmap), cax=cax, orientation=orientation)
+    bar = fig.colorbar(
+        ScalarMappable(norm=norm, cmap=cmap), cax=cax, orientation=orientation
+    )
     bar.outline.set_linewidth(0.6)
     bar.ax.tick_params(labelsize=9, width=0.6)
     if scale.mode == "brainpainter":
@@ -51,9 +59,17 @@ def _draw_colorbar(fig, cax, scale, label, orientation):
     else:
         from matplotlib.ticker import MaxNLocator
 
-        ticks = MaxNLocator(nbins=5, steps=[1, 2, 2.5, 5, 10]).tick_values(scale.vmin, scale.vmax)
+        ticks = MaxNLocator(nbins=5, steps=[1, 2, 2.5, 5, 10]).tick_values(
+            scale.vmin, scale.vmax
+        )
         span = scale.vmax - scale.vmin
-        bar.set_ticks([t for t in ticks if scale.vmin - 1e-9 * span <= t <= scale.vmax + 1e-9 * span])
+        bar.set_ticks(
+            [
+                t
+                for t in ticks
+                if scale.vmin - 1e-9 * span <= t <= scale.vmax + 1e-9 * span
+            ]
+        )
     if label:
         bar.set_label(label, fontsize=10)
     return bar
@@ -122,13 +138,35 @@ def panel_figure(images, scale, label="", title="", columns=None):
         ax = fig.add_axes([left, bottom, cell_w / fig_w, (cell_h - 0.25) / fig_h])
         ax.imshow(image, interpolation="antialiased")
         ax.set_axis_off()
-        fig.text(left + cell_w / fig_w / 2, bottom - 0.04 / fig_h, view_caption(view_name),
-                 ha="center", va="top", fontsize=9, color="#333333")
+        fig.text(
+            left + cell_w / fig_w / 2,
+            bottom - 0.04 / fig_h,
+            view_caption(view_name),
+            ha="center",
+            va="top",
+            fontsize=9,
+            color="#333333",
+        )
     bar_w = min(4.5, fig_w * 0.7)
-    cax = fig.add_axes([(fig_w - bar_w) / 2 / fig_w, (0.45 if label else 0.25) / fig_h, bar_w / fig_w, 0.16 / fig_h])
+    cax = fig.add_axes(
+        [
+            (fig_w - bar_w) / 2 / fig_w,
+            (0.45 if label else 0.25) / fig_h,
+            bar_w / fig_w,
+            0.16 / fig_h,
+        ]
+    )
     _draw_colorbar(fig, cax, scale, label, "horizontal")
     if title:
-        fig.text(0.5, 1 - 0.12 / fig_h, title, ha="center", va="top", fontsize=13, fontweight="bold")
+        fig.text(
+            0.5,
+            1 - 0.12 / fig_h,
+            title,
+            ha="center",
+            va="top",
+            fontsize=13,
+            fontweight="bold",
+        )
     return fig
 
 
@@ -137,7 +175,12 @@ def save_figure(fig, path, dpi=200, transparent=False):
     import matplotlib
 
     with matplotlib.rc_context(_RC):
-        fig.savefig(Path(path), dpi=dpi, transparent=transparent, facecolor="none" if transparent else "white")
+        fig.savefig(
+            Path(path),
+            dpi=dpi,
+            transparent=transparent,
+            facecolor="none" if transparent else "white",
+        )
 
 
 def colorbar_image(scale, label, width):

@@ -32,7 +32,12 @@ def interpolate_rows(rows, steps):
             next_caption, next_values = rows[index + 1]
             for step in range(1, steps + 1):
                 f = step / (steps + 1)
-                frames.append((f"{caption} → {next_caption}", (1 - f) * values + f * np.asarray(next_values)))
+                frames.append(
+                    (
+                        f"{caption} → {next_caption}",
+                        (1 - f) * values + f * np.asarray(next_values),
+                    )
+                )
     return frames
 
 
@@ -72,7 +77,13 @@ def compose_frame(image, caption, colorbar):
         canvas.paste(bar, ((width - bar.width) // 2, caption_h + height), bar)
     draw = ImageDraw.Draw(canvas)
     font = _font(int(caption_h * 0.7))
-    draw.text((width / 2, caption_h * 0.55), caption, fill=(20, 20, 20), font=font, anchor="mm")
+    draw.text(
+        (width / 2, caption_h * 0.55),
+        caption,
+        fill=(20, 20, 20),
+        font=font,
+        anchor="mm",
+    )
     return np.asarray(canvas)
 
 
@@ -94,20 +105,34 @@ def write_movie(frames, path, fps):
 
         # dithered palettes: shaded surfaces band badly with GIF's 256 colours otherwise
         pictures = [
-            Image.fromarray(frame).quantize(256, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.FLOYDSTEINBERG)
+            Image.fromarray(frame).quantize(
+                256, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.FLOYDSTEINBERG
+            )
             for frame in frames
         ]
         pictures[0].save(
-            path, save_all=True, append_images=pictures[1:], duration=int(round(1000 / fps)), loop=0, optimize=False
+            path,
+            save_all=True,
+            append_images=pictures[1:],
+            duration=int(round(1000 / fps)),
+            loop=0,
+            optimize=False,
         )
         return
     try:
         writer = imageio.get_writer(
-            path, fps=fps, codec="libx264", quality=8, pixelformat="yuv420p", macro_block_size=2,
+            path,
+            fps=fps,
+            codec="libx264",
+            quality=8,
+            pixelformat="yuv420p",
+            macro_block_size=2,
             ffmpeg_log_level="error",
         )
     except (ImportError, RuntimeError) as exc:
-        raise DependencyError(f"Cannot write MP4 ({exc}); install the imageio-ffmpeg package.") from exc
+        raise DependencyError(
+            f"Cannot write MP4 ({exc}); install the imageio-ffmpeg package."
+        ) from exc
     with writer:
         for frame in frames:
             writer.append_data(frame)

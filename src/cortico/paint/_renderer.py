@@ -122,7 +122,8 @@ void main() {
     float reduce = max((nw + ne + sw + se) * 0.25 * REDUCE_MUL, REDUCE_MIN);
     float scale = 1.0 / (min(abs(dir.x), abs(dir.y)) + reduce);
     dir = clamp(dir * scale, -SPAN_MAX, SPAN_MAX) * u_texel;
-    vec4 a = 0.5 * (texture(u_color, v_uv + dir * (1.0 / 3.0 - 0.5)) + texture(u_color, v_uv + dir * (2.0 / 3.0 - 0.5)));
+    vec4 a = 0.5 * (texture(u_color, v_uv + dir * (1.0 / 3.0 - 0.5))
+                    + texture(u_color, v_uv + dir * (2.0 / 3.0 - 0.5)));
     vec4 b = 0.5 * a + 0.25 * (texture(u_color, v_uv - dir * 0.5) + texture(u_color, v_uv + dir * 0.5));
     float lb = dot(b.rgb, LUMA) + b.a;
     f_color = (lb < lo || lb > hi) ? a : b;
@@ -171,15 +172,24 @@ class _Uploaded:
     def __init__(self, ctx, program, item):
         vertices = np.ascontiguousarray(item.vertices, dtype=np.float32)
         normals = np.ascontiguousarray(item.normals, dtype=np.float32)
-        self.geometry = ctx.buffer(np.hstack([vertices, normals]).astype(np.float32).tobytes())
-        self.regions = ctx.buffer(np.ascontiguousarray(item.regions, dtype=np.int32).tobytes())
+        self.geometry = ctx.buffer(
+            np.hstack([vertices, normals]).astype(np.float32).tobytes()
+        )
+        self.regions = ctx.buffer(
+            np.ascontiguousarray(item.regions, dtype=np.int32).tobytes()
+        )
         faces = np.ascontiguousarray(item.faces, dtype=np.int32)
-        if _signed_volume(vertices, faces) < 0:  # wound clockwise from outside: flip for culling
+        if (
+            _signed_volume(vertices, faces) < 0
+        ):  # wound clockwise from outside: flip for culling
             faces = np.ascontiguousarray(faces[:, ::-1])
         self.indices = ctx.buffer(faces.tobytes())
         self.vao = ctx.vertex_array(
             program,
-            [(self.geometry, "3f 3f", "in_position", "in_normal"), (self.regions, "i", "in_region")],
+            [
+                (self.geometry, "3f 3f", "in_position", "in_normal"),
+                (self.regions, "i", "in_region"),
+            ],
             self.indices,
             index_element_size=4,
         )
@@ -198,11 +208,15 @@ class Renderer:
 
     def __init__(self, ctx=None):
         self.ctx = ctx or get_context()
-        self.program = self.ctx.program(vertex_shader=_VERTEX_SHADER, fragment_shader=_FRAGMENT_SHADER)
+        self.program = self.ctx.program(
+            vertex_shader=_VERTEX_SHADER, fragment_shader=_FRAGMENT_SHADER
+        )
         self.program["u_lut"] = 0
         self.lut = self.ctx.texture((_LUT_WIDTH, 1), 4, dtype="f4")
         self.lut.filter = (self.ctx.NEAREST, self.ctx.NEAREST)
-        self.fxaa = self.ctx.program(vertex_shader=_QUAD_VERTEX_SHADER, fragment_shader=_FXAA_SHADER)
+        self.fxaa = self.ctx.program(
+            vertex_shader=_QUAD_VERTEX_SHADER, fragment_shader=_FXAA_SHADER
+        )
         self.fxaa["u_color"] = 1
         self.quad = self.ctx.vertex_array(self.fxaa, [])
         self._meshes = OrderedDict()
@@ -235,7 +249,8 @@ class Renderer:
             output = ctx.framebuffer(color_attachments=[ctx.renderbuffer(size, 4)])
             if antialias == "none":
                 scene = ctx.framebuffer(
-                    color_attachments=[ctx.renderbuffer(size, 4)], depth_attachment=ctx.depth_renderbuffer(size)
+                    color_attachments=[ctx.renderbuffer(size, 4)],
+                    depth_attachment=ctx.depth_renderbuffer(size),
                 )
                 output.release()
                 output, texture = scene, None
@@ -250,7 +265,10 @@ class Renderer:
                 texture = ctx.texture(size, 4)
                 texture.filter = (ctx.LINEAR, ctx.LINEAR)
                 texture.repeat_x = texture.repeat_y = False
-                scene = ctx.framebuffer(color_attachments=[texture], depth_attachment=ctx.depth_renderbuffer(size))
+                scene = ctx.framebuffer(
+                    color_attachments=[texture],
+                    depth_attachment=ctx.depth_renderbuffer(size),
+                )
             target = self._targets[key] = (scene, output, texture)
         return target
 
@@ -266,8 +284,17 @@ class Renderer:
         table[:, 3] = 1.0
         self.lut.write(table.tobytes())
 
-    def render(self, items, camera, size, colors, glass_color=(0.78, 0.80, 0.84), glass_opacity=0.1,
-               antialias="fxaa", background=None):
+    def render(
+        self,
+        items,
+        camera,
+        size,
+        colors,
+        glass_color=(0.78, 0.80, 0.84),
+        glass_opacity=0.1,
+        antialias="fxaa",
+        background=None,
+    ):
         """Draw ``items`` seen by ``camera`` into a premultiplied RGBA image.
 
         Parameters
@@ -295,7 +322,9 @@ class Renderer:
             scene over the background with alpha 255.
         """
         if antialias not in ANTIALIAS_MODES:
-            raise InputError(f"antialias must be one of {ANTIALIAS_MODES}, got {antialias!r}.")
+            raise InputError(
+                f"antialias must be one of {ANTIALIAS_MODES}, got {antialias!r}."
+            )
         width, height = (int(v) for v in size)
         if not (1 <= width <= MAX_IMAGE_SIZE and 1 <= height <= MAX_IMAGE_SIZE):
             raise LimitExceededError(
@@ -304,10 +333,27 @@ class Renderer:
         # one GL context per process: serialise callers and make it current on this thread
         with self._lock, self.ctx:
             return self._render(
-                items, camera, (width, height), colors, glass_color, glass_opacity, antialias, background
+                items,
+                camera,
+                (width, height),
+                colors,
+                glass_color,
+                glass_opacity,
+                antialias,
+                background,
             )
 
-    def _render(self, items, camera, size, colors, glass_color, glass_opacity, antialias, background):
+    def _render(
+        self,
+        items,
+        camera,
+        size,
+        colors,
+        glass_color,
+        glass_opacity,
+        antialias,
+        background,
+    ):
         width, height = size
         ctx, program = self.ctx, self.program
         msaa, resolved, texture = self._target((width, height), antialias)
@@ -316,10 +362,16 @@ class Renderer:
         msaa.use()
         msaa.depth_mask = True
         # premultiplied blending over an opaque clear colour equals compositing afterwards
-        clear = (0.0, 0.0, 0.0, 0.0) if background is None else (*(float(c) for c in background), 1.0)
+        clear = (
+            (0.0, 0.0, 0.0, 0.0)
+            if background is None
+            else (*(float(c) for c in background), 1.0)
+        )
         msaa.clear(*clear, depth=1.0)
         program["u_view"].write(np.ascontiguousarray(camera.view_matrix.T).tobytes())
-        program["u_projection"].write(np.ascontiguousarray(camera.projection_matrix.T).tobytes())
+        program["u_projection"].write(
+            np.ascontiguousarray(camera.projection_matrix.T).tobytes()
+        )
         program["u_perspective"] = camera.perspective
         program["u_glass_color"] = tuple(float(c) for c in glass_color)
         program["u_opacity"] = float(glass_opacity)
@@ -359,7 +411,9 @@ class Renderer:
             self.fxaa["u_texel"] = (1.0 / width, 1.0 / height)
             self.quad.render(ctx.TRIANGLES, vertices=3)
         data = resolved.read(components=4, alignment=1)
-        image = np.frombuffer(data, dtype=np.uint8).reshape(height, width, 4)[::-1].copy()
+        image = (
+            np.frombuffer(data, dtype=np.uint8).reshape(height, width, 4)[::-1].copy()
+        )
         if background is not None:
             image[..., 3] = 255
         return image

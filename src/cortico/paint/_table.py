@@ -24,7 +24,13 @@ import numpy as np
 
 from cortico.exceptions import InputError
 
-__all__ = ["TableProblem", "ValuesRow", "ValuesTable", "read_values_table", "values_table_from_data"]
+__all__ = [
+    "TableProblem",
+    "ValuesRow",
+    "ValuesTable",
+    "read_values_table",
+    "values_table_from_data",
+]
 
 NAME_COLUMN = "Image-name-unique"
 _NAN_WORDS = {"", "nan", "na", "n/a", "none", "null", "-"}
@@ -63,7 +69,12 @@ class TableProblem:
 
     def to_dict(self):
         """JSON-able form for the web API."""
-        return {"row": self.row, "column": self.column, "message": self.message, "suggestions": list(self.suggestions)}
+        return {
+            "row": self.row,
+            "column": self.column,
+            "message": self.message,
+            "suggestions": list(self.suggestions),
+        }
 
 
 @dataclass
@@ -107,7 +118,11 @@ class ValuesTable:
         """A pandas DataFrame indexed by image name, one column per region key."""
         import pandas as pd
 
-        return pd.DataFrame(self.matrix(), index=[row.name for row in self.rows], columns=self.region_keys)
+        return pd.DataFrame(
+            self.matrix(),
+            index=[row.name for row in self.rows],
+            columns=self.region_keys,
+        )
 
 
 def _raise(problems, what):
@@ -139,12 +154,20 @@ def _read_text(source):
         try:
             return _decode(path.read_bytes()), path.name
         except OSError as exc:
-            raise InputError(f"Cannot read values table {path.name!r}: {exc.strerror}.") from None
+            raise InputError(
+                f"Cannot read values table {path.name!r}: {exc.strerror}."
+            ) from None
     if hasattr(source, "read"):
         data = source.read()
-        text = _decode(data) if isinstance(data, (bytes, bytearray)) else str(data).lstrip("\ufeff")
+        text = (
+            _decode(data)
+            if isinstance(data, (bytes, bytearray))
+            else str(data).lstrip("\ufeff")
+        )
         return text, getattr(source, "name", "the values table")
-    raise InputError(f"A values table must be a path, bytes or a file object, got {type(source).__name__}.")
+    raise InputError(
+        f"A values table must be a path, bytes or a file object, got {type(source).__name__}."
+    )
 
 
 def _delimiter(header_line):
@@ -162,9 +185,15 @@ def _parse_number(text, decimal_comma):
     try:
         value = float(cell)
     except ValueError:
-        return None, f"{text.strip()!r} is not a number (use a number, or leave the cell empty for no data)"
+        return (
+            None,
+            f"{text.strip()!r} is not a number (use a number, or leave the cell empty for no data)",
+        )
     if math.isinf(value):
-        return None, f"{text.strip()!r} is infinite; use a finite number or leave the cell empty"
+        return (
+            None,
+            f"{text.strip()!r} is infinite; use a finite number or leave the cell empty",
+        )
     return value, None
 
 
@@ -179,26 +208,48 @@ def _resolve_columns(atlas, columns, problems, warnings):
     column_regions = {}
     for column in columns:
         if column in resolution.mapping:
-            column_regions[column] = [region.index for region in resolution.mapping[column]]
+            column_regions[column] = [
+                region.index for region in resolution.mapping[column]
+            ]
         elif column in resolution.ambiguous:
             keys = resolution.ambiguous[column]
-            problems.append(TableProblem(
-                f"the name matches several regions ({', '.join(keys)}); use one of their full names",
-                column=column, suggestions=tuple(keys),
-            ))
+            problems.append(
+                TableProblem(
+                    f"the name matches several regions ({', '.join(keys)}); use one of their full names",
+                    column=column,
+                    suggestions=tuple(keys),
+                )
+            )
         elif column in resolution.unknown:
             suggestions = tuple(resolution.unknown[column])
-            best = atlas.resolve(list(suggestions[:1])).mapping.get(suggestions[0], ()) if suggestions else ()
-            lacking = [suggestions[0]] if best and all(r.key in missing_keys for r in best) else []
+            best = (
+                atlas.resolve(list(suggestions[:1])).mapping.get(suggestions[0], ())
+                if suggestions
+                else ()
+            )
+            lacking = (
+                [suggestions[0]]
+                if best and all(r.key in missing_keys for r in best)
+                else []
+            )
             if lacking:
-                problems.append(TableProblem(
-                    f"no region of atlas {atlas.name!r} has this name; did you mean "
-                    f"{' or '.join(repr(s) for s in lacking)}? (that region has no column)",
-                    column=column, suggestions=suggestions,
-                ))
+                problems.append(
+                    TableProblem(
+                        f"no region of atlas {atlas.name!r} has this name; did you mean "
+                        f"{' or '.join(repr(s) for s in lacking)}? (that region has no column)",
+                        column=column,
+                        suggestions=suggestions,
+                    )
+                )
             else:
-                hint = f" (closest: {', '.join(repr(s) for s in suggestions)})" if suggestions else ""
-                warnings.append(f"Column {column!r} matches no region of atlas {atlas.name!r} and is ignored{hint}.")
+                hint = (
+                    f" (closest: {', '.join(repr(s) for s in suggestions)})"
+                    if suggestions
+                    else ""
+                )
+                warnings.append(
+                    f"Column {column!r} matches no region of atlas {atlas.name!r} and is ignored{hint}."
+                )
     for message in resolution.problems:
         if "both give a value" in message:
             problems.append(TableProblem(message.rstrip(".")))
@@ -210,8 +261,13 @@ def _missing_warning(atlas, resolution, column_regions):
     missing = [region.key for region in atlas.regions if region.index not in painted]
     if not missing or not painted:
         return None
-    listed = ", ".join(missing[:_MAX_LISTED]) + (f" and {len(missing) - _MAX_LISTED} more" if len(missing) > _MAX_LISTED else "")
-    return f"{len(missing)} region(s) of atlas {atlas.name!r} have no column and are painted in the no-data colour: {listed}."
+    listed = ", ".join(missing[:_MAX_LISTED])
+    if len(missing) > _MAX_LISTED:
+        listed += f" and {len(missing) - _MAX_LISTED} more"
+    return (
+        f"{len(missing)} region(s) of atlas {atlas.name!r} have no column and are painted in the "
+        f"no-data colour: {listed}."
+    )
 
 
 def read_values_table(source, atlas, max_rows=None):
@@ -240,13 +296,19 @@ def read_values_table(source, atlas, max_rows=None):
     lines = text.splitlines()
     header_line = next((line for line in lines if line.strip()), "")
     if not header_line:
-        raise InputError(f"{label} is empty: expected a header row starting with {NAME_COLUMN!r}.")
+        raise InputError(
+            f"{label} is empty: expected a header row starting with {NAME_COLUMN!r}."
+        )
     delimiter = _delimiter(header_line)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     records = [(reader.line_num, cells) for cells in reader]
-    records = [(number, cells) for number, cells in records if any(c.strip() for c in cells)]
+    records = [
+        (number, cells) for number, cells in records if any(c.strip() for c in cells)
+    ]
     if not records:  # e.g. only quotes or separators: lines that hold no cell
-        raise InputError(f"{label} has no header row: expected a first row starting with {NAME_COLUMN!r}.")
+        raise InputError(
+            f"{label} has no header row: expected a first row starting with {NAME_COLUMN!r}."
+        )
     _, header = records[0]
     header = [cell.replace("\ufeff", "").strip() for cell in header]
     while header and not header[-1]:
@@ -254,25 +316,45 @@ def read_values_table(source, atlas, max_rows=None):
     problems, warnings = [], []
     if not header or not _is_name_column(header[0]):
         found = header[0] if header else ""
-        problems.append(TableProblem(f"the first column must be {NAME_COLUMN!r} (found {found!r})", row=1))
+        problems.append(
+            TableProblem(
+                f"the first column must be {NAME_COLUMN!r} (found {found!r})", row=1
+            )
+        )
     columns = header[1:]
     for position, column in enumerate(columns, start=2):
         if not column:
-            problems.append(TableProblem(f"column {position} of the header has no name", row=1))
+            problems.append(
+                TableProblem(f"column {position} of the header has no name", row=1)
+            )
     seen = {}
     for column in columns:
         if column and column in seen:
-            problems.append(TableProblem("this column appears more than once in the header", row=1, column=column))
+            problems.append(
+                TableProblem(
+                    "this column appears more than once in the header",
+                    row=1,
+                    column=column,
+                )
+            )
         seen[column] = True
     named = [c for c in dict.fromkeys(columns) if c]
     column_regions, resolution = _resolve_columns(atlas, named, problems, warnings)
     if named and not column_regions and not resolution.medial_wall:
-        problems.append(TableProblem(f"no column names a region of atlas {atlas.name!r}; is this the right atlas?"))
+        problems.append(
+            TableProblem(
+                f"no column names a region of atlas {atlas.name!r}; is this the right atlas?"
+            )
+        )
     data_records = records[1:]
     if not data_records:
         problems.append(TableProblem("the table has a header but no data rows"))
     if max_rows is not None and len(data_records) > max_rows:
-        problems.append(TableProblem(f"the table has {len(data_records)} data rows; at most {max_rows} are allowed"))
+        problems.append(
+            TableProblem(
+                f"the table has {len(data_records)} data rows; at most {max_rows} are allowed"
+            )
+        )
         data_records = []
     decimal_comma = delimiter == ";"
     rows, names = [], {}
@@ -280,30 +362,45 @@ def read_values_table(source, atlas, max_rows=None):
     for number, cells in data_records:
         cells = [c.strip() for c in cells]
         if len(cells) < width:
-            problems.append(TableProblem(
-                f"has {len(cells)} cells but the header has {width} columns (ragged row); "
-                "add empty cells for missing values", row=number,
-            ))
+            problems.append(
+                TableProblem(
+                    f"has {len(cells)} cells but the header has {width} columns (ragged row); "
+                    "add empty cells for missing values",
+                    row=number,
+                )
+            )
             continue
         extra = [c for c in cells[width:] if c]
         if extra:
-            problems.append(TableProblem(
-                f"has {len(cells)} cells but the header has {width} columns; "
-                f"remove the extra values ({', '.join(repr(c) for c in extra[:3])})", row=number,
-            ))
+            problems.append(
+                TableProblem(
+                    f"has {len(cells)} cells but the header has {width} columns; "
+                    f"remove the extra values ({', '.join(repr(c) for c in extra[:3])})",
+                    row=number,
+                )
+            )
             continue
         name = cells[0].strip()
         if not name:
-            problems.append(TableProblem("the image name is empty", row=number, column=header[0] if header else None))
+            problems.append(
+                TableProblem(
+                    "the image name is empty",
+                    row=number,
+                    column=header[0] if header else None,
+                )
+            )
         elif name in names:
-            problems.append(TableProblem(
-                f"image name {name!r} is already used in row {names[name]}; image names must be unique",
-                row=number, column=header[0],
-            ))
+            problems.append(
+                TableProblem(
+                    f"image name {name!r} is already used in row {names[name]}; image names must be unique",
+                    row=number,
+                    column=header[0],
+                )
+            )
         else:
             names[name] = number
         values = np.full(len(atlas.regions), np.nan)
-        for column, cell in zip(header[1:], cells[1:width]):
+        for column, cell in zip(header[1:], cells[1:width], strict=True):
             if column not in column_regions:
                 continue
             value, error = _parse_number(cell, decimal_comma)
@@ -317,9 +414,16 @@ def read_values_table(source, atlas, max_rows=None):
     missing = _missing_warning(atlas, resolution, column_regions)
     if missing:
         warnings.append(missing)
-    return ValuesTable(atlas.name, [r.key for r in atlas.regions], rows, {
-        column: [atlas.regions[i].key for i in indices] for column, indices in column_regions.items()
-    }, warnings)
+    return ValuesTable(
+        atlas.name,
+        [r.key for r in atlas.regions],
+        rows,
+        {
+            column: [atlas.regions[i].key for i in indices]
+            for column, indices in column_regions.items()
+        },
+        warnings,
+    )
 
 
 def values_table_from_data(data, atlas):
@@ -350,12 +454,16 @@ def values_table_from_data(data, atlas):
         else:
             frame = pd.DataFrame([data], index=["image"])
     else:
-        raise InputError(f"Values must be a pandas DataFrame or a dict, got {type(data).__name__}.")
+        raise InputError(
+            f"Values must be a pandas DataFrame or a dict, got {type(data).__name__}."
+        )
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow([NAME_COLUMN, *(str(c) for c in frame.columns)])
     for name, row in frame.iterrows():
-        writer.writerow([str(name), *("" if _is_missing(v) else _cell(v) for v in row.tolist())])
+        writer.writerow(
+            [str(name), *("" if _is_missing(v) else _cell(v) for v in row.tolist())]
+        )
     return read_values_table(buffer.getvalue().encode("utf-8"), atlas)
 
 

@@ -16,7 +16,14 @@ import numpy as np
 
 from cortico.exceptions import InputError
 
-__all__ = ["View", "Camera", "BRAINPAINTER_VIEWS", "NAMED_VIEWS", "get_view", "frame_camera"]
+__all__ = [
+    "View",
+    "Camera",
+    "BRAINPAINTER_VIEWS",
+    "NAMED_VIEWS",
+    "get_view",
+    "frame_camera",
+]
 
 _CONTENTS = ("cortex", "glass", "subcortical")
 _PROJECTIONS = ("orthographic", "perspective")
@@ -55,24 +62,38 @@ class View:
 
     def __post_init__(self):
         if self.projection not in _PROJECTIONS:
-            raise InputError(f"View {self.name!r}: projection must be one of {_PROJECTIONS}, got {self.projection!r}.")
+            raise InputError(
+                f"View {self.name!r}: projection must be one of {_PROJECTIONS}, got {self.projection!r}."
+            )
         if self.content not in _CONTENTS:
-            raise InputError(f"View {self.name!r}: content must be one of {_CONTENTS}, got {self.content!r}.")
+            raise InputError(
+                f"View {self.name!r}: content must be one of {_CONTENTS}, got {self.content!r}."
+            )
         if not self.hemispheres or any(h not in _HEMIS for h in self.hemispheres):
-            raise InputError(f"View {self.name!r}: hemispheres must be a non-empty subset of {_HEMIS}.")
+            raise InputError(
+                f"View {self.name!r}: hemispheres must be a non-empty subset of {_HEMIS}."
+            )
         if not (math.isfinite(self.zoom) and 0.05 <= self.zoom <= 20):
-            raise InputError(f"View {self.name!r}: zoom must be between 0.05 and 20, got {self.zoom!r}.")
+            raise InputError(
+                f"View {self.name!r}: zoom must be between 0.05 and 20, got {self.zoom!r}."
+            )
         for label, angle in (("azimuth", self.azimuth), ("elevation", self.elevation)):
             if not math.isfinite(angle):
-                raise InputError(f"View {self.name!r}: {label} must be a finite number of degrees.")
+                raise InputError(
+                    f"View {self.name!r}: {label} must be a finite number of degrees."
+                )
         if not -90 <= self.elevation <= 90:
-            raise InputError(f"View {self.name!r}: elevation must be between -90 and 90, got {self.elevation!r}.")
+            raise InputError(
+                f"View {self.name!r}: elevation must be between -90 and 90, got {self.elevation!r}."
+            )
 
     @property
     def direction(self):
         """Unit vector from the scene centre toward the camera."""
         az, el = math.radians(self.azimuth), math.radians(self.elevation)
-        return np.array([math.cos(el) * math.cos(az), math.cos(el) * math.sin(az), math.sin(el)])
+        return np.array(
+            [math.cos(el) * math.cos(az), math.cos(el) * math.sin(az), math.sin(el)]
+        )
 
     @property
     def up(self):
@@ -100,12 +121,20 @@ BRAINPAINTER_VIEWS = (
     View("top", elevation=90),
     View("bottom", elevation=-90),
     View(
-        "subcortical-outer-left-hemisphere", azimuth=160, elevation=20, projection="perspective",
-        hemispheres=_LEFT, content="glass",
+        "subcortical-outer-left-hemisphere",
+        azimuth=160,
+        elevation=20,
+        projection="perspective",
+        hemispheres=_LEFT,
+        content="glass",
     ),
     View(
-        "subcortical-outer-right-hemisphere", azimuth=20, elevation=20, projection="perspective",
-        hemispheres=_RIGHT, content="glass",
+        "subcortical-outer-right-hemisphere",
+        azimuth=20,
+        elevation=20,
+        projection="perspective",
+        hemispheres=_RIGHT,
+        content="glass",
     ),
     View("subcortical-top", elevation=90, content="subcortical"),
     View("subcortical-bottom", elevation=-90, content="subcortical"),
@@ -134,19 +163,25 @@ def get_view(spec):
     if isinstance(spec, View):
         return spec
     if not isinstance(spec, str):
-        raise InputError(f"A view must be a name or a 'camera:...' string, got {type(spec).__name__}.")
+        raise InputError(
+            f"A view must be a name or a 'camera:...' string, got {type(spec).__name__}."
+        )
     text = spec.strip()
     if text in NAMED_VIEWS:
         return NAMED_VIEWS[text]
     if not text.startswith("camera:"):
         names = ", ".join(sorted(NAMED_VIEWS))
-        raise InputError(f"Unknown view {spec!r}. Known views: {names}; or a free 'camera:azimuth=..,elevation=..' view.")
+        raise InputError(
+            f"Unknown view {spec!r}. Known views: {names}; or a free 'camera:azimuth=..,elevation=..' view."
+        )
     fields = {}
-    for part in filter(None, text[len("camera:"):].split(",")):
+    for part in filter(None, text[len("camera:") :].split(",")):
         key, sep, value = part.partition("=")
         key = key.strip()
         if not sep or key not in _CAMERA_KEYS:
-            raise InputError(f"View {spec!r}: {part!r} is not one of {sorted(_CAMERA_KEYS)} written as key=value.")
+            raise InputError(
+                f"View {spec!r}: {part!r} is not one of {sorted(_CAMERA_KEYS)} written as key=value."
+            )
         fields[key] = value.strip()
     kwargs = {}
     for key in ("azimuth", "elevation", "zoom"):
@@ -154,15 +189,21 @@ def get_view(spec):
             try:
                 kwargs[key] = float(fields[key])
             except ValueError:
-                raise InputError(f"View {spec!r}: {key} must be a number, got {fields[key]!r}.") from None
+                raise InputError(
+                    f"View {spec!r}: {key} must be a number, got {fields[key]!r}."
+                ) from None
     if "projection" in fields:
         kwargs["projection"] = fields["projection"]
     if "content" in fields:
         kwargs["content"] = fields["content"]
     if "hemispheres" in fields:
-        kwargs["hemispheres"] = tuple(h for h in re.split(r"[+ ]", fields["hemispheres"]) if h)
+        kwargs["hemispheres"] = tuple(
+            h for h in re.split(r"[+ ]", fields["hemispheres"]) if h
+        )
     name = "camera-az{:g}-el{:g}-zoom{:g}".format(
-        kwargs.get("azimuth", 0.0), kwargs.get("elevation", 0.0), kwargs.get("zoom", 1.0)
+        kwargs.get("azimuth", 0.0),
+        kwargs.get("elevation", 0.0),
+        kwargs.get("zoom", 1.0),
     )
     if kwargs.get("projection") == "perspective":
         name += "-persp"
@@ -221,7 +262,11 @@ def frame_camera(view, points, aspect):
     else:
         sx, sy = cam[:, 0], cam[:, 1]
     cx, cy = (sx.min() + sx.max()) / 2, (sy.min() + sy.max()) / 2
-    half_h = max((sy.max() - sy.min()) / 2, (sx.max() - sx.min()) / 2 / aspect) * _MARGIN / view.zoom
+    half_h = (
+        max((sy.max() - sy.min()) / 2, (sx.max() - sx.min()) / 2 / aspect)
+        * _MARGIN
+        / view.zoom
+    )
     half_w = half_h * aspect
     left, right, bottom, top = cx - half_w, cx + half_w, cy - half_h, cy + half_h
     proj = np.zeros((4, 4))
