@@ -6,6 +6,8 @@ import numba
 import numpy as np
 from scipy import ndimage
 
+from cortico.depth._threads import PARALLEL_LOCK
+
 
 @numba.njit(parallel=True, cache=True)
 def _divergence_of_normal(field, inv_h, out):
@@ -69,5 +71,6 @@ def isosurface_curvature(field: np.ndarray, voxel_sizes, *, sigma_mm: float = 1.
     if sigma_mm > 0:
         field = ndimage.gaussian_filter(field, sigma=sigma_mm / voxel_sizes, mode="nearest")
     out = np.empty(field.shape, dtype=np.float32)
-    _divergence_of_normal(field, 1.0 / voxel_sizes, out)
+    with PARALLEL_LOCK:
+        _divergence_of_normal(field, 1.0 / voxel_sizes, out)
     return out

@@ -13,6 +13,7 @@ from cortico.depth._advection import advect_voxels
 from cortico.depth._curvature import isosurface_curvature
 from cortico.depth._labels import CORTEX, OUTSIDE, WHITE, LabelMapping, validate_label_volume
 from cortico.depth._laplace import FACE, laplace_potential
+from cortico.depth._threads import PARALLEL_LOCK
 from cortico.exceptions import InputError
 
 #: Products :func:`compute_depth` can return.
@@ -114,8 +115,9 @@ def _advect_all(potential, curvature, padded, cortex_indices, sizes, step, longe
     for n, (lo, hi) in enumerate(zip(bounds[:-1], bounds[1:])):
         report(0.35 + 0.6 * n / _ADVECTION_CHUNKS, "advecting flow tubes")
         if hi > lo:
-            advect_voxels(potential, curvature, mask, cortex_indices[lo:hi], sizes,
-                          step, longest, walks[lo:hi])
+            with PARALLEL_LOCK:
+                advect_voxels(potential, curvature, mask, cortex_indices[lo:hi], sizes,
+                              step, longest, walks[lo:hi])
     return walks
 
 

@@ -9,11 +9,13 @@ zero-flux, the 7-point stencil weighs each axis by ``1 / h**2``.
 from __future__ import annotations
 
 import math
+from contextlib import contextmanager
 
 import numba
 import numpy as np
 
 from cortico.depth._labels import CORTEX, WHITE
+from cortico.depth._threads import PARALLEL_LOCK
 
 #: Class of the padding voxels that stand for "beyond the image face".
 FACE = 3
@@ -117,6 +119,49 @@ def estimate_thickness(classes: np.ndarray, voxel_sizes) -> float:
     return 2.0 * volume / area
 
 
+@contextmanager
+def _thread_count(count):
+    """Run numba kernels of this thread with ``count`` threads (None: unchanged)."""
+    previous = numba.get_num_threads()
+    if count is not None:
+        numba.set_num_threads(count)
+    try:
+        yield
+    finally:
+        numba.set_num_threads(previous)
+
+
+def _chebyshev_sor(flat_u, flat_classes, colours, strides, weights, rho, tolerance,
+                   max_sweeps, progress):
+    """Red-black sweeps with Chebyshev over-relaxation; return (sweeps, last update)."""
+    omega = 1.0
+    sweeps = 0
+    last = math.inf
+    first = math.inf
+    reported = 0.0
+    while sweeps < max_sweeps:
+        largest = 0.0
+        for colour in colours:
+            largest = max(
+                largest, _sor_half_sweep(flat_u, flat_classes, colour, strides, weights, omega)
+            )
+            omega = (
+                1.0 / (1.0 - 0.5 * rho**2) if omega == 1.0 else 1.0 / (1.0 - 0.25 * rho**2 * omega)
+            )
+        sweeps += 1
+        last = largest
+        if largest <= tolerance:
+            break
+        if sweeps == 1:
+            first = largest
+        elif progress is not None and sweeps % 16 == 0 and first > tolerance:
+            # Chebyshev updates do not fall monotonically; report the best so far.
+            done = math.log(first / max(largest, tolerance)) / math.log(first / tolerance)
+            reported = max(reported, min(max(done, 0.0), 1.0))
+            progress(reported)
+    return sweeps, last
+
+
 def laplace_potential(classes, cortex_indices, voxel_sizes, *, tolerance=None, max_sweeps=None,
                       progress=None):
     """Solve the Laplace equation on the cortex voxels of a padded class grid.
@@ -169,39 +214,11 @@ def laplace_potential(classes, cortex_indices, voxel_sizes, *, tolerance=None, m
     if max_sweeps is None:
         max_sweeps = int(40 * length / voxel_sizes.min()) + 200
 
-    omega = 1.0
-    sweeps = 0
-    last = math.inf
-    reported = 0.0
-    threads = numba.get_num_threads()
-    if cortex_indices.size < _PARALLEL_MIN_VOXELS:
-        numba.set_num_threads(1)
-    try:
-        while sweeps < max_sweeps:
-            largest = 0.0
-            for colour in colours:
-                largest = max(
-                    largest, _sor_half_sweep(flat_u, flat_classes, colour, strides, weights, omega)
-                )
-                omega = (
-                    1.0 / (1.0 - 0.5 * rho**2)
-                    if omega == 1.0
-                    else 1.0 / (1.0 - 0.25 * rho**2 * omega)
-                )
-            sweeps += 1
-            last = largest
-            if largest <= tolerance:
-                break
-            if sweeps == 1:
-                first = largest
-            elif progress is not None and sweeps % 16 == 0 and first > tolerance:
-                # Chebyshev updates do not fall monotonically; report the best so far.
-                done = math.log(first / max(largest, tolerance)) / math.log(first / tolerance)
-                reported = max(reported, min(max(done, 0.0), 1.0))
-                progress(reported)
+    with _thread_count(1 if cortex_indices.size < _PARALLEL_MIN_VOXELS else None), PARALLEL_LOCK:
+        sweeps, last = _chebyshev_sor(
+            flat_u, flat_classes, colours, strides, weights, rho, tolerance, max_sweeps, progress
+        )
         _smooth_extrema(flat_u, flat_classes, cortex_indices, strides)
-    finally:
-        numba.set_num_threads(threads)
     info = {
         "sweeps": sweeps,
         "last_update": float(last),
