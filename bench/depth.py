@@ -74,7 +74,8 @@ def run_case(n, h, queue=None):
     rms, worst, undefined, count = cortex_errors(result.equivolumetric, labels, h)
     figures = {
         "n": n, "h": h, "cortex_voxels": count, "seconds": seconds, "cpu_seconds": cpu_seconds,
-        "load": os.getloadavg()[0], "stages": result.details["seconds"], "sweeps": result.details["laplace_sweeps"],
+        "load": os.getloadavg()[0], "stages": result.details["seconds"],
+        "sweeps": result.details["laplace_sweeps"],
         "rms": rms, "max": worst, "undefined": undefined,
         "peak_rss_mb": peak_rss_mb(), "rss_before_mb": rss_before,
     }
@@ -133,7 +134,8 @@ def fmt(figures):
         f"{figures['n']}^3 at {figures['h']} mm: {figures['cortex_voxels']:,} cortex voxels, "
         f"{figures['seconds']:.2f} s ({stages}; {figures['sweeps']} SOR sweeps; "
         f"CPU {figures['cpu_seconds']:.1f} s; machine load {figures['load']:.1f}), "
-        f"peak RSS {figures['peak_rss_mb']:.0f} MB (peak before the call, labels built: {figures['rss_before_mb']:.0f} MB), "
+        f"peak RSS {figures['peak_rss_mb']:.0f} MB "
+        f"(peak before the call, labels built: {figures['rss_before_mb']:.0f} MB), "
         f"RMS {figures['rms']:.4f}, max {figures['max']:.4f}, undefined {figures['undefined']}"
     )
 

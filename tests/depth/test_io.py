@@ -39,7 +39,8 @@ def test_written_depth_map_has_the_specified_header(segmentation_file, tmp_path)
 
 def test_side_products_are_written_next_to_the_output(segmentation_file, tmp_path):
     out = tmp_path / "depth.nii"
-    written = depth_map_from_file(segmentation_file, out, also=("laplace", "thickness", "equidistant"))
+    written = depth_map_from_file(segmentation_file, out,
+                                  also=("laplace", "thickness", "equidistant"))
     assert written.paths["thickness"] == tmp_path / "depth_thickness.nii"
     thickness = nib.load(written.paths["thickness"])
     assert thickness.header["intent_name"].tobytes().rstrip(b"\0") == b"Thickness (mm)"

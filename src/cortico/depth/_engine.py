@@ -69,7 +69,10 @@ def validate_voxel_sizes(voxel_sizes) -> np.ndarray:
         raise InputError(f"voxel sizes must be three numbers in mm, got {voxel_sizes!r}") from None
     if sizes.shape != (3,):
         raise InputError(f"voxel sizes must be three numbers in mm, got {voxel_sizes!r}")
-    if not np.all(np.isfinite(sizes)) or np.any(sizes < MIN_VOXEL_MM) or np.any(sizes > MAX_VOXEL_MM):
+    plausible = np.all(np.isfinite(sizes)) and np.all(
+        (sizes >= MIN_VOXEL_MM) & (sizes <= MAX_VOXEL_MM)
+    )
+    if not plausible:
         raise InputError(
             f"voxel sizes {tuple(float(s) for s in sizes)} mm are not plausible; each must "
             f"lie between {MIN_VOXEL_MM} and {MAX_VOXEL_MM} mm (check the header's zooms and units)"

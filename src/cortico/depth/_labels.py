@@ -189,7 +189,9 @@ def validate_label_volume(labels) -> np.ndarray:
             f"the segmentation has data type {labels.dtype}; expected integer labels"
         )
     if not np.all(np.isfinite(labels)):
-        raise InputError("the segmentation contains NaN or infinite values; expected integer labels")
+        raise InputError(
+            "the segmentation contains NaN or infinite values; expected integer labels"
+        )
     rounded = np.rint(labels)
     bad = rounded != labels
     if np.any(bad):
