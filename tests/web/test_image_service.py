@@ -350,3 +350,14 @@ def test_cors_preflight_allows_chumni_headers(instance):
     assert response.headers["Access-Control-Allow-Origin"] == "https://voluba.example"
     allowed = response.headers["Access-Control-Allow-Headers"].lower()
     assert "x-chunma-filesize" in allowed and "authorization" in allowed
+
+
+def test_preflight_says_when_the_upload_would_be_too_large(instance):
+    app = make_app(instance, MAX_CONTENT_LENGTH=1 << 20)
+    client, alice = app.test_client(), add_user(app, "alice")
+    content = nifti_bytes(ramp())
+    response = client.post("/image-service/preflight", content_type="multipart/form-data",
+                           headers={**alice, "X-CHUNMA-FILESIZE": str(5 << 20)},
+                           data={"image": (io.BytesIO(content[:2048]), "big.nii.gz")})
+    assert response.status_code == 413
+    assert str(1 << 20) in response.json["message"]

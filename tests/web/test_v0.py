@@ -67,6 +67,7 @@ def test_valid_body_without_token_is_401_with_seed_body(client, path, body):
 @pytest.mark.parametrize("change, field", [
     ({"transformation_matrix": [[1, 0, 0], [0, 1, 0], [0, 0, 1]]}, "transformation_matrix"),
     ({"transformation_matrix": [[1, 0, 0, 0]] * 5}, "transformation_matrix"),
+    ({"transformation_matrix": [[{}, 0, 0, 0], [0, 0, 0, 0], [0, 0, 0, 0]]}, "transformation_matrix"),
     ({"transformation_matrix": [[0, 0, 0, 0], [0, 1, 0, 0], [0, 0, 1, 0], [0, 0, 0, 1]]}, "transformation_matrix"),
     ({"landmark_pairs": [{"source_point": [0, 0, 0]}]}, "landmark_pairs"),
     ({"landmark_pairs": [{"source_point": [0, 0], "target_point": [1, 1, 1]}]}, "landmark_pairs"),

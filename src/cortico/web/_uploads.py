@@ -11,7 +11,7 @@ from werkzeug.exceptions import ClientDisconnected
 from werkzeug.formparser import FormDataParser
 
 from cortico.db.image_store import ImageStore
-from cortico.exceptions import InputError
+from cortico.exceptions import InputError, LimitExceededError
 
 __all__ = ["Upload", "image_store", "receive_upload"]
 
@@ -62,7 +62,9 @@ def receive_upload(field="image", max_bytes=None, whole_file=True):
     field : str
         Name of the file field.
     max_bytes : int, optional
-        Refuse the file when ``X-CHUNMA-FILESIZE`` announces more.
+        Refuse the file when ``X-CHUNMA-FILESIZE`` announces more (a preflight thus
+        learns that the upload would be refused; a body larger than
+        ``MAX_CONTENT_LENGTH`` is refused by Flask before it is read).
     whole_file : bool
         The part must be as large as ``X-CHUNMA-FILESIZE`` says (False for a
         preflight, which sends only the first bytes of the file).
@@ -80,10 +82,6 @@ def receive_upload(field="image", max_bytes=None, whole_file=True):
         raise InputError(f"send the file as multipart/form-data with the field {field!r}, "
                          f"got Content-Type {request.mimetype or 'none'!r}")
     announced = _announced_size()
-    if announced is not None and max_bytes is not None and announced > max_bytes:
-        from cortico.exceptions import LimitExceededError
-
-        raise LimitExceededError(f"The file is {announced} bytes; the limit is {max_bytes} bytes.")
     store = image_store()
     written = []
     try:
@@ -101,6 +99,8 @@ def receive_upload(field="image", max_bytes=None, whole_file=True):
         if whole_file and announced is not None and size != announced:
             raise InputError(f"the upload is truncated or padded: X-CHUNMA-FILESIZE announced {announced} bytes, "
                              f"{size} arrived")
+        if max_bytes is not None and announced is not None and announced > max_bytes:
+            raise LimitExceededError(f"The file is {announced} bytes; the limit for uploads is {max_bytes} bytes.")
         file_name = part.filename.replace("\\", "/").rsplit("/", 1)[-1]
         yield Upload(path=path, file_name=file_name, size=size, form=form)
     finally:

@@ -119,7 +119,7 @@ class ImageUpload(MethodView):
     def post(self):
         """Upload a NIfTI volume (streamed to disk, checked, converted for Neuroglancer)."""
         store = image_store()
-        with receive_upload("image", max_bytes=current_app.config.get("MAX_CONTENT_LENGTH")) as upload:
+        with receive_upload("image") as upload:
             segmentation = form_flag(upload.form, "segmentation", header="X-CHUNMA-SEGMENTATION")
             image = store.add_file(current_user_id(), upload.path, upload.file_name, segmentation=segmentation,
                                    visibility=upload.form.get("visibility", "private"), move=True)
@@ -131,13 +131,15 @@ class ImagePreflight(MethodView):
     @blp.doc(requestBody=_UPLOAD_BODY, parameters=_UPLOAD_HEADERS)
     @blp.response(200, NiftiExtraSchema)
     @blp.alt_response(409, description="You already have a volume of that name.")
+    @blp.alt_response(413, description="X-CHUNMA-FILESIZE is above the upload limit.")
     @blp.alt_response(422, description="The header is not valid NIfTI.")
     def post(self):
         """Check an upload from the file's first 2048 bytes; nothing is stored."""
         from cortico.images import PREFLIGHT_BYTES, preflight_nifti
 
         store = image_store()
-        with receive_upload("image", whole_file=False) as upload:
+        with receive_upload("image", max_bytes=current_app.config.get("MAX_CONTENT_LENGTH"),
+                            whole_file=False) as upload:
             store.check_name_free(current_user_id(), upload.file_name)
             with open(upload.path, "rb") as stream:
                 first_bytes = stream.read(PREFLIGHT_BYTES)

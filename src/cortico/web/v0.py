@@ -18,7 +18,7 @@ import shutil
 from flask import current_app, jsonify, url_for
 from flask.views import MethodView
 from flask_smorest import Blueprint
-from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, validates
+from marshmallow import EXCLUDE, INCLUDE, Schema, ValidationError, fields, validate, validates_schema
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
@@ -106,12 +106,12 @@ class AlignmentComputationRequestSchema(Schema):
         metadata={"description": "Landmark pairs; `source_point` is in the template, `target_point` in the "
                                  "incoming volume. Other keys (e.g. `colour`) are ignored."})
 
-    @validates("transformation_matrix")
-    def _invertible(self, value, **_):
+    @validates_schema(skip_on_field_errors=True)
+    def _invertible(self, data, **_):
         try:
-            parse_matrix(value)
+            parse_matrix(data["transformation_matrix"])
         except CorticoError as exc:
-            raise ValidationError(exc.message) from None
+            raise ValidationError(exc.message, field_name="transformation_matrix") from None
 
 
 class ComputationCreatedSchema(Schema):
@@ -155,7 +155,14 @@ class AlignmentStatusSchema(_StatusSchema):
 
 
 class V0ErrorSchema(Schema):
-    errors = fields.Raw(metadata={"description": "List of messages (or, for 422, the invalid fields)."})
+    class Meta:
+        unknown = INCLUDE
+
+    errors = fields.Raw(metadata={"description": "List of messages (for 400/422 from the body check: the invalid "
+                                                 "fields, by location)."})
+    code = fields.Integer(metadata={"description": "HTTP status (body-check errors only)."})
+    status = fields.String(metadata={"description": "HTTP status phrase (body-check errors only)."})
+    message = fields.String(metadata={"description": "Summary, when there is one."})
 
 
 # --- routes --------------------------------------------------------------------------------------------------
@@ -176,6 +183,7 @@ class DepthMapComputation(MethodView):
 
 @blp.route("/depth-map-computation/<computation_id>")
 class DepthMapComputationStatus(MethodView):
+    @blp.doc(security=[])
     @blp.response(200, DepthMapStatusSchema)
     @blp.alt_response(404, schema=V0ErrorSchema, description="No such computation.")
     def get(self, computation_id):
@@ -200,6 +208,7 @@ class AlignmentComputation(MethodView):
 
 @blp.route("/alignment-computation/<computation_id>")
 class AlignmentComputationStatus(MethodView):
+    @blp.doc(security=[])
     @blp.response(200, AlignmentStatusSchema)
     @blp.alt_response(404, schema=V0ErrorSchema, description="No such computation.")
     def get(self, computation_id):
@@ -209,6 +218,7 @@ class AlignmentComputationStatus(MethodView):
 
 @blp.route("/worker-health")
 class WorkerHealth(MethodView):
+    @blp.doc(security=[])
     @blp.response(200, description="A worker is alive and the template depth map is available (empty body).")
     @blp.alt_response(500, description="`{message}`: no worker, or the template is missing. Answers within "
                                        "`WORKER_HEALTH_TIMEOUT_SECONDS`.")

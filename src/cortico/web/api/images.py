@@ -1,6 +1,6 @@
 """``/api/v1/images``: the image store through cortico's own API (ids, not names)."""
 
-from flask import current_app, url_for
+from flask import url_for
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
@@ -99,7 +99,7 @@ class Images(MethodView):
     def post(self):
         """Upload a NIfTI volume (multipart field `image`)."""
         owner = current_user_id()
-        with receive_upload("image", max_bytes=current_app.config.get("MAX_CONTENT_LENGTH")) as upload:
+        with receive_upload("image") as upload:
             image = image_store().add_file(
                 owner, upload.path, upload.file_name,
                 segmentation=form_flag(upload.form, "segmentation", header="X-CHUNMA-SEGMENTATION"),

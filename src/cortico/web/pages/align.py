@@ -87,7 +87,7 @@ def upload_volume():
     """Store an uploaded NIfTI volume for this browser's owner."""
     owner = session_owner_id()
     try:
-        with receive_upload("image", max_bytes=current_app.config.get("MAX_CONTENT_LENGTH")) as upload:
+        with receive_upload("image") as upload:
             image = image_store().add_file(
                 owner, upload.path, upload.file_name,
                 segmentation=form_flag(upload.form, "segmentation"),
