@@ -133,8 +133,13 @@ def test_cancelled_paint_job_stops_its_renderers(instance, start_worker):
     assert client.delete(f"/api/v1/jobs/{job_id}", headers=headers).json["state"] == "cancelled"
     follow_up = client.post("/api/v1/jobs/", json={"kind": "paint", "params": {
         "values": {"x": {"Left-superiorfrontal": 1}}, "settings": dict(SMALL, views=["top"])}}, headers=headers).json["id"]
-    final = wait_for(lambda: (b := _status(client, headers, follow_up))["finished"] and b, timeout=120,
-                     what="follow-up job")
+    try:
+        final = wait_for(lambda: (b := _status(client, headers, follow_up))["finished"] and b, timeout=120,
+                         what="follow-up job")
+    except AssertionError:
+        logs = "\n".join(log.read_text()[-4000:] for log in instance.glob("worker-*.log"))
+        raise AssertionError(f"follow-up job not finished: {_status(client, headers, follow_up)}; "
+                             f"cancelled job: {_status(client, headers, job_id)}\n{logs}") from None
     assert final["state"] == "succeeded", final["error"]
     body = _status(client, headers, job_id)
     assert body["state"] == "cancelled"

@@ -2,23 +2,26 @@
 
 The job's rows x views are cut into rectangles (rows split first, then views when
 there are fewer rows than processes); each rectangle is painted by the domain
-core's :func:`cortico.paint.paint` in a ``billiard`` pool process (Celery's
-prefork children cannot use :mod:`multiprocessing`). Each pool process opens its
-own OpenGL context and uploads the atlas geometry once. Every finished image is
-reported through a queue, so the job's progress moves one image at a time.
+core's :func:`cortico.paint.paint` in a forked ``billiard`` process (Celery's
+prefork children cannot use :mod:`multiprocessing`), which opens its own OpenGL
+context and uploads the atlas geometry once. Every finished image is reported
+through the process's own pipe, so the job's progress moves one image at a time.
 
-The job process itself never renders: a process holding an EGL context must not
-fork renderers.
+Each process has a pipe of its own and nothing else is shared, so stopping a job
+(cancel, time limit, worker shutdown) can SIGKILL its processes at any moment
+without leaving a lock held: no pool, no shared queue. The job process itself never
+renders: a process holding an EGL context must not fork renderers.
 """
 
+import os
 import shutil
+import signal
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["PaintPart", "plan_parts", "run_parallel"]
+__all__ = ["PaintPart", "plan_parts", "render_part", "render_panels", "render_movie", "run_processes"]
 
 _THUMB_WIDTH = 480
-_state = {}
 
 
 @dataclass(frozen=True)
@@ -68,21 +71,6 @@ def plan_parts(n_rows, views, processes):
     return parts
 
 
-def _init_child(atlas, queue):
-    _state["atlas"] = atlas
-    _state["queue"] = queue
-
-
-def _report(kind, part_index):
-    queue = _state["queue"]
-
-    def progress(done, total, message):
-        if done > 0:
-            queue.put((kind, part_index, message))
-
-    return progress
-
-
 def _table(rows, table_meta):
     from cortico.paint import ValuesRow, ValuesTable
 
@@ -91,15 +79,22 @@ def _table(rows, table_meta):
                                                        for name, values, number in rows])
 
 
-def _render_part(task):
-    """Pool task: paint one part into its own folder; return (file name, view, png, thumb)."""
+def _forward(report, kind):
+    def progress(done, total, message):
+        if done > 0:
+            report(kind, message)
+
+    return progress
+
+
+def render_part(task, report):
+    """Process task: paint one part into its own folder; return (file name, view, png, thumb)."""
     from cortico.paint import PaintSettings, paint
 
-    part, rows, table_meta, settings_data, work, images_dir, thumbs_dir = task
+    atlas, part, rows, table_meta, settings_data, work, images_dir, thumbs_dir = task
     settings = PaintSettings.from_dict(settings_data).replace(views=part.views, panel=False, movie=False)
     out = Path(work) / f"part-{part.index}"
-    result = paint(_table(rows, table_meta), settings, atlas=_state["atlas"], out_dir=out,
-                   progress=_report("image", part.index))
+    result = paint(_table(rows, table_meta), settings, atlas=atlas, out_dir=out, progress=_forward(report, "image"))
     produced = []
     for (file_name, view_name), path in result.images.items():
         target = Path(images_dir) / path.name
@@ -122,38 +117,39 @@ def _thumbnail(source, target):
         image.save(target, optimize=True)
 
 
-def _panel_part(task):
-    """Pool task: the panel figure of one row in every requested format."""
+def render_panels(task, report):
+    """Process task: the panel figures of some rows, in every requested format."""
     import numpy as np
     from PIL import Image
 
     from cortico.paint import panel_figure, save_figure
 
-    index, title, file_name, images, scale, label, formats, transparent, out_dir = task
-    arrays = []
-    for view_name, path in images:
-        with Image.open(path) as image:
-            arrays.append((view_name, np.asarray(image.convert("RGBA"))))
-    figure = panel_figure(arrays, scale, label, title=title)
-    written = []
-    for suffix in formats:
-        path = Path(out_dir) / f"panel_{file_name}.{suffix}"
-        save_figure(figure, path, transparent=transparent)
-        written.append(path.name)
-    _state["queue"].put(("panel", index, title))
+    panels, scale, label, formats, transparent, out_dir = task
+    written = {}
+    for title, file_name, images in panels:
+        arrays = []
+        for view_name, path in images:
+            with Image.open(path) as image:
+                arrays.append((view_name, np.asarray(image.convert("RGBA"))))
+        figure = panel_figure(arrays, scale, label, title=title)
+        written[file_name] = []
+        for suffix in formats:
+            path = Path(out_dir) / f"panel_{file_name}.{suffix}"
+            save_figure(figure, path, transparent=transparent)
+            written[file_name].append(path.name)
+        report("panel", title)
     return written
 
 
-def _movie_part(task):
-    """Pool task: the movie of all rows (through :func:`cortico.paint.paint`)."""
+def render_movie(task, report):
+    """Process task: the movie of all rows (through :func:`cortico.paint.paint`)."""
     from cortico.paint import PaintSettings, paint
 
-    rows, table_meta, settings_data, work, out_dir = task
+    atlas, rows, table_meta, settings_data, work, out_dir = task
     settings = PaintSettings.from_dict(settings_data)
     settings = settings.replace(views=(settings.movie_view,), panel=False, movie=True)
     out = Path(work) / "movie"
-    result = paint(_table(rows, table_meta), settings, atlas=_state["atlas"], out_dir=out,
-                   progress=_report("movie", -1))
+    result = paint(_table(rows, table_meta), settings, atlas=atlas, out_dir=out, progress=_forward(report, "movie"))
     written = []
     for path in result.movies:
         shutil.move(str(path), Path(out_dir) / path.name)
@@ -162,76 +158,78 @@ def _movie_part(task):
     return written
 
 
-def run_parallel(atlas, processes, on_message, check, tasks):
-    """Run pool tasks and forward their progress messages.
+def _child(function, task, writer):
+    """Body of a forked process: run ``function``, send progress and the outcome, exit."""
+    code = 0
+    try:
+        writer.send(("done", function(task, lambda kind, message: writer.send(("progress", kind, message)))))
+    except BaseException as exc:  # report everything, even SystemExit: the parent decides
+        code = 1
+        try:
+            writer.send(("error", exc))
+        except Exception:  # unpicklable exception
+            writer.send(("error", RuntimeError(f"{type(exc).__name__}: {exc}")))
+    finally:
+        writer.close()
+        # skip the inherited Celery/atexit handlers of the worker process
+        os._exit(code)
+
+
+def run_processes(tasks, on_message, check):
+    """Run ``tasks`` in one forked process each; return their results in order.
 
     Parameters
     ----------
-    atlas : cortico.atlases.Atlas
-        Handed to every pool process (inherited at fork, not pickled).
-    processes : int
+    tasks : list of (callable, object)
+        ``function(task, report)``; ``report(kind, message)`` reaches ``on_message``.
     on_message : callable
-        ``on_message(kind, part_index, message)`` for every reported step; may raise
-        (e.g. JobCancelled) to stop everything.
+        ``on_message(kind, message)`` for every reported step; may raise (e.g.
+        JobCancelled) to stop everything.
     check : callable
         Called about every 0.2 s; may raise to stop everything.
-    tasks : callable
-        ``tasks(submit)`` schedules work with ``submit(function_name, argument)``
-        (``"render"``, ``"panel"`` or ``"movie"``) and may wait for results with
-        the returned handle's ``get()`` while progress keeps flowing.
 
-    Returns
-    -------
-    object
-        What ``tasks`` returned.
+    Raises
+    ------
+    Exception
+        What a task raised; or RuntimeError if a process died without a word.
+        The other processes are killed first.
     """
-    import queue as queue_module
-
     import billiard
+    from billiard.connection import wait
 
-    functions = {"render": _render_part, "panel": _panel_part, "movie": _movie_part}
-    queue = billiard.Queue()
-    pool = billiard.Pool(processes, initializer=_init_child, initargs=(atlas, queue))
-    pending = []
-
-    def drain(timeout):
-        try:
-            kind, index, message = queue.get(timeout=timeout)
-        except queue_module.Empty:
-            return False
-        on_message(kind, index, message)
-        return True
-
-    class Handle:
-        def __init__(self, async_result):
-            self.async_result = async_result
-
-        def get(self):
-            while not self.async_result.ready():
-                if not drain(0.2):
-                    check()
-                for other in pending:
-                    if other.ready() and not other.successful():
-                        other.get()
-            while drain(0):
-                pass
-            return self.async_result.get()
-
-    def submit(name, argument):
-        async_result = pool.apply_async(functions[name], (argument,))
-        pending.append(async_result)
-        return Handle(async_result)
-
+    running = {}
+    results = [None] * len(tasks)
     try:
-        outcome = tasks(submit)
-        for async_result in pending:
-            Handle(async_result).get()
-        while drain(0.05):
-            pass
-        pool.close()
-        pool.join()
-        return outcome
-    except BaseException:
-        pool.terminate()
-        pool.join()
-        raise
+        for index, (function, task) in enumerate(tasks):
+            reader, writer = billiard.Pipe(duplex=False)
+            process = billiard.Process(target=_child, args=(function, task, writer), daemon=True)
+            process.start()
+            writer.close()
+            running[reader] = (index, process)
+        while running:
+            for reader in wait(list(running), timeout=0.2):
+                index, process = running[reader]
+                try:
+                    message = reader.recv()
+                except EOFError:
+                    process.join(5)
+                    del running[reader]
+                    raise RuntimeError(f"A rendering process stopped unexpectedly (exit code {process.exitcode}); "
+                                       "the server may be out of memory.") from None
+                if message[0] == "progress":
+                    on_message(message[1], message[2])
+                elif message[0] == "done":
+                    results[index] = message[1]
+                    process.join(5)
+                    del running[reader]
+                    reader.close()
+                else:
+                    raise message[1]
+            check()
+        return results
+    finally:
+        for reader, (_, process) in running.items():
+            if process.is_alive():
+                os.kill(process.pid, signal.SIGKILL)
+            process.join(5)
+            reader.close()

@@ -26,7 +26,7 @@ from cortico.jobs.kinds._paint_inputs import (
     load_paint_atlas,
     values_to_csv,
 )
-from cortico.jobs.kinds._paint_pool import plan_parts, run_parallel
+from cortico.jobs.kinds._paint_pool import plan_parts, render_movie, render_panels, render_part, run_processes
 
 __all__ = ["KIND", "ZIP_NAME", "input_path", "results_folder", "run", "validate"]
 
@@ -93,8 +93,7 @@ def _processes(settings, units):
 
 def run(context, params):
     """Paint every row x view of the job in parallel processes, then zip everything."""
-    from cortico.paint import safe_name
-    from cortico.paint._figures import view_caption
+    from cortico.paint import view_caption
 
     started = time.monotonic()
     runtime_settings = context.runtime.settings
@@ -110,9 +109,8 @@ def run(context, params):
     request.raise_for_problems()
     settings, table = request.settings, request.table
     atlas = load_paint_atlas(settings.atlas)
+    settings = settings.resolved(table.matrix())
     scale = settings.color_scale(table.matrix())
-    if settings.mode == "ramp":
-        settings = settings.replace(vmin=scale.vmin, vmax=scale.vmax)
     out = results_folder(context.folder)
     thumbs = out / "thumbs"
     work = context.folder / "work"
@@ -134,11 +132,11 @@ def run(context, params):
     movie_steps = len(rows) + n_frames if settings.movie else 0
     total = n_images + n_panels + movie_steps + 1
     counts = {"image": 0, "panel": 0, "movie": 0}
-    parts = plan_parts(len(rows), views, _processes(runtime_settings, n_images))
-    processes = _processes(runtime_settings, len(parts) + (1 if settings.movie else 0))
-    context.progress(0, total, f"preparing {n_images} image(s) in {processes} rendering process(es)", force=True)
+    processes = _processes(runtime_settings, n_images)
+    parts = plan_parts(len(rows), views, processes)
+    context.progress(0, total, f"preparing {n_images} image(s) in {len(parts)} rendering process(es)", force=True)
 
-    def on_message(kind, _index, message):
+    def on_message(kind, message):
         counts[kind] += 1
         done = sum(counts.values())
         if kind == "image":
@@ -151,28 +149,27 @@ def run(context, params):
             text = f"movie step {counts['movie']} of {movie_steps}"
         context.progress(min(done, total - 1), total, text)
 
-    def tasks(submit):
-        movie = None
-        if settings.movie:
-            movie = submit("movie", (rows, table_meta, settings.to_dict(), str(work), str(out)))
-        handles = [submit("render", (part, [rows[i] for i in part.rows], table_meta, settings.to_dict(),
-                                     str(work), str(out), str(thumbs))) for part in parts]
-        produced = [item for handle in handles for item in handle.get()]
-        panel_handles = []
-        if settings.panel:
-            by_row = {}
-            for file_name, view_name, png, _ in produced:
-                by_row.setdefault(file_name, {})[view_name] = out / png
-            for index, (file_name, _, _) in enumerate(rows):
-                images = [(v, str(by_row[file_name][v])) for v in _view_names(views) if v in by_row[file_name]]
-                panel_handles.append(submit("panel", (
-                    index, display[file_name], file_name, images, scale, settings.label,
-                    tuple(settings.panel_formats), settings.background == "transparent", str(out))))
-        panels = {rows[i][0]: handle.get() for i, handle in enumerate(panel_handles)}
-        movies = movie.get() if movie is not None else []
-        return produced, panels, movies
-
-    produced, panels, movies = run_parallel(atlas, processes, on_message, context.check_cancelled, tasks)
+    data = settings.to_dict()
+    stage = [(render_part, (atlas, part, [rows[i] for i in part.rows], table_meta, data, str(work), str(out),
+                            str(thumbs))) for part in parts]
+    if settings.movie:
+        stage.append((render_movie, (atlas, rows, table_meta, data, str(work), str(out))))
+    outcomes = run_processes(stage, on_message, context.check_cancelled)
+    produced = [item for outcome in outcomes[:len(parts)] for item in outcome]
+    movies = outcomes[len(parts)] if settings.movie else []
+    panels = {}
+    if settings.panel:
+        by_row = {}
+        for file_name, view_name, png, _ in produced:
+            by_row.setdefault(file_name, {})[view_name] = str(out / png)
+        order = _view_names(views)
+        jobs = [(display[file_name], file_name, [(v, by_row[file_name][v]) for v in order if v in by_row[file_name]])
+                for file_name, _, _ in rows]
+        chunks = [jobs[i::processes] for i in range(min(processes, len(jobs)))]
+        formats, transparent = tuple(settings.panel_formats), settings.background == "transparent"
+        for written in run_processes([(render_panels, (chunk, scale, settings.label, formats, transparent, str(out)))
+                                      for chunk in chunks], on_message, context.check_cancelled):
+            panels.update(written)
     context.progress(total - 1, total, "packing the zip file", force=True)
     result = _result(settings, table, display, rows, views, produced, panels, movies, out, request.warnings)
     _write_zip(out, result)
@@ -189,7 +186,7 @@ def _view_names(views):
 
 
 def _result(settings, table, display, rows, views, produced, panels, movies, out, warnings):
-    from cortico.paint._figures import view_caption
+    from cortico.paint import view_caption
 
     order = {name: position for position, name in enumerate(_view_names(views))}
     images = {}

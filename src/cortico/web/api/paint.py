@@ -146,7 +146,7 @@ class PaintOptions(MethodView):
     @blp.response(200, PaintOptionsSchema)
     def get(self):
         """Views, surfaces, suggested colormaps, default settings and this server's limits."""
-        from cortico.paint._figures import view_caption
+        from cortico.paint import view_caption
 
         configured = limits()
         return {

@@ -34,7 +34,7 @@ _SURFACES = (("pial", "Pial (outer)"), ("white", "White matter"), ("inflated", "
 
 def _view_choices():
     from cortico.paint import NAMED_VIEWS
-    from cortico.paint._figures import view_caption
+    from cortico.paint import view_caption
 
     return [{"name": name, "caption": view_caption(name), "thumb": thumbnail_name(name)} for name in NAMED_VIEWS]
 
