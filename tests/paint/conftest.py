@@ -54,3 +54,13 @@ def project(atlas, surface, view, size, points):
     x = (ndc[:, 0] + 1) / 2 * size[0]
     y = (1 - ndc[:, 1]) / 2 * size[1]
     return np.column_stack([x, y])
+
+
+def draw_top_precentral_red():
+    """Render in a fresh process (spawn pool target): top view, lh.precentral red."""
+    from cortico.atlases import load_atlas
+    from cortico.paint import render_view
+
+    atlas = load_atlas("dk")
+    colors = white_except(atlas, {"lh.precentral": RED})
+    return render_view(atlas, "pial", colors, "top", size=(480, 360))

@@ -7,7 +7,16 @@ from cortico.exceptions import LimitExceededError
 from cortico.paint import render_view
 from cortico.paint._renderer import get_renderer
 
-from .conftest import BLUE, GREEN, RED, centroid, mask_of, project, white_except
+from .conftest import (
+    BLUE,
+    GREEN,
+    RED,
+    centroid,
+    draw_top_precentral_red,
+    mask_of,
+    project,
+    white_except,
+)
 
 pytestmark = pytest.mark.gl
 SIZE = (480, 360)
@@ -315,3 +324,38 @@ def test_antialias_modes_smooth_silhouettes_and_keep_colours(dk, antialias):
     else:
         assert partial > 300  # soft edge pixels along the silhouette
     assert mask_of(image, 0).sum() > 1500
+
+
+def _render_in_child(queue):
+    from cortico.atlases import load_atlas
+
+    try:
+        _draw(load_atlas("dk"), "top", {})
+    except Exception as exc:  # reported to the parent, which asserts on it
+        queue.put(f"{type(exc).__name__}: {exc}")
+    else:
+        queue.put("rendered")
+
+
+def test_child_forked_after_rendering_gets_a_clear_error_not_a_hang(dk):
+    import multiprocessing
+
+    _draw(dk, "top", {})  # the parent has used OpenGL
+    context = multiprocessing.get_context("fork")
+    queue = context.Queue()
+    child = context.Process(target=_render_in_child, args=(queue,))
+    child.start()
+    message = queue.get(timeout=120)
+    child.join(timeout=60)
+    assert message.startswith("DependencyError: This process was forked")
+    assert "'spawn'" in message
+
+
+def test_spawned_worker_renders_the_same_image(dk):
+    import multiprocessing
+
+    expected = _draw(dk, "top", {"lh.precentral": RED})
+    context = multiprocessing.get_context("spawn")
+    with context.Pool(1) as pool:
+        image = pool.apply(draw_top_precentral_red)
+    np.testing.assert_array_equal(image, expected)

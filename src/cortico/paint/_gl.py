@@ -6,6 +6,7 @@ process and only then opens the context here. Failure becomes a
 :class:`~cortico.exceptions.DependencyError` that says what to install.
 """
 
+import os
 import subprocess
 import sys
 import threading
@@ -20,8 +21,14 @@ INSTALL_HINT = (
 )
 
 _PROBE = "cortico.paint._gl_probe"
+_FORKED = (
+    "This process was forked from one that had already used OpenGL; Mesa cannot render "
+    "after fork(). Start rendering processes with multiprocessing's 'spawn' or "
+    "'forkserver' method, or fork them before the parent renders anything."
+)
 _lock = threading.Lock()
 _context = None
+_context_pid = None
 
 
 def _probe_in_child():
@@ -46,6 +53,10 @@ def _probe_in_child():
 def get_context():
     """Return the process-wide moderngl context, creating it on first use.
 
+    Processes that render must not be forked from a process that already
+    rendered (Mesa's rasteriser threads do not survive ``fork()``): such a child
+    gets a :class:`~cortico.exceptions.DependencyError` instead of a hang.
+
     Returns
     -------
     moderngl.Context
@@ -56,8 +67,10 @@ def get_context():
     DependencyError
         If moderngl cannot create an EGL context on this machine.
     """
-    global _context
+    global _context, _context_pid
     with _lock:
+        if _context is not None and _context_pid != os.getpid():
+            raise DependencyError(_FORKED)
         if _context is None:
             try:
                 import moderngl
@@ -66,6 +79,7 @@ def get_context():
             _probe_in_child()
             try:
                 _context = moderngl.create_standalone_context(backend="egl")
+                _context_pid = os.getpid()
             except Exception as exc:  # moderngl raises plain Exception subclasses
                 raise DependencyError(
                     f"No usable OpenGL (EGL) context: {exc}. {INSTALL_HINT}"

@@ -427,6 +427,7 @@ def get_renderer():
     """Return the process-wide :class:`Renderer` (created on first use, thread-safe)."""
     global _renderer
     with _renderer_lock:
+        context = get_context()  # raises in a child forked after the parent rendered
         if _renderer is None:
-            _renderer = Renderer()
+            _renderer = Renderer(context)
         return _renderer

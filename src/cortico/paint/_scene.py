@@ -127,7 +127,8 @@ def build_scene(atlas, surface, view):
     """
     per_atlas = _scenes.setdefault(atlas, {})
     hemis = tuple(h for h in view.hemispheres if h in atlas.hemis)
-    key = (surface, hemis, view.content)
+    # structures do not need a cortical surface (imported volume atlases have none)
+    key = (surface, tuple(view.hemispheres), view.content)
     scene = per_atlas.get(key)
     if scene is None:
         if view.content == "cortex":
@@ -137,11 +138,11 @@ def build_scene(atlas, surface, view):
             ]
         elif view.content == "glass":
             zero = np.zeros(3, dtype=np.float32)
-            items = _subcortical_items(atlas, hemis)
+            items = _subcortical_items(atlas, view.hemispheres)
             items += [
                 _cortex_item(atlas, _GLASS_SURFACE, h, zero, glass=True) for h in hemis
             ]
         else:
-            items = _subcortical_items(atlas, hemis)
+            items = _subcortical_items(atlas, view.hemispheres)
         scene = per_atlas[key] = Scene(items)
     return scene
