@@ -1,5 +1,7 @@
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from cortico.exceptions import InputError
 from cortico.paint import ColorScale, brainpainter_colors, parse_color
@@ -82,3 +84,36 @@ def test_invalid_scale_messages():
         ColorScale(2.0, 1.0)
     with pytest.raises(InputError, match="Unknown colormap 'nope'"):
         ColorScale(0.0, 1.0, cmap="nope")
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    values=st.lists(
+        st.floats(allow_nan=True, allow_infinity=False, width=32),
+        min_size=1,
+        max_size=20,
+    ),
+    low=st.floats(-1e3, 1e3),
+    span=st.floats(1e-3, 1e3),
+)
+def test_ramp_colours_stay_in_gamut_and_nan_is_nodata(values, low, span):
+    scale = ColorScale(low, low + span, nodata_color=(0.25, 0.5, 0.75))
+    colors = scale(values)
+    assert colors.shape == (len(values), 3)
+    assert np.isfinite(colors).all() and (colors >= 0).all() and (colors <= 1).all()
+    nan = np.isnan(np.asarray(values, dtype=float))
+    np.testing.assert_allclose(colors[nan], np.tile([0.25, 0.5, 0.75], (nan.sum(), 1)))
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.floats(0, 10, allow_nan=False))
+def test_brainpainter_formula_matches_its_definition(value):
+    stops = np.array(
+        [[1, 1, 1], [1, 1, 0], [1, 0x91 / 255, 0], [1, 0, 0], [1, 0, 0]], dtype=float
+    )
+    v = min(value, len(stops) - 1.01)
+    k = int(np.floor(v))
+    expected = (1 - (v - k)) * stops[k] + (v - k) * stops[k + 1]
+    np.testing.assert_allclose(
+        brainpainter_colors([value], STOPS)[0], expected, atol=1e-12
+    )
