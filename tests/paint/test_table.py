@@ -174,3 +174,10 @@ def test_brainpainter_templates_fill_every_region(atlas_name, schema):
     assert not [w for w in table.warnings if "matches no region" in w]
     assert not [w for w in table.warnings if "have no column" in w]
     assert not np.isnan(table.rows[0].values).any()
+
+
+def test_table_without_region_columns(dk):
+    error = _problems(b"Image-name-unique\na\n", dk)
+    assert (
+        "row 1: the header has no region columns after the image name" in error.problems
+    )

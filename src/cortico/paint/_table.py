@@ -340,7 +340,11 @@ def read_values_table(source, atlas, max_rows=None):
         seen[column] = True
     named = [c for c in dict.fromkeys(columns) if c]
     column_regions, resolution = _resolve_columns(atlas, named, problems, warnings)
-    if named and not column_regions and not resolution.medial_wall:
+    if not named and header:
+        problems.append(
+            TableProblem("the header has no region columns after the image name", row=1)
+        )
+    elif named and not column_regions and not resolution.medial_wall:
         problems.append(
             TableProblem(
                 f"no column names a region of atlas {atlas.name!r}; is this the right atlas?"
