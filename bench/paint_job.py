@@ -14,6 +14,7 @@ Usage: python bench/paint_job.py [--rows 8] [--processes 2]
 """
 
 import argparse
+import contextlib
 import tempfile
 import time
 from pathlib import Path
@@ -21,12 +22,25 @@ from pathlib import Path
 import numpy as np
 
 
+class _NoJobs:
+    """A database without job records (the benchmark's job has no owner)."""
+
+    @contextlib.contextmanager
+    def session(self):
+        yield self
+
+    def get(self, model, key):
+        return None
+
+
 class _Context:
     """What ``run`` needs from a job context: a folder, settings, progress."""
 
     def __init__(self, folder, processes):
         self.folder = Path(folder)
-        self.runtime = type("Runtime", (), {"settings": {"PAINT_PROCESSES": processes}})()
+        settings = {"PAINT_PROCESSES": processes, "STORAGE_PATH": str(folder)}
+        self.runtime = type("Runtime", (), {"settings": settings, "db": _NoJobs()})()
+        self.job_id = "benchmark"
         self.messages = 0
 
     def progress(self, done, total=None, message=None, force=False):

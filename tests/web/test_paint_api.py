@@ -4,6 +4,7 @@ import io
 import json
 import zipfile
 
+import numpy as np
 import pytest
 from PIL import Image
 
@@ -232,3 +233,59 @@ def test_openapi_documents_every_paint_route_with_examples(client):
     for name in ("ResultFile", "Atlas", "Region", "PaintOptions"):
         properties = spec["components"]["schemas"][name]["properties"]
         assert all(field.get("description") for field in properties.values()), name
+
+
+def _user_id(app, name):
+    from sqlalchemy import select
+
+    from cortico.db import User
+
+    with app.extensions["cortico.db"].session() as session:
+        return session.execute(select(User.id).where(User.name == name)).scalar_one()
+
+
+def _import_blobs(app, owner, tmp_path):
+    """A small imported volume atlas (two touching blobs), saved in the app's atlas store."""
+    import nibabel as nib
+    import numpy as np
+
+    from cortico.atlases import import_volume_atlas
+    from cortico.jobs.kinds._paint_inputs import atlas_store
+
+    data = np.zeros((30, 24, 24), dtype=np.int16)
+    data[4:14, 6:18, 6:18] = 1
+    data[14:26, 6:18, 6:18] = 2
+    volume = tmp_path / "blobs.nii.gz"
+    nib.save(nib.Nifti1Image(data, np.eye(4)), volume)
+    table = tmp_path / "labels.csv"
+    table.write_text("id,name,r,g,b\n1,Left-Front,200,0,0\n2,Right-Back,0,0,200\n")
+    atlas = import_volume_atlas("blobs", volume, table, smoothing_iterations=5, decimation=0.0)
+    atlas_store(app.config).save(owner, atlas)
+
+
+def test_imported_atlases_are_listed_and_painted_for_their_owner_only(instance, start_worker, tmp_path):
+    app = make_app(instance, PAINT_PROCESSES=1)
+    client, alice, bob = app.test_client(), add_user(app, "alice"), add_user(app, "bob")
+    _import_blobs(app, _user_id(app, "alice"), tmp_path)
+    listing = {atlas["name"]: atlas for atlas in client.get("/api/v1/atlases/", headers=alice).json}
+    mine = listing["user:blobs"]
+    assert mine["imported"] is True and (mine["cortical_regions"], mine["subcortical_regions"]) == (0, 2)
+    assert "user:blobs" not in {atlas["name"] for atlas in client.get("/api/v1/atlases/", headers=bob).json}
+    template = client.get(mine["templates"]["v2"], headers=alice).get_data(as_text=True)
+    assert template.splitlines()[0] == "Image-name-unique,Left-Front,Right-Back"
+    settings = {"atlas": "user:blobs", "views": ["subcortical-top"], "width": 64, "height": 48,
+                "colors": ["#ffffff", "#00ff00"]}
+    refused = post_csv(client, bob, b"Image-name-unique,Left-Front\na,1\n", settings)
+    assert refused.status_code == 422
+    assert refused.json["errors"] == ["You have no imported atlas named 'blobs'."]
+    start_worker(app)
+    created = post_csv(client, alice, b"Image-name-unique,Left-Front,Right-Back\na,1,\n", settings)
+    assert created.status_code == 202, created.json
+    final = wait_for(lambda: (b := client.get(created.json["links"]["self"], headers=alice).json)["finished"] and b,
+                     timeout=120, what="imported-atlas job")
+    assert final["state"] == "succeeded", final["error"]
+    png = client.get(f"/api/v1/paint/jobs/{final['id']}/files/subcortical-top_a.png", headers=alice)
+    pixels = np.asarray(Image.open(io.BytesIO(png.data)).convert("RGB"), dtype=int)
+    green = (pixels[..., 1] > 150) & (pixels[..., 0] < 90) & (pixels[..., 2] < 90)
+    grey = (np.abs(pixels - 158).max(axis=2) < 40) & (pixels.std(axis=2) < 8)
+    assert green.sum() > 30 and grey.sum() > 30  # the painted blob, and the one without a value

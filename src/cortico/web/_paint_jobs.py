@@ -10,7 +10,7 @@ from flask import current_app, jsonify
 from cortico.db.models import new_job_id
 from cortico.exceptions import ConflictError, NotFoundError
 from cortico.jobs import submit_job
-from cortico.jobs.kinds._paint_inputs import INPUT_CSV, PaintLimits, check_paint_request
+from cortico.jobs.kinds._paint_inputs import INPUT_CSV, PaintLimits, atlas_store, check_paint_request
 from cortico.jobs.kinds.paint import KIND, input_path, results_folder
 
 __all__ = [
@@ -20,6 +20,7 @@ __all__ = [
     "read_upload",
     "result_file",
     "result_files",
+    "store",
     "zip_download_name",
 ]
 
@@ -27,6 +28,11 @@ __all__ = [
 def limits():
     """The painting limits configured for this app."""
     return PaintLimits.from_settings(current_app.config)
+
+
+def store():
+    """The store of imported atlases of this app."""
+    return atlas_store(current_app.config)
 
 
 def read_upload(storage):
@@ -55,7 +61,7 @@ def create_paint_job(owner_id, table_bytes, settings_data, input_name):
     InputError or LimitExceededError
         With every problem in ``problems`` and ``details``; nothing is stored.
     """
-    request = check_paint_request(table_bytes, settings_data, limits())
+    request = check_paint_request(table_bytes, settings_data, limits(), store(), owner_id)
     request.raise_for_problems()
     celery = current_app.extensions["celery"]
     job_id = new_job_id()

@@ -14,7 +14,6 @@ The JSON header lists ``parts`` (name, kind, vertex/index offsets and counts), t
 totals and the bounding box.
 """
 
-import functools
 import json
 import struct
 from dataclasses import dataclass
@@ -28,6 +27,7 @@ __all__ = ["PreviewGeometry", "painted_mesh_bytes", "preview_geometry"]
 _CORTEX_FACES = 40000  # per hemisphere
 _SUBCORTICAL_KEEP = 0.5
 _GAP_MM = 4.0
+_GEOMETRY = {}  # (id(atlas), surface) -> (atlas, PreviewGeometry); atlases are cached per process
 
 
 @dataclass(frozen=True)
@@ -75,13 +75,12 @@ def _inflated_offsets(atlas, surface):
     return offsets
 
 
-@functools.lru_cache(maxsize=6)
-def preview_geometry(atlas_name, surface):
+def preview_geometry(atlas, surface):
     """Decimated cortex (both hemispheres) and subcortical meshes of an atlas (cached).
 
     Parameters
     ----------
-    atlas_name : str
+    atlas : cortico.atlases.Atlas
     surface : str
         Cortical surface kind.
 
@@ -89,9 +88,16 @@ def preview_geometry(atlas_name, surface):
     -------
     PreviewGeometry
     """
-    from cortico.jobs.kinds._paint_inputs import load_paint_atlas
+    key = (id(atlas), surface)
+    cached = _GEOMETRY.get(key)
+    if cached is None or cached[0] is not atlas:
+        cached = _GEOMETRY[key] = (atlas, _build_geometry(atlas, surface))
+        while len(_GEOMETRY) > 6:
+            _GEOMETRY.pop(next(iter(_GEOMETRY)))
+    return cached[1]
 
-    atlas = load_paint_atlas(atlas_name)
+
+def _build_geometry(atlas, surface):
     parts = []
     has_cortex = any(region.kind == "cortical" for region in atlas.regions)
     if has_cortex:

@@ -11,15 +11,18 @@ import io
 import math
 from dataclasses import dataclass, field
 
-from cortico.exceptions import CorticoError, InputError, LimitExceededError
+from cortico.exceptions import CorticoError, InputError, LimitExceededError, NotFoundError
 
 __all__ = [
+    "IMPORTED_PREFIX",
     "INPUT_CSV",
     "PaintLimits",
     "PaintRequest",
     "Problem",
+    "atlas_store",
     "check_paint_request",
     "load_paint_atlas",
+    "owner_atlases",
     "values_to_csv",
 ]
 
@@ -128,18 +131,64 @@ def _megabytes(size):
     return f"{size} bytes"
 
 
+#: Settings name an imported atlas as ``user:<its name>``.
+IMPORTED_PREFIX = "user:"
+
+
+def atlas_store(settings):
+    """The store of imported atlases (``<STORAGE_PATH>/atlases``)."""
+    from pathlib import Path
+
+    from cortico.atlases import AtlasStore
+
+    return AtlasStore(Path(settings["STORAGE_PATH"]) / "atlases")
+
+
 @functools.lru_cache(maxsize=8)
-def load_paint_atlas(name):
+def _bundled_atlas(name):
+    from cortico.atlases import load_atlas
+
+    return load_atlas(name)
+
+
+@functools.lru_cache(maxsize=8)
+def _stored_atlas(root, owner, atlas_id):
+    from cortico.atlases import AtlasStore
+
+    return AtlasStore(root).load(owner, atlas_id)
+
+
+def load_paint_atlas(name, store=None, owner=None):
     """The atlas called ``name``, loaded once per process (geometry loads lazily).
+
+    Parameters
+    ----------
+    name : str
+        A bundled atlas (``"dk"``...), or ``"user:<name>"`` for one of ``owner``'s
+        imported atlases in ``store``.
+    store : cortico.atlases.AtlasStore, optional
+    owner : int or str, optional
 
     Raises
     ------
     NotFoundError
-        No atlas has this name.
+        No atlas has this name (for this owner).
     """
-    from cortico.atlases import load_atlas
+    text = str(name).strip()
+    if text.lower().startswith(IMPORTED_PREFIX):
+        if store is None or owner is None:
+            raise NotFoundError(f"Atlas {text!r} is an imported atlas; paint with it through "
+                                "POST /api/v1/paint/jobs or the painting page.")
+        atlas_id = store.find(str(owner), text[len(IMPORTED_PREFIX):])
+        return _stored_atlas(str(store.root), str(owner), atlas_id)
+    return _bundled_atlas(text)
 
-    return load_atlas(name)
+
+def owner_atlases(store, owner):
+    """The imported atlases of ``owner`` (StoredAtlas entries), none for anonymous callers."""
+    if store is None or owner is None:
+        return []
+    return store.list(str(owner))
 
 
 def values_to_csv(values):
@@ -233,7 +282,7 @@ def _settings_problems(exc):
     return found
 
 
-def check_paint_request(table_bytes, settings_data, limits):
+def check_paint_request(table_bytes, settings_data, limits, store=None, owner=None):
     """Check everything about a painting request and collect every problem.
 
     Parameters
@@ -243,6 +292,9 @@ def check_paint_request(table_bytes, settings_data, limits):
     settings_data : dict
         :class:`~cortico.paint.PaintSettings` fields.
     limits : PaintLimits
+    store : cortico.atlases.AtlasStore, optional
+        Imported atlases (``"user:<name>"``) of ``owner``.
+    owner : int or str, optional
 
     Returns
     -------
@@ -263,7 +315,7 @@ def check_paint_request(table_bytes, settings_data, limits):
     atlas_name = settings_data.get("atlas", "dk") if request.settings is None else request.settings.atlas
     atlas = None
     try:
-        atlas = load_paint_atlas(str(atlas_name))
+        atlas = load_paint_atlas(str(atlas_name), store, owner)
     except CorticoError as exc:
         request.problems.append(Problem(exc.message, field="atlas"))
     if table_bytes is None or not table_bytes.strip():

@@ -22,6 +22,7 @@ from cortico.jobs._registry import JobKind, register_kind
 from cortico.jobs.kinds._paint_inputs import (
     INPUT_CSV,
     PaintLimits,
+    atlas_store,
     check_paint_request,
     load_paint_atlas,
     values_to_csv,
@@ -86,6 +87,15 @@ def validate(params):
     return normalised
 
 
+def _owner(context):
+    """The job's owner (imported atlases are theirs); read from the job record."""
+    from cortico.db import Job
+
+    with context.runtime.db.session() as session:
+        job = session.get(Job, context.job_id)
+        return job.owner_id if job is not None else None
+
+
 def _processes(settings, units):
     configured = settings.get("PAINT_PROCESSES") or os.cpu_count() or 1
     return max(1, min(int(configured), units))
@@ -104,11 +114,12 @@ def run(context, params):
     if not source.exists():
         raise InputError("The values table of this job is missing from the server's storage.")
     table_bytes = source.read_bytes()
+    store, owner = atlas_store(runtime_settings), _owner(context)
     request = check_paint_request(table_bytes, params.get("settings") or {},
-                                  PaintLimits.from_settings(runtime_settings))
+                                  PaintLimits.from_settings(runtime_settings), store, owner)
     request.raise_for_problems()
     settings, table = request.settings, request.table
-    atlas = load_paint_atlas(settings.atlas)
+    atlas = load_paint_atlas(settings.atlas, store, owner)
     settings = settings.resolved(table.matrix())
     scale = settings.color_scale(table.matrix())
     out = results_folder(context.folder)

@@ -132,6 +132,8 @@ class AtlasSchema(Schema):
     aliases = fields.List(fields.String(), metadata={"description": "Other accepted names.",
                                                      "example": ["desikan-killiany"]})
     description = fields.String(metadata={"description": "Provenance of the data."})
+    imported = fields.Boolean(metadata={"description": "True for your own imported atlases (named `user:<name>`).",
+                                        "example": False})
     cortical_regions = fields.Integer(metadata={"description": "Cortical regions (both hemispheres).",
                                                 "example": 68})
     subcortical_regions = fields.Integer(metadata={"description": "Subcortical structures.", "example": 27})

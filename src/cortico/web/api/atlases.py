@@ -4,11 +4,11 @@ from flask import Response, url_for
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from cortico.exceptions import NotFoundError
-from cortico.jobs.kinds._paint_inputs import load_paint_atlas
-from cortico.web._atlas_catalog import SCHEMAS, atlas_regions, atlas_summary, bundled_atlases, template_text
+from cortico.paint import safe_name
+from cortico.web._atlas_catalog import SCHEMAS, atlas_entries, atlas_entry, atlas_regions, atlas_summary, template_text
+from cortico.web._paint_jobs import store
 from cortico.web.api._paint_schemas import AtlasDetailSchema, AtlasSchema, TemplateArgs
-from cortico.web.auth import require_token
+from cortico.web.auth import current_user_id, require_token
 
 __all__ = ["blp"]
 
@@ -23,20 +23,16 @@ def _with_templates(summary):
     return summary
 
 
-def _info(name):
-    atlas = load_paint_atlas(name)
-    for info in bundled_atlases():
-        if info.name == atlas.name:
-            return info
-    raise NotFoundError(f"Unknown atlas {name!r}.")
+def _owner():
+    return current_user_id()
 
 
 @blp.route("/")
 class Atlases(MethodView):
     @blp.response(200, AtlasSchema(many=True))
     def get(self):
-        """Every atlas you can paint on, with region counts and template URLs."""
-        return [_with_templates(atlas_summary(info)) for info in bundled_atlases()]
+        """Every atlas you can paint on (bundled, then yours), with region counts and template URLs."""
+        return [_with_templates(atlas_summary(entry, store(), _owner())) for entry in atlas_entries(store(), _owner())]
 
 
 @blp.route("/<name>")
@@ -44,10 +40,10 @@ class AtlasByName(MethodView):
     @blp.response(200, AtlasDetailSchema)
     @blp.alt_response(404, description="No atlas with this name.")
     def get(self, name):
-        """One atlas with all its regions and their CSV column names."""
-        info = _info(name)
-        summary = _with_templates(atlas_summary(info))
-        summary["regions"] = atlas_regions(info.name)
+        """One atlas with all its regions and their CSV column names (`user:<name>` for yours)."""
+        entry = atlas_entry(name, store(), _owner())
+        summary = _with_templates(atlas_summary(entry, store(), _owner()))
+        summary["regions"] = atlas_regions(entry["name"], store(), _owner())
         return summary
 
 
@@ -61,8 +57,8 @@ class AtlasTemplate(MethodView):
     @blp.alt_response(422, description="Unknown schema or number of rows out of 1..1000.")
     def get(self, args, name):
         """Download a ready-to-fill values CSV for an atlas (BrainPainter v1 or v2 columns)."""
-        info = _info(name)
-        text = template_text(info.name, args["schema"], args["rows"])
-        filename = f"cortico-template-{info.name}-{args['schema']}.csv"
+        entry = atlas_entry(name, store(), _owner())
+        text = template_text(entry["name"], args["schema"], args["rows"], store(), _owner())
+        filename = f"cortico-template-{safe_name(entry['name'])}-{args['schema']}.csv"
         return Response(text, mimetype="text/csv",
                         headers={"Content-Disposition": f"attachment; filename={filename}"})

@@ -12,9 +12,10 @@ from cortico.db import Job
 from cortico.exceptions import CorticoError, NotFoundError
 from cortico.jobs import cancel_job
 from cortico.jobs.kinds._paint_inputs import check_paint_request, load_paint_atlas
+from cortico.paint import safe_name
 from cortico.jobs.kinds.paint import KIND, input_path
-from cortico.web._atlas_catalog import SCHEMAS, bundled_atlases, template_text
-from cortico.web._paint_jobs import create_paint_job, limits, read_upload, result_file, zip_download_name
+from cortico.web._atlas_catalog import SCHEMAS, atlas_entries, atlas_entry, template_text
+from cortico.web._paint_jobs import create_paint_job, limits, read_upload, result_file, store, zip_download_name
 from cortico.web.auth import session_owner_id
 from cortico.web.pages._paint_form import (
     default_form,
@@ -56,7 +57,7 @@ def _colormap_strips():
 
 def _render_form(values, problems=(), warnings=(), kept="", kept_name="", status=200):
     configured = limits()
-    atlases = [{"name": info.name, "title": info.title} for info in bundled_atlases()]
+    atlases = atlas_entries(store(), session_owner_id(create=False))
     return render_template(
         "paint_form.html", form=values, problems=list(problems), warnings=list(warnings),
         kept_table=kept, kept_name=kept_name, atlases=atlases, surfaces=_SURFACES,
@@ -98,13 +99,14 @@ def submit():
     if table_bytes is None:
         table_bytes = kept_table(request.form)
     settings, problems = form_settings(values)
-    checked = check_paint_request(table_bytes, settings, limits())
+    owner = session_owner_id()
+    checked = check_paint_request(table_bytes, settings, limits(), store(), owner)
     problems = problems + checked.problems
     if problems:
         status = 413 if all(p.limit for p in problems) else 422
         return _render_form(values, problems, checked.warnings, keep_table(table_bytes), name or "", status)
     try:
-        job_id, _ = create_paint_job(session_owner_id(), table_bytes, settings, name)
+        job_id, _ = create_paint_job(owner, table_bytes, settings, name)
     except CorticoError as exc:
         from cortico.jobs.kinds._paint_inputs import Problem
 
@@ -118,13 +120,14 @@ def template(atlas, schema):
     """A ready-to-fill CSV for an atlas (v1 or v2 columns)."""
     if schema not in SCHEMAS:
         abort(404)
+    owner = session_owner_id(create=False)
     try:
-        name = load_paint_atlas(atlas).name
+        name = atlas_entry(atlas, store(), owner)["name"]
     except NotFoundError:
         abort(404)
-    text = template_text(name, schema, rows=2)
+    text = template_text(name, schema, rows=2, store=store(), owner=owner)
     return Response(text, mimetype="text/csv", headers={
-        "Content-Disposition": f"attachment; filename=cortico-template-{name}-{schema}.csv"})
+        "Content-Disposition": f"attachment; filename=cortico-template-{safe_name(name)}-{schema}.csv"})
 
 
 def _progress_numbers(message):
@@ -233,7 +236,7 @@ def job_mesh(job_id, row):
     folder = current_app.extensions["celery"].cortico.job_folder(job.id)
     try:
         settings = PaintSettings.from_json(folder / "results" / "settings.json")
-        atlas = load_paint_atlas(settings.atlas)
+        atlas = load_paint_atlas(settings.atlas, store(), job.owner_id)
         table = read_values_table(input_path(folder).read_bytes(), atlas)
     except (CorticoError, OSError):
         abort(404)
@@ -241,7 +244,7 @@ def job_mesh(job_id, row):
     if table_row is None:
         abort(404)
     scale = settings.color_scale(table.matrix())
-    geometry = preview_geometry(atlas.name, settings.surface)
+    geometry = preview_geometry(atlas, settings.surface)
     data = painted_mesh_bytes(geometry, atlas, scale(table_row.values), parse_color(settings.nodata_color),
                               parse_color(settings.medial_wall_color), title=table_row.name)
     response = Response(data, mimetype="application/octet-stream")

@@ -81,7 +81,9 @@ async function main() {
     if (part.kind === "cortex") scene.add(partMesh(data, part, cortexMaterial));
     else subcortical.add(partMesh(data, part, deepMaterial));
   }
-  subcortical.visible = false;
+  const hasCortex = data.header.parts.some((part) => part.kind === "cortex");
+  subcortical.visible = !hasCortex;  // an atlas of structures only shows them at once
+  document.getElementById("show-subcortical").checked = !hasCortex;
   scene.add(subcortical);
 
   container.appendChild(renderer.domElement);
