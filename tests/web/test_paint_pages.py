@@ -111,6 +111,14 @@ def test_kept_table_is_used_when_no_new_file_is_chosen(app, client):
     assert page.status_code == 200
     assert "<h1>thickness.csv</h1>" in page.get_data(as_text=True)
     assert "Waiting for a free worker" in page.get_data(as_text=True)
+    assert "Stop this job" in page.get_data(as_text=True)
+    stranger = app.test_client()  # sees the shared page, cannot stop the job
+    assert "Stop this job" not in stranger.get(f"/paint/jobs/{job_id}").get_data(as_text=True)
+    refused = stranger.post(f"/paint/jobs/{job_id}/cancel", data={"csrf_token": csrf_token(stranger)})
+    assert refused.status_code == 403
+    stopped = client.post(f"/paint/jobs/{job_id}/cancel", data={"csrf_token": token})
+    assert stopped.status_code == 303
+    assert "This job was stopped before it finished." in client.get(f"/paint/jobs/{job_id}").get_data(as_text=True)
 
 
 def test_page_limits_say_what_is_allowed(instance):

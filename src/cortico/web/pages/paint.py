@@ -157,7 +157,8 @@ def job_page(job_id):
     job = _job(job_id)
     status = _status(job)
     result = job.result if job.state == "succeeded" else None
-    return render_template("paint_job.html", job=job, status=status, result=result,
+    is_owner = session_owner_id(create=False) == job.owner_id
+    return render_template("paint_job.html", job=job, status=status, result=result, is_owner=is_owner,
                            settings=(job.params or {}).get("settings", {}),
                            input_name=(job.params or {}).get("input_name", "values.csv"),
                            zip_name=zip_download_name(job), version=__version__)
@@ -171,8 +172,10 @@ def job_status(job_id):
 
 @bp.post("/jobs/<job_id>/cancel")
 def job_cancel(job_id):
-    """Stop a queued or running job."""
+    """Stop a queued or running job (only its owner; others may only look)."""
     job = _job(job_id)
+    if session_owner_id(create=False) != job.owner_id:
+        abort(403)
     cancel_job(current_app.extensions["celery"], job.id)
     return redirect(url_for("paint.job_page", job_id=job.id), code=303)
 
