@@ -97,7 +97,7 @@ def test_busy_sqlite_database_delays_but_does_not_fail_jobs(app, start_worker):
     job_id = submit(client, headers, steps=12, delay=0.2)
     wait_for(lambda: status(client, headers, job_id)["state"] == "running", what="job to start")
     path = app.config["DATABASE_URL"].removeprefix("sqlite:///")
-    locker = sqlite3.connect(path, timeout=30)
+    locker = sqlite3.connect(path, timeout=30, check_same_thread=False)
     locker.execute("BEGIN EXCLUSIVE")
     released = threading.Timer(3.0, locker.rollback)
     released.start()
