@@ -70,6 +70,7 @@ def worker_env(app):
         "INSTANCE_PATH": config["INSTANCE_PATH"],
         "PYTHONPATH": os.pathsep.join([str(REPO), env.get("PYTHONPATH", "")]),
         "CORTICO_DATABASE_URL": config["DATABASE_URL"],
+        "CORTICO_STORAGE_PATH": config["STORAGE_PATH"],
         "CORTICO_JOB_MODULES": ",".join(config["JOB_MODULES"]),
         "CORTICO_JOB_HEARTBEAT_SECONDS": str(config["JOB_HEARTBEAT_SECONDS"]),
         "CORTICO_JOB_STALE_SECONDS": str(config["JOB_STALE_SECONDS"]),

@@ -59,6 +59,10 @@ def test_serve_runs_jobs_and_stops_on_sigterm(tmp_path):
         serve.send_signal(signal.SIGTERM)
         code = serve.wait(timeout=40)
     assert code == 0
+    log_text = (tmp_path / "serve.log").read_text()
+    assert "GET /api/v1/jobs/" in log_text  # the access log is there...
+    assert token not in log_text and token[4:] not in log_text  # ...without the token
+    assert (tmp_path / "secret_key").read_text().strip() not in log_text
     time.sleep(0.5)
     for pid in children:
         assert not os.path.exists(f"/proc/{pid}") or open(f"/proc/{pid}/stat").read().split()[2] == "Z"
