@@ -237,11 +237,6 @@ class PaintRequest:
     problems: list = field(default_factory=list)
     warnings: list = field(default_factory=list)
 
-    @property
-    def ok(self):
-        """True when nothing stops the job."""
-        return not self.problems and self.settings is not None and self.table is not None
-
     def error(self):
         """The CorticoError describing every problem (LimitExceededError if all are limits)."""
         count = len(self.problems)
@@ -299,7 +294,7 @@ def check_paint_request(table_bytes, settings_data, limits, store=None, owner=No
     Returns
     -------
     PaintRequest
-        ``ok`` when the job can be queued; otherwise ``problems`` lists them all.
+        ``problems`` lists every problem (empty when the job can be queued).
     """
     from cortico.paint import PaintSettings, read_values_table
 
