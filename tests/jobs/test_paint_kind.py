@@ -36,11 +36,14 @@ def test_validate_rejects_missing_table_and_bad_settings():
         validate({"settings": {}, "values": {"a": {"bankssts": 1}}, "path": "/etc/passwd"})
     with pytest.raises(InputError) as caught:
         validate({"settings": {"vmin": 5, "vmax": 1, "surface": "flat"},
-                  "values": {"a": {"Left-bankssts": "x"}}})
+                  "values": {"a": {"Left-bankssts": 1, "Left-cuneuss": 2}}})
     problems = caught.value.problems
     assert any("vmax (1) must be greater than vmin (5)" in p for p in problems)
     assert any("surface must be one of" in p for p in problems)
-    assert any("Row 2, column 'Left-bankssts': 'x' is not a number" in p for p in problems)
+    assert any("Column 'Left-cuneuss': no region of atlas 'dk' has this name; did you mean 'Left-cuneus'?" in p
+               for p in problems)
+    with pytest.raises(InputError, match="image 'a', column 'Left-bankssts': expected a number or null, got text"):
+        validate({"values": {"a": {"Left-bankssts": "x"}}})
 
 
 def test_validate_normalises_settings():

@@ -139,6 +139,15 @@ def test_table_level_errors(client, headers):
                            headers=headers, content_type="multipart/form-data")
     assert bad_json.status_code == 422
     assert bad_json.json["message"].startswith("The 'settings' field is not valid JSON")
+    cells = client.post("/api/v1/paint/jobs", json={"values": {"a": {"bankssts": "1.5", "cuneus": {}, "insula": 2}}},
+                        headers=headers)
+    assert cells.status_code == 422
+    assert cells.json["errors"] == ["image 'a', column 'bankssts': expected a number or null, got text",
+                                    "image 'a', column 'cuneus': expected a number or null, got an object"]
+    null_settings = client.post("/api/v1/paint/jobs", json={"values": {"a": {"bankssts": 1}}, "settings": None},
+                                headers=headers)
+    assert null_settings.status_code == 422
+    assert null_settings.json["errors"] == ["The settings must be an object of setting names and values."]
     unknown = client.post("/api/v1/paint/jobs", json={"values": {"a": {"bankssts": 1}}, "colour": "red"},
                           headers=headers)
     assert unknown.status_code == 422 and "Unknown field(s) colour" in unknown.json["message"]

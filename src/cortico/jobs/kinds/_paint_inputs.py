@@ -194,13 +194,11 @@ def owner_atlases(store, owner):
 def values_to_csv(values):
     """A BrainPainter CSV (UTF-8 bytes) from ``{image name: {column: value}}``.
 
-    Values are written as given; the table parser reports cells that are not numbers
-    with their row and column, exactly as for an uploaded file.
-
     Raises
     ------
     InputError
-        When ``values`` is not an object of objects.
+        When ``values`` is not an object of objects, or a cell is neither a number
+        nor null (every such cell is listed).
     """
     from cortico.atlases import IMAGE_NAME_COLUMN
 
@@ -211,6 +209,12 @@ def values_to_csv(values):
         raise InputError(
             "Each entry of 'values' must be an object {region column: value}; "
             f"not for image(s) {', '.join(repr(b) for b in bad[:5])}.")
+    wrong = [f"image {str(name)!r}, column {str(column)!r}: expected a number or null, got {_json_type(value)}"
+             for name, row in values.items() for column, value in row.items()
+             if value is not None and (isinstance(value, bool) or not isinstance(value, (int, float)))]
+    if wrong:
+        listed = "; ".join(wrong[:12]) + (f"; and {len(wrong) - 12} more" if len(wrong) > 12 else "")
+        raise InputError(f"'values' holds {len(wrong)} cell(s) that are not numbers: {listed}.", problems=wrong)
     columns = list(dict.fromkeys(str(column) for row in values.values() for column in row))
     stream = io.StringIO()
     writer = csv.writer(stream, lineterminator="\n")
@@ -218,6 +222,11 @@ def values_to_csv(values):
     for name, row in values.items():
         writer.writerow([str(name), *(_cell(row.get(column)) for column in columns)])
     return stream.getvalue().encode("utf-8")
+
+
+def _json_type(value):
+    names = {bool: "true/false", str: "text", dict: "an object", list: "a list"}
+    return next((label for kind, label in names.items() if isinstance(value, kind)), type(value).__name__)
 
 
 def _cell(value):

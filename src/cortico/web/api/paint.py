@@ -93,7 +93,7 @@ class PaintJobs(MethodView):
                 if unknown:
                     raise InputError(f"Unknown field(s) {', '.join(unknown)}; expected 'values' and 'settings'.")
                 table_bytes = values_to_csv(body.get("values"))
-                settings = body.get("settings") or {}
+                settings = body.get("settings", {})
                 name = "values.csv"
             job_id, checked = create_paint_job(current_user_id(), table_bytes, settings, name)
         except CorticoError as exc:
