@@ -135,6 +135,11 @@ def test_table_level_errors(client, headers):
     assert negative.status_code == 422
     assert ("Row 2: BrainPainter colour mode needs values from 0 to 3, but 2 cell(s) are negative "
             "(columns 'Left-bankssts', 'Right-bankssts')") in negative.json["errors"][0]
+    no_cortex = post_csv(client, headers, b"Image-name-unique,Left-Hippocampus\ns1,1\n",
+                         {"atlas": "aseg", "views": ["top", "subcortical-top"]})
+    assert no_cortex.status_code == 422
+    assert no_cortex.json["errors"] == ["View 'Superior' shows the cortex, but atlas 'aseg' has no cortical regions; "
+                                        "choose another view."]
     bad_json = client.post("/api/v1/paint/jobs", data={"table": (io.BytesIO(GOOD_CSV), "v.csv"), "settings": "{oops"},
                            headers=headers, content_type="multipart/form-data")
     assert bad_json.status_code == 422

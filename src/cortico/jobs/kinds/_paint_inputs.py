@@ -336,11 +336,29 @@ def check_paint_request(table_bytes, settings_data, limits, store=None, owner=No
                 request.warnings = list(request.table.warnings)
             except InputError as exc:
                 request.problems.extend(_table_problems(exc))
+    if request.settings is not None and atlas is not None:
+        request.problems.extend(_view_problems(request.settings, atlas))
     if request.settings is not None and request.table is not None:
         request.problems.extend(limits.problems(request.settings, len(request.table.rows)))
         if request.settings.mode == "brainpainter":
             request.problems.extend(_brainpainter_problems(request.table, request.settings))
     return request
+
+
+def _view_problems(settings, atlas):
+    """Views that would show nothing of this atlas (no cortex, or no structures)."""
+    from cortico.paint import get_view, view_caption
+
+    has = {kind: any(region.kind == kind for region in atlas.regions) for kind in ("cortical", "subcortical")}
+    found = []
+    for view in settings.view_objects + ([get_view(settings.movie_view)] if settings.movie else []):
+        needs = "cortical" if view.content == "cortex" else "subcortical"
+        if not has[needs]:
+            shows = "the cortex" if needs == "cortical" else "subcortical structures"
+            found.append(Problem(
+                f"View {view_caption(view.name)!r} shows {shows}, but atlas {atlas.name!r} has no "
+                f"{needs} regions; choose another view.", field="views"))
+    return found
 
 
 def _table_problems(exc):
