@@ -3,6 +3,7 @@
 from flask import current_app
 from flask.views import MethodView
 from flask_smorest import Blueprint
+from marshmallow import RAISE
 
 from cortico.jobs import cancel_job, submit_job
 from cortico.web._jobs_view import get_owned_job, job_as_dict, list_owned_jobs
@@ -17,7 +18,7 @@ blp.before_request(require_token)
 
 @blp.route("/")
 class Jobs(MethodView):
-    @blp.arguments(JobListArgs, location="query")
+    @blp.arguments(JobListArgs, location="query", unknown=RAISE)
     @blp.response(200, JobSchema(many=True))
     def get(self, args):
         """List your jobs, newest first."""
