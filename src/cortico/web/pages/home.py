@@ -15,8 +15,16 @@ TOOLS = [
 ]
 
 
+def available_tools():
+    """The tools whose pages this app serves, as (endpoint, title, summary)."""
+    return [tool for tool in TOOLS if tool[0] in current_app.view_functions]
+
+
+@bp.app_context_processor
+def _navigation():
+    return {"nav_tools": available_tools(), "version": __version__}
+
+
 @bp.get("/")
 def index():
-    tools = [(endpoint, title, summary) for endpoint, title, summary in TOOLS
-             if endpoint in current_app.view_functions]
-    return render_template("home.html", tools=tools, version=__version__)
+    return render_template("home.html", tools=available_tools())
