@@ -48,6 +48,7 @@ DEFAULTS = {
     "TEMPLATE_DEPTH_PATH": None,  # template depth map for alignment; None = fsaverage, computed once
     # Brain painting limits (enforced before a job is queued: 413 for sizes, 422 otherwise)
     "PAINT_MAX_UPLOAD_BYTES": 5 * 1024 * 1024,  # largest values CSV
+    "PAINT_MAX_COLUMNS": 2000,  # value columns of a values table
     "PAINT_MAX_ROWS": 500,  # data rows (images sets) per job
     "PAINT_MAX_IMAGES": 2000,  # rows x views per job
     "PAINT_MAX_SIDE": 4096,  # largest image width or height in pixels

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
-from cortico.exceptions import InputError
+from cortico.exceptions import InputError, LimitExceededError
 
 __all__ = [
     "TableProblem",
@@ -270,7 +270,7 @@ def _missing_warning(atlas, resolution, column_regions):
     )
 
 
-def read_values_table(source, atlas, max_rows=None):
+def read_values_table(source, atlas, max_rows=None, max_columns=None):
     """Parse a BrainPainter-style CSV into region values per image.
 
     Parameters
@@ -279,6 +279,9 @@ def read_values_table(source, atlas, max_rows=None):
         The CSV (path, raw bytes of an upload, or an open file).
     atlas : cortico.atlases.Atlas
         Atlas whose region names the columns use.
+    max_columns : int, optional
+        Refuse tables with more columns before any name is resolved (resolving
+        names with suggestions costs time per column).
     max_rows : int, optional
         Reject tables with more data rows.
 
@@ -313,6 +316,11 @@ def read_values_table(source, atlas, max_rows=None):
     header = [cell.replace("\ufeff", "").strip() for cell in header]
     while header and not header[-1]:
         header.pop()
+    if max_columns is not None and len(header) - 1 > max_columns:
+        raise LimitExceededError(
+            f"{label} has {len(header) - 1} value columns; at most {max_columns} are allowed "
+            "(an atlas has at most a few hundred regions)."
+        )
     problems, warnings = [], []
     if not header or not _is_name_column(header[0]):
         found = header[0] if header else ""

@@ -69,6 +69,7 @@ class PaintLimits:
 
     max_upload_bytes: int = 5 * 1024 * 1024
     max_rows: int = 500
+    max_columns: int = 2000
     max_images: int = 2000
     max_side: int = 4096
     max_movie_frames: int = 600
@@ -79,6 +80,7 @@ class PaintLimits:
         return cls(
             max_upload_bytes=int(settings.get("PAINT_MAX_UPLOAD_BYTES") or cls.max_upload_bytes),
             max_rows=int(settings.get("PAINT_MAX_ROWS") or cls.max_rows),
+            max_columns=int(settings.get("PAINT_MAX_COLUMNS") or cls.max_columns),
             max_images=int(settings.get("PAINT_MAX_IMAGES") or cls.max_images),
             max_side=int(settings.get("PAINT_MAX_SIDE") or cls.max_side),
             max_movie_frames=int(settings.get("PAINT_MAX_MOVIE_FRAMES") or cls.max_movie_frames),
@@ -332,10 +334,12 @@ def check_paint_request(table_bytes, settings_data, limits, store=None, owner=No
             request.problems.append(too_large)
         elif atlas is not None:
             try:
-                request.table = read_values_table(table_bytes, atlas)
+                request.table = read_values_table(table_bytes, atlas, max_columns=limits.max_columns)
                 request.warnings = list(request.table.warnings)
             except InputError as exc:
                 request.problems.extend(_table_problems(exc))
+            except LimitExceededError as exc:
+                request.problems.append(Problem(exc.message, field="table", limit=True))
     if request.settings is not None and atlas is not None:
         request.problems.extend(_view_problems(request.settings, atlas))
     if request.settings is not None and request.table is not None:
