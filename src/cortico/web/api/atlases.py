@@ -3,6 +3,7 @@
 from flask import Response, url_for
 from flask.views import MethodView
 from flask_smorest import Blueprint
+from marshmallow import RAISE
 
 from cortico.paint import safe_name
 from cortico.web._atlas_catalog import SCHEMAS, atlas_entries, atlas_entry, atlas_regions, atlas_summary, template_text
@@ -49,7 +50,7 @@ class AtlasByName(MethodView):
 
 @blp.route("/<name>/template.csv")
 class AtlasTemplate(MethodView):
-    @blp.arguments(TemplateArgs, location="query")
+    @blp.arguments(TemplateArgs, location="query", unknown=RAISE)
     @blp.response(200, description="CSV with the header `Image-name-unique,<region columns>` and empty rows.",
                   content_type="text/csv",
                   example="Image-name-unique,Left-bankssts,Left-caudalanteriorcingulate,...\nimage-1,,,...\n")

@@ -3,7 +3,7 @@
 from flask import url_for
 from flask.views import MethodView
 from flask_smorest import Blueprint
-from marshmallow import Schema, fields, validate
+from marshmallow import RAISE, Schema, fields, validate
 
 from cortico.web._uploads import form_flag, image_store, receive_upload
 from cortico.web.auth import current_user_id, require_token
@@ -133,7 +133,7 @@ class ImageById(MethodView):
 
 @blp.route("/<image_id>/download")
 class ImageDownload(MethodView):
-    @blp.arguments(DownloadArgs, location="query")
+    @blp.arguments(DownloadArgs, location="query", unknown=RAISE)
     @blp.response(200, description="The NIfTI file.")
     @blp.alt_response(404, description="No such volume for you.")
     def get(self, args, image_id):
