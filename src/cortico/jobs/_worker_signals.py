@@ -4,7 +4,7 @@ import logging
 import threading
 import time
 
-from celery.signals import worker_process_init, worker_ready, worker_shutdown
+from celery.signals import worker_ready, worker_shutdown
 from sqlalchemy import delete
 
 from cortico.db import Worker
@@ -15,16 +15,6 @@ from cortico.jobs._retention import purge_expired
 log = logging.getLogger(__name__)
 
 _stop = threading.Event()
-
-
-@worker_process_init.connect(weak=False)
-def _fresh_connections_in_child(**_):
-    """Pool children get their own database connections (not the parent's)."""
-    from celery import current_app
-
-    runtime = getattr(current_app, "cortico", None)
-    if runtime is not None:
-        runtime._db = None
 
 
 @worker_ready.connect(weak=False)
