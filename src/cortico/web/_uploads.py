@@ -173,3 +173,17 @@ def form_flag(form, name, header=None, default=False):
     if lowered in ("false", "0", "no", "off"):
         return False
     raise InputError(f"{header or name} must be true or false, got {value!r}")
+
+
+def store_uploaded_volume(owner_id, field="image", segmentation_header="X-CHUNMA-SEGMENTATION"):
+    """Stream the NIfTI upload in ``field`` to disk, check it and store it for ``owner_id``.
+
+    The segmentation flag comes from the Chumni header or the ``segmentation``
+    form field, the visibility from the ``visibility`` field (default private).
+    Returns the stored :class:`~cortico.db.Image`; nothing is kept on error.
+    """
+    with receive_upload(field) as upload:
+        return image_store().add_file(
+            owner_id, upload.path, upload.file_name,
+            segmentation=form_flag(upload.form, "segmentation", header=segmentation_header),
+            visibility=upload.form.get("visibility", "private"), move=True)

@@ -29,7 +29,7 @@ from marshmallow import Schema, fields
 from werkzeug.utils import secure_filename
 
 from cortico.exceptions import NotFoundError
-from cortico.web._uploads import form_flag, image_store, receive_upload
+from cortico.web._uploads import form_flag, image_store, receive_upload, store_uploaded_volume
 from cortico.web.auth import current_user_id, require_token
 
 __all__ = ["blp", "download_response", "is_own_base_url", "own_base_url"]
@@ -118,12 +118,7 @@ class ImageUpload(MethodView):
     @blp.alt_response(422, description="Not a valid NIfTI volume (the message says why); nothing is stored.")
     def post(self):
         """Upload a NIfTI volume (streamed to disk, checked, converted for Neuroglancer)."""
-        store = image_store()
-        with receive_upload("image") as upload:
-            segmentation = form_flag(upload.form, "segmentation", header="X-CHUNMA-SEGMENTATION")
-            image = store.add_file(current_user_id(), upload.path, upload.file_name, segmentation=segmentation,
-                                   visibility=upload.form.get("visibility", "private"), move=True)
-        return image.extra
+        return store_uploaded_volume(current_user_id()).extra
 
 
 @blp.route("/preflight")

@@ -5,7 +5,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import RAISE, Schema, fields, validate
 
-from cortico.web._uploads import form_flag, image_store, receive_upload
+from cortico.web._uploads import image_store, store_uploaded_volume
 from cortico.web.auth import current_user_id, require_token
 from cortico.web.image_service import NiftiExtraSchema, download_response, own_base_url
 
@@ -99,12 +99,7 @@ class Images(MethodView):
     def post(self):
         """Upload a NIfTI volume (multipart field `image`)."""
         owner = current_user_id()
-        with receive_upload("image") as upload:
-            image = image_store().add_file(
-                owner, upload.path, upload.file_name,
-                segmentation=form_flag(upload.form, "segmentation", header="X-CHUNMA-SEGMENTATION"),
-                visibility=upload.form.get("visibility", "private"), move=True)
-        return image_as_dict(image, owner)
+        return image_as_dict(store_uploaded_volume(owner), owner)
 
 
 @blp.route("/<image_id>")

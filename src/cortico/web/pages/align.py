@@ -31,7 +31,7 @@ from cortico.web._align_jobs import (
     submit_on_own_store,
 )
 from cortico.web._jobs_view import job_as_dict
-from cortico.web._uploads import form_flag, image_store, receive_upload
+from cortico.web._uploads import image_store, store_uploaded_volume
 from cortico.web.auth import session_owner_id
 from cortico.web.image_service import download_response
 
@@ -87,11 +87,7 @@ def upload_volume():
     """Store an uploaded NIfTI volume for this browser's owner."""
     owner = session_owner_id()
     try:
-        with receive_upload("image") as upload:
-            image = image_store().add_file(
-                owner, upload.path, upload.file_name,
-                segmentation=form_flag(upload.form, "segmentation"),
-                visibility=upload.form.get("visibility", "private"), move=True)
+        image = store_uploaded_volume(owner, segmentation_header=None)
     except CorticoError as exc:
         from cortico.web.errors import status_for
 
