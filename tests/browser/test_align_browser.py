@@ -1,35 +1,20 @@
 """Cortical alignment in a real browser: Debian's Chromium driven by Playwright against a live
 server and a real worker; NiiVue must load and draw the volumes. Screenshots go to test-artifacts/."""
 
-import threading
 
 import numpy as np
 import pytest
 from PIL import Image
 
-from tests.conftest import REPO, make_app
+from tests.browser.conftest import ARTIFACTS
 from tests.web._volumes import cortex_slab, nifti_bytes
 
 pytestmark = [pytest.mark.browser]
 
-ARTIFACTS = REPO / "test-artifacts"
 CHROMIUM_ARGS = ["--no-sandbox", "--use-gl=angle", "--use-angle=swiftshader", "--enable-unsafe-swiftshader",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"]
 
 
-@pytest.fixture
-def live_app(instance, start_worker):
-    from werkzeug.serving import make_server
-
-    app = make_app(instance)
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    start_worker(app, concurrency=1)
-    app.base_url = f"http://127.0.0.1:{server.server_port}"
-    yield app
-    server.shutdown()
-    app.extensions["cortico.db"].dispose()
 
 
 @pytest.fixture

@@ -1,7 +1,6 @@
 """Brain painting in a real browser: Debian's Chromium driven by Playwright against a live server
 (werkzeug in a thread) and a real ``cortico worker``. Screenshots go to test-artifacts/."""
 
-import threading
 import zipfile
 
 import numpy as np
@@ -9,11 +8,10 @@ import pytest
 from PIL import Image
 from playwright.sync_api import Error as PlaywrightError
 
-from tests.conftest import REPO, make_app
+from tests.browser.conftest import ARTIFACTS
 
 pytestmark = [pytest.mark.browser, pytest.mark.gl]
 
-ARTIFACTS = REPO / "test-artifacts"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                  "--disable-sync", "--no-first-run"]
 VIEWS = ("cortical-outer-left-hemisphere", "top")
@@ -30,20 +28,6 @@ def browser():
         chromium.close()
 
 
-@pytest.fixture
-def live_app(instance, start_worker):
-    """The app served by werkzeug on a free port, with one real worker."""
-    from werkzeug.serving import make_server
-
-    app = make_app(instance, PAINT_PROCESSES=1)
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    start_worker(app, concurrency=1)
-    app.base_url = f"http://127.0.0.1:{server.server_port}"
-    yield app
-    server.shutdown()
-    app.extensions["cortico.db"].dispose()
 
 
 @pytest.fixture
