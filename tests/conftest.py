@@ -3,6 +3,7 @@
 import os
 import secrets
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -134,6 +135,23 @@ def start_worker():
         worker.kill()
         # Shown by pytest for failing tests only.
         print(f"--- {worker.log.name} ---\n{worker.log.read_text(errors='replace')[-4000:]}")
+
+
+def free_port():
+    """A TCP port free on 127.0.0.1 right now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def answers_200(url):
+    """Whether ``url`` answers 200 within 2 s (False while the server is not up)."""
+    import requests
+
+    try:
+        return requests.get(url, timeout=2).status_code == 200
+    except requests.RequestException:
+        return False
 
 
 def wait_for(predicate, timeout=60, interval=0.1, what="condition"):

@@ -2,20 +2,13 @@
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
 
 import requests
 
-from tests.conftest import REPO, wait_for
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from tests.conftest import REPO, answers_200, free_port, wait_for
 
 
 def children_of(pid):
@@ -38,13 +31,7 @@ def test_serve_runs_jobs_and_stops_on_sigterm(tmp_path):
                              env=env, stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     try:
-        def healthy():
-            try:
-                return requests.get(f"{base}/health", timeout=2).status_code == 200
-            except requests.RequestException:
-                return False
-
-        wait_for(healthy, timeout=60, what="cortico serve to answer")
+        wait_for(lambda: answers_200(f"{base}/health"), timeout=60, what="cortico serve to answer")
         assert f"cortico is running at http://127.0.0.1:{port}/" in (tmp_path / "serve.log").read_text()
         headers = {"Authorization": f"Bearer {token}"}
         job = requests.post(f"{base}/api/v1/jobs/", json={"kind": "test.sleepy", "params": {"steps": 3, "delay": 0.1}},

@@ -5,7 +5,6 @@ Every job must end succeeded or failed with a message; nothing stays running.
 
 import os
 import signal
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -15,14 +14,8 @@ import time
 import pytest
 import requests
 
-from tests.conftest import REPO, add_user, make_app, wait_for
+from tests.conftest import REPO, add_user, answers_200, free_port, make_app, wait_for
 from tests.jobs.test_jobs import status, submit
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class PrivateRedis:
@@ -121,7 +114,7 @@ def test_service_restart_during_a_job_resumes_it(tmp_path):
     def serve():
         process = subprocess.Popen([sys.executable, "-m", "cortico", "serve", "--port", str(port)], env=env,
                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        wait_for(lambda: _answers(f"{base}/api/v1/workers/health"), timeout=60, what="service")
+        wait_for(lambda: answers_200(f"{base}/api/v1/workers/health"), timeout=60, what="service")
         return process
 
     def job_status(job_id):
@@ -145,9 +138,3 @@ def test_service_restart_during_a_job_resumes_it(tmp_path):
         second.send_signal(signal.SIGTERM)
         second.wait(timeout=60)
 
-
-def _answers(url):
-    try:
-        return requests.get(url, timeout=2).status_code == 200
-    except requests.RequestException:
-        return False
