@@ -52,8 +52,7 @@ def main(argv=None):
         os.environ["CORTICO_CACHE_DIR"] = cache
         from cortico.atlases import _cache, load_atlas
 
-        print(f"{'atlas':<10} {'first build s':>14} {'warm load s':>12} {'nibabel peer s':>15} "
-              f"{'warm/peer':>10}")
+        print(f"{'atlas':<10} {'first build s':>14} {'warm load s':>12} {'nibabel peer s':>15} {'warm/peer':>10}")
         for name, annot in (("dk", "aparc"), ("destrieux", "aparc.a2009s"), ("dkt", None), ("aseg", None)):
             start = time.perf_counter()
             _touch_everything(load_atlas(name))
@@ -71,8 +70,9 @@ def main(argv=None):
                 peer.append(time.perf_counter() - start)
             w, p = statistics.median(warm), statistics.median(peer)
             print(f"{name:<10} {first:>14.2f} {w:>12.3f} {p:>15.3f} {w / p:>10.2f}")
-        size = sum(os.path.getsize(os.path.join(cache, "atlases", f))
-                   for f in os.listdir(os.path.join(cache, "atlases")))
+        size = sum(
+            os.path.getsize(os.path.join(cache, "atlases", f)) for f in os.listdir(os.path.join(cache, "atlases"))
+        )
         print(f"cache size: {size / 2**20:.0f} MiB")
 
 

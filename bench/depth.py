@@ -73,11 +73,19 @@ def run_case(n, h, queue=None):
     seconds, cpu_seconds = time.perf_counter() - started, time.process_time() - cpu_started
     rms, worst, undefined, count = cortex_errors(result.equivolumetric, labels, h)
     figures = {
-        "n": n, "h": h, "cortex_voxels": count, "seconds": seconds, "cpu_seconds": cpu_seconds,
-        "load": os.getloadavg()[0], "stages": result.details["seconds"],
+        "n": n,
+        "h": h,
+        "cortex_voxels": count,
+        "seconds": seconds,
+        "cpu_seconds": cpu_seconds,
+        "load": os.getloadavg()[0],
+        "stages": result.details["seconds"],
         "sweeps": result.details["laplace_sweeps"],
-        "rms": rms, "max": worst, "undefined": undefined,
-        "peak_rss_mb": peak_rss_mb(), "rss_before_mb": rss_before,
+        "rms": rms,
+        "max": worst,
+        "undefined": undefined,
+        "peak_rss_mb": peak_rss_mb(),
+        "rss_before_mb": rss_before,
     }
     if queue is not None:
         queue.put(figures)
@@ -104,8 +112,7 @@ def run_peer(labels, h, inner, outer):
 
     started = time.perf_counter()
     with native_stdout_silenced():
-        layered = cbs.volumetric_layering(inner, outer, (h, h, h), n_layers=10,
-                                          method="volume-preserving")
+        layered = cbs.volumetric_layering(inner, outer, (h, h, h), n_layers=10, method="volume-preserving")
     seconds = time.perf_counter() - started
     # cbstools' depth is 0 on the inner (white) boundary and 1 on the outer (pial) one.
     depth = 1.0 - layered["depth"].astype(np.float64)
@@ -155,17 +162,22 @@ def main():
         labels = sphere_labels(128, 0.2)
         r = sphere_radius(128, 0.2)
         inputs = {
-            "levelsets of the same voxelised labels": (
-                signed_distance(labels == 200), signed_distance(labels >= 100)),
+            "levelsets of the same voxelised labels": (signed_distance(labels == 200), signed_distance(labels >= 100)),
             "exact analytic levelsets (favours the peer)": (
-                ((r - INNER) / 0.2).astype(np.float32), ((r - OUTER) / 0.2).astype(np.float32)),
+                ((r - INNER) / 0.2).astype(np.float32),
+                ((r - OUTER) / 0.2).astype(np.float32),
+            ),
         }
         for name, (inner, outer) in inputs.items():
             peer = run_peer(labels, 0.2, inner, outer)
-            print(f"cbstools  volumetric_layering (volume-preserving), {name}: "
-                  f"{peer['seconds']:.1f} s, RMS {peer['rms']:.4f}, max {peer['max']:.4f}")
-            print(f"  ratio: cbstools / cortico time {peer['seconds'] / ours['seconds']:.1f}x; "
-                  f"RMS cortico {ours['rms']:.4f} vs cbstools {peer['rms']:.4f}")
+            print(
+                f"cbstools  volumetric_layering (volume-preserving), {name}: "
+                f"{peer['seconds']:.1f} s, RMS {peer['rms']:.4f}, max {peer['max']:.4f}"
+            )
+            print(
+                f"  ratio: cbstools / cortico time {peer['seconds'] / ours['seconds']:.1f}x; "
+                f"RMS cortico {ours['rms']:.4f} vs cbstools {peer['rms']:.4f}"
+            )
 
     if not args.skip_large:
         context = multiprocessing.get_context("spawn")
@@ -175,8 +187,10 @@ def main():
         large = queue.get()
         child.join()
         print(f"cortico   {fmt(large)}")
-        print("  targets: <= 180 s and <= 2048 MB peak on 2 cores "
-              "(peak RSS includes the child's interpreter, numba and the input labels)")
+        print(
+            "  targets: <= 180 s and <= 2048 MB peak on 2 cores "
+            "(peak RSS includes the child's interpreter, numba and the input labels)"
+        )
 
 
 if __name__ == "__main__":

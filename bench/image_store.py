@@ -47,8 +47,12 @@ def run_peer(path, folder):
     logging.getLogger("neuroglancer_scripts").setLevel(logging.ERROR)
     image = nib.load(path)
     size = [int(s) for s in image.shape]
-    info = {"type": "image", "num_channels": 1, "data_type": "float32",
-            "scales": [{"encoding": "raw", "size": size, "resolution": [1e6] * 3, "voxel_offset": [0, 0, 0]}]}
+    info = {
+        "type": "image",
+        "num_channels": 1,
+        "data_type": "float32",
+        "scales": [{"encoding": "raw", "size": size, "resolution": [1e6] * 3, "voxel_offset": [0, 0, 0]}],
+    }
     dyadic_pyramid.fill_scales_for_dyadic_pyramid(info, target_chunk_size=64)
     writer = precomputed_io.get_IO_for_new_dataset(info, FileAccessor(str(Path(folder) / "peer"), gzip=False))
     volume_reader.nibabel_image_to_precomputed(image, writer, load_full_volume=True)
@@ -66,7 +70,8 @@ def run_store(path, folder):
     with db.session() as session:
         owner = create_user(session, "bench").id
     ImageStore(db, Path(folder) / "storage", {"IMAGE_MAX_UNCOMPRESSED_BYTES": 8 << 30}).add_file(
-        owner, path, "volume.nii.gz")
+        owner, path, "volume.nii.gz"
+    )
 
 
 def run_download(path, folder):
@@ -86,8 +91,9 @@ def run_download(path, folder):
         image_store().add_file(owner, path, "volume.nii.gz")
     client = app.test_client()
     start = time.perf_counter()
-    response = client.get("/image-service/download/volume.nii", headers={"Authorization": f"Bearer {token}"},
-                          buffered=False)
+    response = client.get(
+        "/image-service/download/volume.nii", headers={"Authorization": f"Bearer {token}"}, buffered=False
+    )
     total = sum(len(chunk) for chunk in response.response)
     return time.perf_counter() - start, total
 
@@ -118,8 +124,10 @@ def main():
             process.join()
         peer_seconds, peer_memory = results["peer"]
         for name, (seconds, memory) in results.items():
-            print(f"{name:9s} {seconds:7.2f} s  {memory:7.0f} MiB peak  "
-                  f"(x{seconds / peer_seconds:.2f} time, x{memory / peer_memory:.2f} memory of the peer)")
+            print(
+                f"{name:9s} {seconds:7.2f} s  {memory:7.0f} MiB peak  "
+                f"(x{seconds / peer_seconds:.2f} time, x{memory / peer_memory:.2f} memory of the peer)"
+            )
 
 
 if __name__ == "__main__":

@@ -21,10 +21,25 @@ import time
 
 import requests
 
-VALUES = {"row": {"Left-superiorfrontal": 2.7, "Right-superiorfrontal": 2.6, "Left-Hippocampus": 1.1,
-                  "Left-precentral": 0.5, "Right-precuneus": 1.9}}
-SETTINGS = {"atlas": "dk", "surface": "pial", "views": ["cortical-outer-left-hemisphere"],
-            "vmin": 0, "vmax": 3, "width": 320, "height": 240, "panel": False}
+VALUES = {
+    "row": {
+        "Left-superiorfrontal": 2.7,
+        "Right-superiorfrontal": 2.6,
+        "Left-Hippocampus": 1.1,
+        "Left-precentral": 0.5,
+        "Right-precuneus": 1.9,
+    }
+}
+SETTINGS = {
+    "atlas": "dk",
+    "surface": "pial",
+    "views": ["cortical-outer-left-hemisphere"],
+    "vmin": 0,
+    "vmax": 3,
+    "width": 320,
+    "height": 240,
+    "panel": False,
+}
 
 
 def _free_port():
@@ -34,8 +49,9 @@ def _free_port():
 
 
 def _cortico(env, *args):
-    return subprocess.run([sys.executable, "-m", "cortico", *args], env=env, check=True,
-                          capture_output=True, text=True).stdout.strip()
+    return subprocess.run(
+        [sys.executable, "-m", "cortico", *args], env=env, check=True, capture_output=True, text=True
+    ).stdout.strip()
 
 
 def _user(base, token, jobs, deadline, latencies, outcomes, lock):
@@ -44,8 +60,7 @@ def _user(base, token, jobs, deadline, latencies, outcomes, lock):
     for _ in range(jobs):
         if time.monotonic() > deadline:
             return
-        response = session.post(f"{base}/api/v1/paint/jobs", json={"values": VALUES, "settings": SETTINGS},
-                                timeout=30)
+        response = session.post(f"{base}/api/v1/paint/jobs", json={"values": VALUES, "settings": SETTINGS}, timeout=30)
         if response.status_code != 202:
             with lock:
                 outcomes.append(f"submit {response.status_code}")
@@ -80,8 +95,12 @@ def main(argv=None):
             tokens.append(_cortico(env, "token", "create", f"user{i}"))
         port = _free_port()
         base = f"http://127.0.0.1:{port}"
-        server = subprocess.Popen([sys.executable, "-m", "cortico", "serve", "--port", str(port)], env=env,
-                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        server = subprocess.Popen(
+            [sys.executable, "-m", "cortico", "serve", "--port", str(port)],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         try:
             for _ in range(300):
                 try:
@@ -93,9 +112,12 @@ def main(argv=None):
             latencies, outcomes, lock = [], [], threading.Lock()
             deadline = time.monotonic() + args.max_seconds
             started = time.monotonic()
-            threads = [threading.Thread(target=_user, args=(base, token, args.jobs_per_user, deadline,
-                                                            latencies, outcomes, lock))
-                       for token in tokens]
+            threads = [
+                threading.Thread(
+                    target=_user, args=(base, token, args.jobs_per_user, deadline, latencies, outcomes, lock)
+                )
+                for token in tokens
+            ]
             for thread in threads:
                 thread.start()
             for thread in threads:
@@ -111,12 +133,16 @@ def main(argv=None):
     def pct(p):
         return latencies[min(len(latencies) - 1, int(p / 100 * len(latencies)))] * 1000 if latencies else float("nan")
 
-    print(f"users {args.users}, jobs submitted {args.users * args.jobs_per_user}, outcomes "
-          f"{ {o: outcomes.count(o) for o in sorted(set(outcomes))} }")
+    print(
+        f"users {args.users}, jobs submitted {args.users * args.jobs_per_user}, outcomes "
+        f"{ {o: outcomes.count(o) for o in sorted(set(outcomes))} }"
+    )
     print(f"wall {wall:.1f} s, throughput {done / wall:.2f} jobs/s ({done / wall * 60:.1f} jobs/min)")
-    print(f"status route: {len(latencies)} requests, p50 {pct(50):.1f} ms, p95 {pct(95):.1f} ms, "
-          f"p99 {pct(99):.1f} ms, max {latencies[-1] * 1000 if latencies else float('nan'):.1f} ms, "
-          f"mean {statistics.fmean(latencies) * 1000 if latencies else float('nan'):.1f} ms")
+    print(
+        f"status route: {len(latencies)} requests, p50 {pct(50):.1f} ms, p95 {pct(95):.1f} ms, "
+        f"p99 {pct(99):.1f} ms, max {latencies[-1] * 1000 if latencies else float('nan'):.1f} ms, "
+        f"mean {statistics.fmean(latencies) * 1000 if latencies else float('nan'):.1f} ms"
+    )
 
 
 if __name__ == "__main__":

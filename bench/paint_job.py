@@ -55,8 +55,10 @@ def _table(rows):
 
     columns = template_columns("dk", "v2")
     rng = np.random.default_rng(0)
-    return {f"subject-{i + 1}": dict(zip(columns, rng.uniform(1.5, 3.5, len(columns)).round(2).tolist()))
-            for i in range(rows)}
+    return {
+        f"subject-{i + 1}": dict(zip(columns, rng.uniform(1.5, 3.5, len(columns)).round(2).tolist()))
+        for i in range(rows)
+    }
 
 
 def _job(values, processes):
@@ -80,8 +82,10 @@ def main():
     for processes in (1, args.processes):
         seconds, images, messages = _job(values, processes)
         timings[processes] = seconds
-        print(f"job kind, {processes} process(es): {seconds:.1f} s wall for {images} images "
-              f"({images / seconds:.2f} images/s, {messages} progress reports)")
+        print(
+            f"job kind, {processes} process(es): {seconds:.1f} s wall for {images} images "
+            f"({images / seconds:.2f} images/s, {messages} progress reports)"
+        )
     from cortico.paint import paint
 
     with tempfile.TemporaryDirectory() as folder:
@@ -89,8 +93,9 @@ def main():
         result = paint(values, atlas="dk", out_dir=folder)
         peer = time.perf_counter() - start
     images = len(result.images)
-    print(f"peer cortico.paint.paint() sequential: {peer:.1f} s wall for {images} images "
-          f"({images / peer:.2f} images/s)")
+    print(
+        f"peer cortico.paint.paint() sequential: {peer:.1f} s wall for {images} images ({images / peer:.2f} images/s)"
+    )
     print(f"ratio job({args.processes} processes) / job(1 process) speed: {timings[1] / timings[args.processes]:.2f}x")
     print(f"ratio job({args.processes} processes) / paint() speed: {peer / timings[args.processes]:.2f}x")
 

@@ -71,9 +71,7 @@ def bench_cortico(rows):
     repeats = 5
     with Clock() as one:
         for _ in range(repeats):
-            render_view(
-                atlas, "pial", colors, "cortical-outer-left-hemisphere", size=SIZE
-            )
+            render_view(atlas, "pial", colors, "cortical-outer-left-hemisphere", size=SIZE)
     figures["view"] = (one.cpu / repeats, one.wall / repeats)
     print(
         f"cortico  one view (left lateral, warm, mean of {repeats}, fxaa): "
@@ -159,16 +157,12 @@ def bench_nilearn(atlas):
         once(f"{out}/warm.png")
         with Clock() as clock:
             once(f"{out}/timed.png")
-    print(
-        f"nilearn  plot_surf_roi one view (left lateral, warm): {clock.cpu:.2f} CPU-s, {clock.wall:.2f} wall-s"
-    )
+    print(f"nilearn  plot_surf_roi one view (left lateral, warm): {clock.cpu:.2f} CPU-s, {clock.wall:.2f} wall-s")
     return clock.cpu, clock.wall
 
 
 def main():
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument(
         "--rows",
         type=int,

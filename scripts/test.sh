@@ -4,5 +4,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/test-services.sh
 mkdir -p test-artifacts
+ruff check src tests bench
+ruff format --check src tests bench
 lint-imports
 exec python3 -m pytest -q -p no:cacheprovider "$@"

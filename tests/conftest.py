@@ -67,16 +67,18 @@ def worker_env(app):
     """Environment for a worker process sharing ``app``'s configuration."""
     config = app.config
     env = dict(os.environ)
-    env.update({
-        "INSTANCE_PATH": config["INSTANCE_PATH"],
-        "PYTHONPATH": os.pathsep.join([str(REPO), env.get("PYTHONPATH", "")]),
-        "CORTICO_DATABASE_URL": config["DATABASE_URL"],
-        "CORTICO_STORAGE_PATH": config["STORAGE_PATH"],
-        "CORTICO_JOB_MODULES": ",".join(config["JOB_MODULES"]),
-        "CORTICO_JOB_HEARTBEAT_SECONDS": str(config["JOB_HEARTBEAT_SECONDS"]),
-        "CORTICO_JOB_STALE_SECONDS": str(config["JOB_STALE_SECONDS"]),
-        "CORTICO_JOB_MAX_ATTEMPTS": str(config["JOB_MAX_ATTEMPTS"]),
-    })
+    env.update(
+        {
+            "INSTANCE_PATH": config["INSTANCE_PATH"],
+            "PYTHONPATH": os.pathsep.join([str(REPO), env.get("PYTHONPATH", "")]),
+            "CORTICO_DATABASE_URL": config["DATABASE_URL"],
+            "CORTICO_STORAGE_PATH": config["STORAGE_PATH"],
+            "CORTICO_JOB_MODULES": ",".join(config["JOB_MODULES"]),
+            "CORTICO_JOB_HEARTBEAT_SECONDS": str(config["JOB_HEARTBEAT_SECONDS"]),
+            "CORTICO_JOB_STALE_SECONDS": str(config["JOB_STALE_SECONDS"]),
+            "CORTICO_JOB_MAX_ATTEMPTS": str(config["JOB_MAX_ATTEMPTS"]),
+        }
+    )
     env.pop("CORTICO_BROKER_URL", None)
     if config.get("BROKER_URL"):
         env["CORTICO_BROKER_URL"] = config["BROKER_URL"]
@@ -90,9 +92,19 @@ class WorkerProcess:
         self.app = app
         self.log = Path(app.config["INSTANCE_PATH"]) / f"worker-{secrets.token_hex(3)}.log"
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "cortico", "worker", "--concurrency", str(concurrency),
-             "--name", f"test-{secrets.token_hex(4)}@%h"],
-            env=worker_env(app), stdout=open(self.log, "wb"), stderr=subprocess.STDOUT,
+            [
+                sys.executable,
+                "-m",
+                "cortico",
+                "worker",
+                "--concurrency",
+                str(concurrency),
+                "--name",
+                f"test-{secrets.token_hex(4)}@%h",
+            ],
+            env=worker_env(app),
+            stdout=open(self.log, "wb"),
+            stderr=subprocess.STDOUT,
             start_new_session=True,
         )
 

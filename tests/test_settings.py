@@ -16,7 +16,8 @@ def test_defaults_derive_from_instance_folder(tmp_path, monkeypatch):
 
 def test_precedence_of_every_source(tmp_path, monkeypatch):
     (tmp_path / "config.py").write_text(
-        "CORS_MAX_AGE = 1\nRETENTION_SECONDS = 1\nMAX_CONTENT_LENGTH = 1\nALLOW_ANONYMOUS = False\n")
+        "CORS_MAX_AGE = 1\nRETENTION_SECONDS = 1\nMAX_CONTENT_LENGTH = 1\nALLOW_ANONYMOUS = False\n"
+    )
     settings_file = tmp_path / "site.py"
     settings_file.write_text("RETENTION_SECONDS = 2\nMAX_CONTENT_LENGTH = 2\nALLOW_ANONYMOUS = True\n")
     monkeypatch.setenv("CORTICO_SETTINGS", str(settings_file))

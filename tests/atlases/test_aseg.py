@@ -28,8 +28,7 @@ def test_subcortical_meshes_are_closed_smooth_and_not_shrunk(dk, aseg_data):
         directed = np.concatenate([mesh.faces[:, [0, 1]], mesh.faces[:, [1, 2]], mesh.faces[:, [2, 0]]])
         assert len(np.unique(directed, axis=0)) == len(directed), region.key
         # positive enclosed volume (above) + consistent winding = outward faces; normals agree
-        agreement = np.einsum(
-            "ij,ij->i", face_normals(mesh.vertices, mesh.faces), mesh.normals[mesh.faces].sum(axis=1))
+        agreement = np.einsum("ij,ij->i", face_normals(mesh.vertices, mesh.faces), mesh.normals[mesh.faces].sum(axis=1))
         assert np.mean(agreement > 0) > 0.99, region.key
         assert (mesh.vertices.min(axis=0) > pial.min(axis=0) - 60).all()
 

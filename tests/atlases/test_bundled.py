@@ -9,8 +9,14 @@ from cortico.exceptions import NotFoundError
 
 @pytest.mark.parametrize(
     "name, canonical, per_hemi",
-    [("dk", "dk", 34), ("Desikan-Killiany", "dk", 34), ("DESTRIEUX", "destrieux", 74),
-     ("dkt", "dkt", 31), ("Tourville", "dkt", 31), ("aseg", "aseg", 0)],
+    [
+        ("dk", "dk", 34),
+        ("Desikan-Killiany", "dk", 34),
+        ("DESTRIEUX", "destrieux", 74),
+        ("dkt", "dkt", 31),
+        ("Tourville", "dkt", 31),
+        ("aseg", "aseg", 0),
+    ],
 )
 def test_region_counts_per_hemisphere(name, canonical, per_hemi):
     atlas = load_atlas(name)
@@ -18,8 +24,7 @@ def test_region_counts_per_hemisphere(name, canonical, per_hemi):
     for hemi in ("lh", "rh"):
         assert len(atlas.regions_of("cortical", hemi)) == per_hemi
         assert len(atlas.regions_of("subcortical", hemi)) == 12
-    assert [r.name for r in atlas.regions_of("subcortical", None)] == [
-        "Brain-Stem", "3rd-Ventricle", "4th-Ventricle"]
+    assert [r.name for r in atlas.regions_of("subcortical", None)] == ["Brain-Stem", "3rd-Ventricle", "4th-Ventricle"]
     assert [r.index for r in atlas.regions] == list(range(len(atlas.regions)))
     assert len({r.key for r in atlas.regions}) == len(atlas.regions)
 

@@ -26,8 +26,7 @@ def _blobs():
     return data
 
 
-TABLE = ("id,name,r,g,b\n1,Left-Outer,255,0,0\n2,lh_Core,0,255,0\n3,Cube_R,0,0,255\n"
-         "4,Midline,9,9,9\n7,Unused,1,1,1\n")
+TABLE = "id,name,r,g,b\n1,Left-Outer,255,0,0\n2,lh_Core,0,255,0\n3,Cube_R,0,0,255\n4,Midline,9,9,9\n7,Unused,1,1,1\n"
 
 
 @pytest.fixture
@@ -42,8 +41,7 @@ def blob_files(tmp_path):
 def test_volume_import_nested_and_adjacent_blobs(blob_files):
     data = _blobs()
     calls = []
-    atlas = import_volume_atlas(
-        "blobs", *blob_files, progress=lambda done, total: calls.append((done, total)))
+    atlas = import_volume_atlas("blobs", *blob_files, progress=lambda done, total: calls.append((done, total)))
     assert [r.key for r in atlas.regions] == ["lh.Outer", "lh.Core", "rh.Cube", "Midline"]
     assert calls == [(1, 4), (2, 4), (3, 4), (4, 4)]
     assert atlas.region("lh.Outer").color == (1.0, 0.0, 0.0)
@@ -66,8 +64,9 @@ def test_volume_import_from_mgz_and_lut(tmp_path):
     volume = tmp_path / "blobs.mgz"
     nib.save(nib.MGHImage(data.astype(np.int32), AFFINE), volume)
     lut = tmp_path / "labels.txt"
-    lut.write_text("#No. Label R G B A\n0 Unknown 0 0 0 0\n1 Outer 10 20 30 0\n2 Core 1 2 3 0\n"
-                   "3 Cube 4 5 6 0\n4 Midline 7 8 9 0\n")
+    lut.write_text(
+        "#No. Label R G B A\n0 Unknown 0 0 0 0\n1 Outer 10 20 30 0\n2 Core 1 2 3 0\n3 Cube 4 5 6 0\n4 Midline 7 8 9 0\n"
+    )
     atlas = import_volume_atlas("mgz", volume, lut, smoothing_iterations=0, decimation=0.0)
     assert [r.key for r in atlas.regions] == ["Outer", "Core", "Cube", "Midline"]
     assert atlas.region("Outer").color == pytest.approx((10 / 255, 20 / 255, 30 / 255))
@@ -76,8 +75,9 @@ def test_volume_import_from_mgz_and_lut(tmp_path):
 def test_volume_import_nrrd(tmp_path, blob_files):
     ants = pytest.importorskip("ants")
     path = tmp_path / "blobs.nrrd"
-    ants.image_write(ants.from_numpy(_blobs().astype(np.float32), origin=(3.0, 4.0, 5.0),
-                                     spacing=(VOXEL,) * 3), str(path))
+    ants.image_write(
+        ants.from_numpy(_blobs().astype(np.float32), origin=(3.0, 4.0, 5.0), spacing=(VOXEL,) * 3), str(path)
+    )
     atlas = import_volume_atlas("nrrd", path, blob_files[1])
     centre = atlas.subcortical_mesh("lh.Core").vertices.mean(axis=0)
     # ITK's LPS origin (3, 4, 5) is RAS (-3, -4, 5); x and y axes point the other way
@@ -123,7 +123,7 @@ def test_mouse_template_resolves_against_an_imported_volume_atlas(tmp_path):
     columns = template_columns("mouse", "v2")
     data = np.zeros((4 * len(columns), 6, 6), dtype=np.int16)
     for i in range(len(columns)):
-        data[4 * i + 1: 4 * i + 3, 2:4, 2:4] = i + 1
+        data[4 * i + 1 : 4 * i + 3, 2:4, 2:4] = i + 1
     volume = tmp_path / "mouse.nii.gz"
     nib.save(nib.Nifti1Image(data, np.eye(4)), volume)
     table = tmp_path / "mouse.csv"
@@ -133,35 +133,41 @@ def test_mouse_template_resolves_against_an_imported_volume_atlas(tmp_path):
     resolution = atlas.resolve(columns)
     assert resolution.ok and resolution.missing == ()
     assert [r.key for r in resolution.mapping["Right-Posterior-parietal-association-areas"]] == [
-        "rh.Posterior-parietal-association-areas"]
+        "rh.Posterior-parietal-association-areas"
+    ]
     assert len(atlas.resolve(["Hippocampus"]).mapping["Hippocampus"]) == 2
 
 
 def test_surface_import_of_fsaverage_aparc_matches_bundled_dk(dk):
     atlas = import_surface_atlas(
-        "my dk", {"lh": fsaverage_file("surf/lh.white")}, {"lh": fsaverage_file("label/lh.aparc.annot")},
-        surface_kind="white", space="fsaverage",
+        "my dk",
+        {"lh": fsaverage_file("surf/lh.white")},
+        {"lh": fsaverage_file("label/lh.aparc.annot")},
+        surface_kind="white",
+        space="fsaverage",
     )
     assert len(atlas.regions) == 34 and atlas.surface_kinds == ("white",)
     names = np.array([""] + [r.name for r in atlas.regions], dtype=object)
     bundled = np.array([""] + [r.name for r in dk.regions], dtype=object)
-    np.testing.assert_array_equal(names[atlas.vertex_regions("lh") + 1],
-                                  bundled[dk.vertex_regions("lh") + 1])
+    np.testing.assert_array_equal(names[atlas.vertex_regions("lh") + 1], bundled[dk.vertex_regions("lh") + 1])
     np.testing.assert_allclose(atlas.surface("white", "lh").vertices, dk.surface("white", "lh").vertices)
 
 
 def _small_surface(tmp_path):
     """An octahedron in FreeSurfer geometry and GIFTI formats."""
-    vertices = np.array([[1, 0, 0], [-1, 0, 0], [0, 1, 0], [0, -1, 0], [0, 0, 1], [0, 0, -1]],
-                        dtype=np.float32)
-    faces = np.array([[0, 2, 4], [2, 1, 4], [1, 3, 4], [3, 0, 4], [2, 0, 5], [1, 2, 5], [3, 1, 5], [0, 3, 5]],
-                     dtype=np.int32)
+    vertices = np.array([[1, 0, 0], [-1, 0, 0], [0, 1, 0], [0, -1, 0], [0, 0, 1], [0, 0, -1]], dtype=np.float32)
+    faces = np.array(
+        [[0, 2, 4], [2, 1, 4], [1, 3, 4], [3, 0, 4], [2, 0, 5], [1, 2, 5], [3, 1, 5], [0, 3, 5]], dtype=np.int32
+    )
     fs_path = tmp_path / "lh.octa"
     nib.freesurfer.write_geometry(str(fs_path), vertices, faces)
     gii_path = tmp_path / "rh.octa.surf.gii"
-    gifti = nib.gifti.GiftiImage(darrays=[
-        nib.gifti.GiftiDataArray(vertices, intent="NIFTI_INTENT_POINTSET"),
-        nib.gifti.GiftiDataArray(faces, intent="NIFTI_INTENT_TRIANGLE")])
+    gifti = nib.gifti.GiftiImage(
+        darrays=[
+            nib.gifti.GiftiDataArray(vertices, intent="NIFTI_INTENT_POINTSET"),
+            nib.gifti.GiftiDataArray(faces, intent="NIFTI_INTENT_TRIANGLE"),
+        ]
+    )
     nib.save(gifti, gii_path)
     return fs_path, gii_path
 
@@ -170,8 +176,9 @@ def test_surface_import_annot_gifti_and_array(tmp_path):
     fs_path, gii_path = _small_surface(tmp_path)
     annot = tmp_path / "lh.parc.annot"
     ctab = np.array([[25, 5, 25, 0, 0], [200, 0, 0, 0, 0], [0, 200, 0, 0, 0]])
-    nib.freesurfer.write_annot(str(annot), np.array([1, 1, 2, 2, 0, -1]), ctab,
-                               [b"unknown", b"front", b"back"], fill_ctab=True)
+    nib.freesurfer.write_annot(
+        str(annot), np.array([1, 1, 2, 2, 0, -1]), ctab, [b"unknown", b"front", b"back"], fill_ctab=True
+    )
     label_gii = tmp_path / "rh.parc.label.gii"
     table = nib.gifti.GiftiLabelTable()
     entries = [(0, "???", (0, 0, 0, 0)), (5, "R_front", (1, 0, 0, 1)), (6, "R_back", (0, 1, 0, 1))]
@@ -179,9 +186,19 @@ def test_surface_import_annot_gifti_and_array(tmp_path):
         label = nib.gifti.GiftiLabel(key, *rgba)
         label.label = name
         table.labels.append(label)
-    nib.save(nib.gifti.GiftiImage(labeltable=table, darrays=[
-        nib.gifti.GiftiDataArray(np.array([5, 5, 6, 6, 0, 0], dtype=np.int32), intent="NIFTI_INTENT_LABEL",
-                                 datatype="NIFTI_TYPE_INT32")]), label_gii)
+    nib.save(
+        nib.gifti.GiftiImage(
+            labeltable=table,
+            darrays=[
+                nib.gifti.GiftiDataArray(
+                    np.array([5, 5, 6, 6, 0, 0], dtype=np.int32),
+                    intent="NIFTI_INTENT_LABEL",
+                    datatype="NIFTI_TYPE_INT32",
+                )
+            ],
+        ),
+        label_gii,
+    )
     atlas = import_surface_atlas("octa", {"lh": fs_path, "rh": gii_path}, {"lh": annot, "rh": label_gii})
     assert [r.key for r in atlas.regions] == ["lh.front", "lh.back", "rh.front", "rh.back"]
     np.testing.assert_array_equal(atlas.vertex_regions("lh"), [0, 0, 1, 1, -1, -1])

@@ -17,7 +17,9 @@ def test_csv_with_header_bom_and_semicolons(tmp_path):
     path.write_text("\ufeffid;name;r;g;b\r\n1;Visual;255;0;0\r\n2;Auditory;0;0;255;\r\n", encoding="utf-8")
     table = read_label_table(path)
     assert [(e.id, e.name, e.color) for e in table.values()] == [
-        (1, "Visual", (1.0, 0.0, 0.0)), (2, "Auditory", (0.0, 0.0, 1.0))]
+        (1, "Visual", (1.0, 0.0, 0.0)),
+        (2, "Auditory", (0.0, 0.0, 1.0)),
+    ]
 
 
 def test_csv_without_colours(tmp_path):

@@ -48,8 +48,14 @@ def test_region_key_and_validation():
 def test_atlas_lookups_and_errors():
     mesh = Mesh.from_arrays(TETRA_VERTICES, TETRA_FACES)
     regions = [Region("a", "lh", "cortical", (1, 0, 0), 0), Region("b", None, "subcortical", (0, 1, 0), 1)]
-    atlas = Atlas("t", "Test", regions, {("pial", "lh"): mesh},
-                  {"lh": np.array([0, 0, -1, 0], dtype=np.int32)}, {"b": lambda: mesh})
+    atlas = Atlas(
+        "t",
+        "Test",
+        regions,
+        {("pial", "lh"): mesh},
+        {"lh": np.array([0, 0, -1, 0], dtype=np.int32)},
+        {"b": lambda: mesh},
+    )
     assert atlas.hemis == ("lh",) and atlas.surface_kinds == ("pial",)
     assert atlas.region("b") is regions[1]
     assert atlas.subcortical_mesh(regions[1]) is mesh

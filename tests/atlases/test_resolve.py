@@ -69,8 +69,7 @@ def test_unknown_names_get_suggestions(dk):
     assert resolution.unknown["Hipocampus"][0] == "Hippocampus"
     assert resolution.unknown["Left-Hipocampus"][0] == "Left-Hippocampus"
     assert resolution.unknown["xyzzy"] == []
-    assert "Column 'Hipocampus' matches no region of atlas 'dk'; did you mean 'Hippocampus'" in (
-        resolution.problems[0])
+    assert "Column 'Hipocampus' matches no region of atlas 'dk'; did you mean 'Hippocampus'" in (resolution.problems[0])
 
 
 def test_duplicate_columns_are_reported(dk):
@@ -78,8 +77,8 @@ def test_duplicate_columns_are_reported(dk):
     assert [r.key for r in resolution.mapping["Hippocampus"]] == ["lh.Hippocampus", "rh.Hippocampus"]
     assert "Left-Hippocampus" not in resolution.mapping
     assert resolution.problems == [
-        "Columns 'Hippocampus' and 'Left-Hippocampus' both give a value for region "
-        "'lh.Hippocampus'; keep only one."]
+        "Columns 'Hippocampus' and 'Left-Hippocampus' both give a value for region 'lh.Hippocampus'; keep only one."
+    ]
 
 
 def test_normalised_names_are_unique_within_each_atlas(dk, destrieux, dkt):
@@ -114,9 +113,7 @@ def test_any_hemisphere_style_case_and_separator_resolves(dk, position, style, c
 
 
 def test_names_differing_only_in_case_are_ambiguous():
-    regions = [Region("Visual", "lh", "subcortical", (1, 0, 0), 0),
-               Region("VISUAL", "lh", "subcortical", (0, 1, 0), 1)]
+    regions = [Region("Visual", "lh", "subcortical", (1, 0, 0), 0), Region("VISUAL", "lh", "subcortical", (0, 1, 0), 1)]
     resolution = Atlas("cased", "Cased", regions).resolve(["visual", "Left-Visual"])
-    assert resolution.ambiguous == {"visual": ["lh.VISUAL", "lh.Visual"],
-                                    "Left-Visual": ["lh.VISUAL", "lh.Visual"]}
+    assert resolution.ambiguous == {"visual": ["lh.VISUAL", "lh.Visual"], "Left-Visual": ["lh.VISUAL", "lh.Visual"]}
     assert "ambiguous in atlas 'cased'" in resolution.problems[0]

@@ -25,8 +25,9 @@ def surface_atlas(tmp_path):
     nib.freesurfer.write_geometry(str(tmp_path / "lh.s"), vertices, faces)
     np.save(tmp_path / "lh.npy", np.array([1, 1, 1, 2, 2, 2]))
     (tmp_path / "n.csv").write_text("1,up\n2,down\n")
-    return import_surface_atlas("Octa", {"lh": tmp_path / "lh.s"}, {"lh": tmp_path / "lh.npy"},
-                                names_table=tmp_path / "n.csv")
+    return import_surface_atlas(
+        "Octa", {"lh": tmp_path / "lh.s"}, {"lh": tmp_path / "lh.npy"}, names_table=tmp_path / "n.csv"
+    )
 
 
 def test_round_trip_volume_and_surface(tmp_path, volume_atlas, surface_atlas):
@@ -37,12 +38,12 @@ def test_round_trip_volume_and_surface(tmp_path, volume_atlas, surface_atlas):
     assert [r.key for r in loaded.regions] == ["lh.A", "rh.A"]
     assert loaded.regions == volume_atlas.regions
     for region in loaded.regions:
-        np.testing.assert_array_equal(loaded.subcortical_mesh(region).faces,
-                                      volume_atlas.subcortical_mesh(region).faces)
+        np.testing.assert_array_equal(
+            loaded.subcortical_mesh(region).faces, volume_atlas.subcortical_mesh(region).faces
+        )
     surface = store.load("alice", surface_id)
     np.testing.assert_array_equal(surface.vertex_regions("lh"), [0, 0, 0, 1, 1, 1])
-    np.testing.assert_allclose(surface.surface("pial", "lh").normals,
-                               surface_atlas.surface("pial", "lh").normals)
+    np.testing.assert_allclose(surface.surface("pial", "lh").normals, surface_atlas.surface("pial", "lh").normals)
     assert surface.resolve(["Up_L"]).ok
     assert [entry.name for entry in store.list("alice")] == ["Blocks", "Octa"]
     assert store.find("alice", "octa") == surface_id

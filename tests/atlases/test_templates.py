@@ -10,8 +10,15 @@ from cortico.exceptions import InputError, NotFoundError
 
 @pytest.mark.parametrize(
     "name, schema, count",
-    [("dk", "v1", 47), ("dk", "v2", 94), ("destrieux", "v1", 87), ("destrieux", "v2", 174),
-     ("dkt", "v1", 44), ("Tourville", "v2", 88), ("mouse", "v2", 54)],
+    [
+        ("dk", "v1", 47),
+        ("dk", "v2", 94),
+        ("destrieux", "v1", 87),
+        ("destrieux", "v2", 174),
+        ("dkt", "v1", 44),
+        ("Tourville", "v2", 88),
+        ("mouse", "v2", 54),
+    ],
 )
 def test_brainpainter_column_counts(name, schema, count):
     columns = template_columns(name, schema)

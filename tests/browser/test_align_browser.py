@@ -1,7 +1,6 @@
 """Cortical alignment in a real browser: Debian's Chromium driven by Playwright against a live
 server and a real worker; NiiVue must load and draw the volumes. Screenshots go to test-artifacts/."""
 
-
 import numpy as np
 import pytest
 from PIL import Image
@@ -11,10 +10,16 @@ from tests.web._volumes import cortex_slab, nifti_bytes
 
 pytestmark = [pytest.mark.browser]
 
-CHROMIUM_ARGS = ["--no-sandbox", "--use-gl=angle", "--use-angle=swiftshader", "--enable-unsafe-swiftshader",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"]
-
-
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--use-gl=angle",
+    "--use-angle=swiftshader",
+    "--enable-unsafe-swiftshader",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 
 
 @pytest.fixture
@@ -51,9 +56,10 @@ def test_upload_compute_depth_and_view_it_in_niivue(live_app, page, tmp_path):
     page.locator("canvas#niivue").screenshot(path=str(shot))
     page.screenshot(path=str(ARTIFACTS / "align-depth-job-page.png"), full_page=True)
     pixels = np.asarray(Image.open(shot).convert("RGB")).reshape(-1, 3)
-    colours = {tuple(p) for p in pixels[:: 7]}
+    colours = {tuple(p) for p in pixels[::7]}
     assert len(colours) > 50, "the viewer drew (almost) nothing"
     assert np.mean(np.all(pixels > 245, axis=1)) < 0.95
     host = live_app.base_url.split("//", 1)[1]
-    assert all(host in url or url.startswith(("data:", "blob:")) for url in page.requests), \
-        [url for url in page.requests if host not in url]
+    assert all(host in url or url.startswith(("data:", "blob:")) for url in page.requests), [
+        url for url in page.requests if host not in url
+    ]

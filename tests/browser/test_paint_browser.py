@@ -12,8 +12,14 @@ from tests.browser.conftest import ARTIFACTS
 
 pytestmark = [pytest.mark.browser, pytest.mark.gl]
 
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 VIEWS = ("cortical-outer-left-hemisphere", "top")
 ROWS = 8
 
@@ -26,8 +32,6 @@ def browser():
         chromium = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
         yield chromium
         chromium.close()
-
-
 
 
 @pytest.fixture
@@ -72,8 +76,9 @@ def test_upload_paint_watch_progress_open_image_download_zip(live_app, page, tmp
                 break
             bar = page.query_selector("#bar")
             if bar is not None:
-                seen.append((bar.evaluate("element => parseFloat(element.style.width)"),
-                             page.inner_text("#progress-text")))
+                seen.append(
+                    (bar.evaluate("element => parseFloat(element.style.width)"), page.inner_text("#progress-text"))
+                )
         except PlaywrightError:  # the page reloads itself when the job finishes
             pass
         page.wait_for_timeout(100)
@@ -127,8 +132,9 @@ def test_wrong_column_shows_the_problem_and_keeps_the_form(live_app, page, tmp_p
     page.click("#paint-button")
     page.wait_for_selector("#problems")
     problems = page.inner_text("#problems")
-    assert ("Column 'Left-superiorfrontl': no region of atlas 'dk' has this name; "
-            "did you mean 'Left-superiorfrontal'?") in problems
+    assert (
+        "Column 'Left-superiorfrontl': no region of atlas 'dk' has this name; did you mean 'Left-superiorfrontal'?"
+    ) in problems
     assert page.input_value("input[name=label]") == "My label"
     assert "Using bad.csv from your last try" in page.inner_text("#drop-file")
     page.screenshot(path=str(ARTIFACTS / "paint-validation.png"), full_page=True)

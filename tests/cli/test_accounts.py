@@ -37,8 +37,13 @@ def test_initdb_both_ways(tmp_path):
     assert result.exit_code == 0, result.output
     assert "users" in inspect(create_engine(f"sqlite:///{tmp_path / 'a' / 'cortico.sqlite3'}")).get_table_names()
     env = dict(os.environ, INSTANCE_PATH=str(tmp_path / "b"))
-    done = subprocess.run([sys.executable, "-m", "flask", "--app", "cortico", "initdb"], env=env,
-                          capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-m", "flask", "--app", "cortico", "initdb"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 0, done.stderr
     assert "database ready" in done.stdout
     assert "jobs" in inspect(create_engine(f"sqlite:///{tmp_path / 'b' / 'cortico.sqlite3'}")).get_table_names()

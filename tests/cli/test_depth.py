@@ -46,8 +46,7 @@ def test_label_mapping_options(tmp_path):
     labels[0, 0, 0] = 10
     path = tmp_path / "ribbon.nii.gz"
     nib.save(nib.Nifti1Image(labels, AFFINE), path)
-    for options in (["--labels", "freesurfer-ribbon"],
-                    ["--labels", "cortex=3,42", "--labels", "white=2,41"]):
+    for options in (["--labels", "freesurfer-ribbon"], ["--labels", "cortex=3,42", "--labels", "white=2,41"]):
         out = tmp_path / "d.nii.gz"
         result = _run(["depth", path, "-o", out, "--quiet", *options])
         assert result.exit_code == 0, result.output
@@ -65,8 +64,7 @@ def test_voluba_compatible_flag(tmp_path):
     labels[:2] = 0
     labels[0, 5, 5] = CORTEX
     nib.save(nib.Nifti1Image(labels, AFFINE), tmp_path / "s.nii.gz")
-    result = _run(["depth", tmp_path / "s.nii.gz", "-o", tmp_path / "d.nii.gz", "--quiet",
-                   "--voluba-compatible"])
+    result = _run(["depth", tmp_path / "s.nii.gz", "-o", tmp_path / "d.nii.gz", "--quiet", "--voluba-compatible"])
     assert result.exit_code == 0, result.output
     assert "1 undefined (set to 0.5)" in result.output
     assert np.asanyarray(nib.load(tmp_path / "d.nii.gz").dataobj)[0, 5, 5] == 0.5

@@ -18,27 +18,40 @@ def children_of(pid):
 
 def test_serve_runs_jobs_and_stops_on_sigterm(tmp_path):
     port = free_port()
-    env = dict(os.environ, INSTANCE_PATH=str(tmp_path), PYTHONPATH=str(REPO),
-               CORTICO_JOB_MODULES="tests.jobs.sleepy_kind")
-    token = subprocess.run([sys.executable, "-m", "cortico", "token", "create", "x"], env=env,
-                           capture_output=True, text=True)
+    env = dict(
+        os.environ, INSTANCE_PATH=str(tmp_path), PYTHONPATH=str(REPO), CORTICO_JOB_MODULES="tests.jobs.sleepy_kind"
+    )
+    token = subprocess.run(
+        [sys.executable, "-m", "cortico", "token", "create", "x"], env=env, capture_output=True, text=True
+    )
     assert "No user named 'x'" in token.stderr
     subprocess.run([sys.executable, "-m", "cortico", "user", "add", "x"], env=env, check=True)
-    token = subprocess.run([sys.executable, "-m", "cortico", "token", "create", "x"], env=env,
-                           check=True, capture_output=True, text=True).stdout.strip()
+    token = subprocess.run(
+        [sys.executable, "-m", "cortico", "token", "create", "x"], env=env, check=True, capture_output=True, text=True
+    ).stdout.strip()
     log = open(tmp_path / "serve.log", "wb")
-    serve = subprocess.Popen([sys.executable, "-m", "cortico", "serve", "--port", str(port)],
-                             env=env, stdout=log, stderr=subprocess.STDOUT)
+    serve = subprocess.Popen(
+        [sys.executable, "-m", "cortico", "serve", "--port", str(port)], env=env, stdout=log, stderr=subprocess.STDOUT
+    )
     base = f"http://127.0.0.1:{port}"
     try:
         wait_for(lambda: answers_200(f"{base}/health"), timeout=60, what="cortico serve to answer")
         assert f"cortico is running at http://127.0.0.1:{port}/" in (tmp_path / "serve.log").read_text()
         headers = {"Authorization": f"Bearer {token}"}
-        job = requests.post(f"{base}/api/v1/jobs/", json={"kind": "test.sleepy", "params": {"steps": 3, "delay": 0.1}},
-                            headers=headers, timeout=10).json()
-        final = wait_for(lambda: (b := requests.get(f"{base}{job['links']['self']}", headers=headers,
-                                                    timeout=5).json())["finished"] and b,
-                         timeout=60, what="job to finish")
+        job = requests.post(
+            f"{base}/api/v1/jobs/",
+            json={"kind": "test.sleepy", "params": {"steps": 3, "delay": 0.1}},
+            headers=headers,
+            timeout=10,
+        ).json()
+        final = wait_for(
+            lambda: (
+                (b := requests.get(f"{base}{job['links']['self']}", headers=headers, timeout=5).json())["finished"]
+                and b
+            ),
+            timeout=60,
+            what="job to finish",
+        )
         assert final["state"] == "succeeded" and final["result"]["steps"] == 3
         children = children_of(serve.pid)
         assert len(children) == 2  # gunicorn and the worker

@@ -1,6 +1,6 @@
 """The schema and models on SQLite and on the running PostgreSQL."""
 
-from datetime import timezone
+from datetime import UTC
 
 import pytest
 from sqlalchemy import inspect, select
@@ -41,7 +41,7 @@ def test_job_round_trip(database_url):
         assert job.state == JobState.QUEUED.value
         assert job.params == {"values": [1.5, None], "name": "x"}
         assert job.created_at.tzinfo is not None
-        assert job.created_at.utcoffset() == timezone.utc.utcoffset(None)
+        assert job.created_at.utcoffset() == UTC.utcoffset(None)
         assert job.owner.name == "carol"
     db.dispose()
 

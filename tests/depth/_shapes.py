@@ -7,9 +7,7 @@ OUTSIDE, CORTEX, WHITE = 0, 100, 200
 
 def radius_grid(shape, voxel_sizes, axes=(0, 1, 2), centre_offset=0.0):
     """Distance in mm of each voxel centre from the grid centre, over ``axes``."""
-    coords = [
-        (np.arange(n) - (n - 1) / 2 - centre_offset) * h for n, h in zip(shape, voxel_sizes)
-    ]
+    coords = [(np.arange(n) - (n - 1) / 2 - centre_offset) * h for n, h in zip(shape, voxel_sizes)]
     grids = np.meshgrid(*coords, indexing="ij", sparse=True)
     return np.sqrt(sum(grids[a] ** 2 for a in axes))
 

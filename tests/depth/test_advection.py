@@ -99,8 +99,9 @@ def test_spherical_tube_volumes_match_the_shell_integral():
 
 def test_zero_gradient_gives_nan():
     shape = (5, 5, 5)
-    result = advect_tube(np.zeros(shape), np.zeros(shape), np.ones(shape), 2.0, 2.0, 2.0,
-                         TOWARD_WHITE, np.ones(3), 0.03, 6.0)
+    result = advect_tube(
+        np.zeros(shape), np.zeros(shape), np.ones(shape), 2.0, 2.0, 2.0, TOWARD_WHITE, np.ones(3), 0.03, 6.0
+    )
     assert all(math.isnan(v) for v in result)
 
 
@@ -114,18 +115,15 @@ def test_too_long_path_gives_nan():
 def test_non_finite_curvature_gives_nan():
     u, curvature, mask, sizes = _slab_fields()
     curvature[:] = np.nan
-    assert math.isnan(advect_tube(u, curvature, mask, 10.0, 1.5, 1.5, TOWARD_PIAL,
-                                  sizes, 0.03, 6.0)[0])
+    assert math.isnan(advect_tube(u, curvature, mask, 10.0, 1.5, 1.5, TOWARD_PIAL, sizes, 0.03, 6.0)[0])
 
 
 def test_collapsing_area_gives_nan():
     u, curvature, mask, sizes = _slab_fields()
     curvature[:] = -50.0  # converging so fast that the tube area reaches zero
-    assert math.isnan(advect_tube(u, curvature, mask, 20.0, 1.5, 1.5, TOWARD_WHITE,
-                                  sizes, 0.03, 6.0)[0])
+    assert math.isnan(advect_tube(u, curvature, mask, 20.0, 1.5, 1.5, TOWARD_WHITE, sizes, 0.03, 6.0)[0])
     # the other way the tube widens and the walk succeeds
-    assert not math.isnan(advect_tube(u, curvature, mask, 20.0, 1.5, 1.5, TOWARD_PIAL,
-                                      sizes, 0.03, 6.0)[0])
+    assert not math.isnan(advect_tube(u, curvature, mask, 20.0, 1.5, 1.5, TOWARD_PIAL, sizes, 0.03, 6.0)[0])
 
 
 def test_advect_voxels_fills_both_directions_per_voxel():

@@ -28,8 +28,7 @@ def sphere_6_9():
 def test_sphere_6_9_equivolumetric_accuracy(sphere_6_9):
     labels, r, result = sphere_6_9
     assert result.cortex_voxels == 269232
-    rms, worst, undefined = errors(result.equivolumetric, labels, r,
-                                   sphere_truth(9, 6)["equivolumetric"])
+    rms, worst, undefined = errors(result.equivolumetric, labels, r, sphere_truth(9, 6)["equivolumetric"])
     assert undefined == 0 and result.undefined_voxels == 0
     assert rms <= 0.015
     assert worst <= 0.06
@@ -44,8 +43,7 @@ def test_sphere_6_9_laplace_and_equidistant_accuracy(sphere_6_9):
 
 def test_sphere_6_9_differs_from_equidistant_depth(sphere_6_9):
     labels, r, result = sphere_6_9
-    rms_to_equidistant = errors(result.equivolumetric, labels, r,
-                                sphere_truth(9, 6)["equidistant"])[0]
+    rms_to_equidistant = errors(result.equivolumetric, labels, r, sphere_truth(9, 6)["equidistant"])[0]
     assert rms_to_equidistant >= 0.05
 
 
@@ -82,8 +80,7 @@ def test_sphere_1_4_at_03mm():
 def test_sphere_5_8_at_03mm():
     labels, r = shell((61,) * 3, (0.3,) * 3, 8.0, 5.0)
     result = compute_depth(labels, (0.3,) * 3, step_mm=0.05)
-    rms, _, undefined = errors(result.equivolumetric, labels, r,
-                               sphere_truth(8, 5)["equivolumetric"])
+    rms, _, undefined = errors(result.equivolumetric, labels, r, sphere_truth(8, 5)["equivolumetric"])
     assert undefined == 0
     assert rms <= 0.020
 
@@ -93,8 +90,7 @@ def test_cylinder_cut_by_the_image_faces():
     # the cortex reaches the two z faces of the image
     assert np.any(labels[:, :, 0] == CORTEX) and np.any(labels[:, :, -1] == CORTEX)
     result = compute_depth(labels, (0.2,) * 3)
-    rms, worst, undefined = errors(result.equivolumetric, labels, r,
-                                   cylinder_truth(9, 6)["equivolumetric"])
+    rms, worst, undefined = errors(result.equivolumetric, labels, r, cylinder_truth(9, 6)["equivolumetric"])
     assert undefined == 0
     assert rms <= 0.015
     assert worst <= 0.05
@@ -110,7 +106,8 @@ def test_flat_slab_depth_is_voxel_midpoints(n_cortex, axis):
     assert np.abs(profile - expected[:, None, None]).max() <= 0.01
     np.testing.assert_allclose(
         np.moveaxis(result.equidistant, axis, 0)[2 : 2 + n_cortex],
-        np.broadcast_to(expected[:, None, None], profile.shape), atol=0.01,
+        np.broadcast_to(expected[:, None, None], profile.shape),
+        atol=0.01,
     )
     np.testing.assert_allclose(result.thickness[labels == CORTEX], n_cortex * 0.25, atol=0.01)
 
@@ -125,8 +122,7 @@ def test_inverted_sphere_csf_inside():
     a, b = 6.0, 9.0
     labels, r = shell((110,) * 3, (0.2,) * 3, b, a, inverted=True)
     result = compute_depth(labels, (0.2,) * 3)
-    rms, worst, undefined = errors(result.equivolumetric, labels, r,
-                                   lambda r: (r**3 - a**3) / (b**3 - a**3))
+    rms, worst, undefined = errors(result.equivolumetric, labels, r, lambda r: (r**3 - a**3) / (b**3 - a**3))
     assert undefined == 0
     assert rms <= 0.015 and worst <= 0.06
 
@@ -135,8 +131,7 @@ def test_inverted_cylinder_csf_inside():
     a, b = 6.0, 9.0
     labels, r = shell((110, 110, 16), (0.2,) * 3, b, a, axes=(0, 1), inverted=True)
     result = compute_depth(labels, (0.2,) * 3)
-    rms, worst, undefined = errors(result.equivolumetric, labels, r,
-                                   lambda r: (r**2 - a**2) / (b**2 - a**2))
+    rms, worst, undefined = errors(result.equivolumetric, labels, r, lambda r: (r**2 - a**2) / (b**2 - a**2))
     assert undefined == 0
     assert rms <= 0.015 and worst <= 0.05
 
@@ -157,8 +152,7 @@ def test_anisotropic_cylinder_cut_by_faces():
     sizes = (0.3, 0.2, 0.2)
     labels, r = shell((66, 100, 16), sizes, 9.0, 6.0, axes=(0, 1))
     result = compute_depth(labels, sizes)
-    rms, worst, undefined = errors(result.equivolumetric, labels, r,
-                                   cylinder_truth(9, 6)["equivolumetric"])
+    rms, worst, undefined = errors(result.equivolumetric, labels, r, cylinder_truth(9, 6)["equivolumetric"])
     assert undefined == 0
     assert rms <= 0.017 and worst <= 0.05
 
@@ -212,17 +206,14 @@ def test_label_mapping_freesurfer_codes():
     ribbon[:, :3] = np.select([labels[:, :3] == CORTEX, labels[:, :3] == WHITE], [42, 41], 0)
     ribbon[0, 0, 0] = 24  # another FreeSurfer structure, counted as outside
     expected = compute_depth(labels, (0.3,) * 3).equivolumetric
-    mapped = compute_depth(ribbon, (0.3,) * 3,
-                           label_mapping={"cortex": [3, 42], "white": [2, 41]}).equivolumetric
+    mapped = compute_depth(ribbon, (0.3,) * 3, label_mapping={"cortex": [3, 42], "white": [2, 41]}).equivolumetric
     np.testing.assert_allclose(mapped, expected, atol=1e-6)
 
 
 def test_float_labels_holding_integers_are_accepted():
     labels = slab(6)
     expected = compute_depth(labels, (0.3,) * 3).equivolumetric
-    np.testing.assert_array_equal(
-        compute_depth(labels.astype(np.float32), (0.3,) * 3).equivolumetric, expected
-    )
+    np.testing.assert_array_equal(compute_depth(labels.astype(np.float32), (0.3,) * 3).equivolumetric, expected)
 
 
 def test_progress_reports_increasing_fractions_and_can_cancel():
@@ -292,8 +283,9 @@ def test_non_integer_labels_are_an_input_error():
         compute_depth(labels, (1, 1, 1))
 
 
-@pytest.mark.parametrize("sizes", [(0, 1, 1), (1, 1, -1), (1, float("nan"), 1),
-                                   (1, 1, 50), (1e-5, 1, 1), (1, 1), "abc"])
+@pytest.mark.parametrize(
+    "sizes", [(0, 1, 1), (1, 1, -1), (1, float("nan"), 1), (1, 1, 50), (1e-5, 1, 1), (1, 1), "abc"]
+)
 def test_absurd_voxel_sizes_are_an_input_error(sizes):
     with pytest.raises(InputError, match="voxel sizes"):
         compute_depth(slab(6), sizes)
@@ -306,8 +298,13 @@ def test_unknown_product_is_an_input_error():
 
 @pytest.mark.parametrize(
     ("step", "longest", "message"),
-    [(0, 6, "advection step"), (2.0, 6, "advection step"), (0.03, 0.01, "maximal path"),
-     (0.03, float("inf"), "maximal path"), ("fast", 6, "must be numbers")],
+    [
+        (0, 6, "advection step"),
+        (2.0, 6, "advection step"),
+        (0.03, 0.01, "maximal path"),
+        (0.03, float("inf"), "maximal path"),
+        ("fast", 6, "must be numbers"),
+    ],
 )
 def test_bad_walk_parameters_are_input_errors(step, longest, message):
     with pytest.raises(InputError, match=message):

@@ -23,6 +23,5 @@ def test_core_imports_no_adapter_or_framework():
         "'cortico.jobs', 'cortico.cli', 'cortico.db') if m in sys.modules]; "
         "print(bad)"
     )
-    output = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                            check=True).stdout
+    output = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert output.strip() == "[]"

@@ -39,8 +39,7 @@ def test_written_depth_map_has_the_specified_header(segmentation_file, tmp_path)
 
 def test_side_products_are_written_next_to_the_output(segmentation_file, tmp_path):
     out = tmp_path / "depth.nii"
-    written = depth_map_from_file(segmentation_file, out,
-                                  also=("laplace", "thickness", "equidistant"))
+    written = depth_map_from_file(segmentation_file, out, also=("laplace", "thickness", "equidistant"))
     assert written.paths["thickness"] == tmp_path / "depth_thickness.nii"
     thickness = nib.load(written.paths["thickness"])
     assert thickness.header["intent_name"].tobytes().rstrip(b"\0") == b"Thickness (mm)"
@@ -57,8 +56,7 @@ def test_mgz_input_and_ribbon_labels(tmp_path):
     nib.save(nib.MGHImage(labels, AFFINE), path)
     segmentation = load_segmentation(path)
     assert segmentation.voxel_sizes == pytest.approx((0.3, 0.3, 0.3))
-    written = depth_map_from_file(path, tmp_path / "d.nii.gz",
-                                  label_mapping={"cortex": [3, 42], "white": [2, 41]})
+    written = depth_map_from_file(path, tmp_path / "d.nii.gz", label_mapping={"cortex": [3, 42], "white": [2, 41]})
     data = np.asanyarray(nib.load(written.paths["equivolumetric"]).dataobj)
     np.testing.assert_allclose(data[2:8, 3, 3], (np.arange(6) + 0.5) / 6, atol=0.01)
 
@@ -91,8 +89,7 @@ def test_voluba_compatible_file_has_no_nan(tmp_path):
     labels[0, 5, 5] = CORTEX
     nib.save(nib.Nifti1Image(labels, AFFINE), tmp_path / "s.nii.gz")
     raw = depth_map_from_file(tmp_path / "s.nii.gz", tmp_path / "raw.nii.gz")
-    compatible = depth_map_from_file(tmp_path / "s.nii.gz", tmp_path / "c.nii.gz",
-                                     voluba_compatible=True)
+    compatible = depth_map_from_file(tmp_path / "s.nii.gz", tmp_path / "c.nii.gz", voluba_compatible=True)
     assert np.isnan(np.asanyarray(nib.load(raw.paths["equivolumetric"]).dataobj)[0, 5, 5])
     data = np.asanyarray(nib.load(compatible.paths["equivolumetric"]).dataobj)
     assert data[0, 5, 5] == 0.5 and not np.any(np.isnan(data))

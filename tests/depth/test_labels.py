@@ -10,8 +10,7 @@ from cortico.exceptions import InputError
 
 def test_default_mapping_classifies_0_100_200():
     labels = np.array([0, 100, 200, 100]).reshape(4, 1, 1)
-    np.testing.assert_array_equal(DEFAULT_LABELS.classify(labels).ravel(),
-                                  [OUTSIDE, CORTEX, WHITE, CORTEX])
+    np.testing.assert_array_equal(DEFAULT_LABELS.classify(labels).ravel(), [OUTSIDE, CORTEX, WHITE, CORTEX])
 
 
 def test_default_mapping_is_strict_and_lists_unexpected_labels():

@@ -28,8 +28,7 @@ def test_slab_potential_is_linear_between_voxel_centres(sizes):
     assert info["converged"]
     expected = np.arange(1, 10) / 10
     # zero flux at the cut faces: every column holds the 1D solution
-    np.testing.assert_allclose(u[2:11, 1:-1, 1:-1], np.broadcast_to(
-        expected[:, None, None], (9, 5, 5)), atol=2e-4)
+    np.testing.assert_allclose(u[2:11, 1:-1, 1:-1], np.broadcast_to(expected[:, None, None], (9, 5, 5)), atol=2e-4)
     assert np.all(u[1, 1:-1, 1:-1] == 0) and np.all(u[11, 1:-1, 1:-1] == 1)
 
 
@@ -87,8 +86,7 @@ def test_progress_is_reported_during_long_solves():
     classes = _slab_classes(60)
     indices = np.flatnonzero(classes == CORTEX).astype(np.int64)
     fractions = []
-    _, info = laplace_potential(classes, indices, (1, 1, 1), tolerance=1e-6,
-                                progress=fractions.append)
+    _, info = laplace_potential(classes, indices, (1, 1, 1), tolerance=1e-6, progress=fractions.append)
     assert len(fractions) == info["sweeps"] // 16
     assert fractions == sorted(fractions)
     assert all(0.0 <= f <= 1.0 for f in fractions) and fractions[-1] > 0.5

@@ -45,8 +45,12 @@ def test_fork_after_use_and_concurrent_threads():
     # GNU OpenMP would kill the forked child; unlocked workqueue launches would abort.
     environment = {k: v for k, v in os.environ.items() if not k.startswith("NUMBA_THREADING")}
     completed = subprocess.run(
-        [sys.executable, "-c", SCRIPT], capture_output=True, text=True, timeout=300,
-        env=environment, cwd=Path(__file__).parents[2],
+        [sys.executable, "-c", SCRIPT],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=environment,
+        cwd=Path(__file__).parents[2],
     )
     assert completed.returncode == 0, completed.stderr[-2000:]
     lines = completed.stdout.split("\n")

@@ -16,14 +16,39 @@ FUZZ = settings(max_examples=100, deadline=None, suppress_health_check=[HealthCh
 
 cells = st.one_of(
     st.floats(allow_nan=True, allow_infinity=True).map(repr),
-    st.integers(-10**30, 10**30).map(str),
-    st.sampled_from(["", " ", "NaN", "nan", "inf", "-", "1,5", "1e309", "abc", '"', "'", "\\", "\x00", "1;2",
-                     "=cmd|' /C calc'!A0", "../../etc/passwd", "１２"]),
+    st.integers(-(10**30), 10**30).map(str),
+    st.sampled_from(
+        [
+            "",
+            " ",
+            "NaN",
+            "nan",
+            "inf",
+            "-",
+            "1,5",
+            "1e309",
+            "abc",
+            '"',
+            "'",
+            "\\",
+            "\x00",
+            "1;2",
+            "=cmd|' /C calc'!A0",
+            "../../etc/passwd",
+            "１２",
+        ]
+    ),
     st.text(max_size=12),
 )
-headers = st.lists(st.one_of(st.sampled_from(COLUMNS), st.sampled_from(["Image-name-unique", "", "unknown",
-                                                                        "Left-Thalamus-Proper", "lh_bankssts"]),
-                             st.text(max_size=20)), min_size=0, max_size=12)
+headers = st.lists(
+    st.one_of(
+        st.sampled_from(COLUMNS),
+        st.sampled_from(["Image-name-unique", "", "unknown", "Left-Thalamus-Proper", "lh_bankssts"]),
+        st.text(max_size=20),
+    ),
+    min_size=0,
+    max_size=12,
+)
 
 
 def _parse(data):
@@ -44,9 +69,13 @@ def test_random_bytes(data):
 
 
 @FUZZ
-@given(header=headers, rows=st.lists(st.lists(cells, max_size=14), max_size=6),
-       delimiter=st.sampled_from([",", ";", "\t", "|"]), newline=st.sampled_from(["\n", "\r\n", "\r"]),
-       bom=st.booleans())
+@given(
+    header=headers,
+    rows=st.lists(st.lists(cells, max_size=14), max_size=6),
+    delimiter=st.sampled_from([",", ";", "\t", "|"]),
+    newline=st.sampled_from(["\n", "\r\n", "\r"]),
+    bom=st.booleans(),
+)
 def test_structured_tables(header, rows, delimiter, newline, bom):
     lines = [delimiter.join(["Image-name-unique", *header])]
     lines += [delimiter.join(row) for row in rows]
@@ -56,8 +85,11 @@ def test_structured_tables(header, rows, delimiter, newline, bom):
 
 
 @FUZZ
-@given(values=st.lists(st.floats(allow_nan=True, allow_infinity=False, width=32), min_size=len(COLUMNS),
-                       max_size=len(COLUMNS)))
+@given(
+    values=st.lists(
+        st.floats(allow_nan=True, allow_infinity=False, width=32), min_size=len(COLUMNS), max_size=len(COLUMNS)
+    )
+)
 def test_valid_template_rows_parse_to_their_values(values):
     header = ",".join(["Image-name-unique", *COLUMNS])
     row = ",".join(["img", *("" if v != v else repr(float(v)) for v in values)])

@@ -15,8 +15,9 @@ from hypothesis import strategies as st
 from cortico.exceptions import CorticoError
 from cortico.images import PREFLIGHT_BYTES, inspect_nifti, preflight_nifti
 
-FUZZ = settings(max_examples=80, deadline=None,
-                suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+FUZZ = settings(
+    max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture]
+)
 MEMORY_LIMIT = 48 * 2**20
 
 
@@ -36,8 +37,10 @@ def _check(tmp_path, data, name):
     path.write_bytes(data)
     tracemalloc.start()
     try:
-        for call in (lambda: inspect_nifti(path, name),
-                     lambda: preflight_nifti(data[:PREFLIGHT_BYTES], name, file_size=len(data))):
+        for call in (
+            lambda: inspect_nifti(path, name),
+            lambda: preflight_nifti(data[:PREFLIGHT_BYTES], name, file_size=len(data)),
+        ):
             try:
                 extra = call()
             except CorticoError as exc:
@@ -85,8 +88,10 @@ def test_declared_dimensions(tmp_path, dims):
 
 
 @FUZZ
-@given(values=st.lists(st.sampled_from([float("nan"), float("inf"), 0.0, 1e38, -1e38, 1.0]), min_size=12, max_size=12),
-       codes=st.tuples(st.integers(0, 4), st.integers(0, 4)))
+@given(
+    values=st.lists(st.sampled_from([float("nan"), float("inf"), 0.0, 1e38, -1e38, 1.0]), min_size=12, max_size=12),
+    codes=st.tuples(st.integers(0, 4), st.integers(0, 4)),
+)
 def test_nan_and_degenerate_affines(tmp_path, values, codes):
     data = bytearray(VALID)
     struct.pack_into("<2h", data, 252, *codes)  # qform_code, sform_code

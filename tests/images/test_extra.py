@@ -24,7 +24,7 @@ def test_field_names_and_values_follow_chumni(make_nifti):
         header.set_sform(affine, code=1)
 
     path = make_nifti(np.zeros((181, 217, 181), np.int16), affine, name="colin.nii.gz", header_edit=edit)
-    moment = datetime.datetime(2019, 6, 3, 14, 30, 47, 756927, tzinfo=datetime.timezone.utc)
+    moment = datetime.datetime(2019, 6, 3, 14, 30, 47, 756927, tzinfo=datetime.UTC)
     extra = inspect_nifti(path, "colin.nii.gz", segmentation=True, uploaded=moment)
     assert set(extra) == CHUMNI_KEYS
     assert set(extra["nifti"]) == NIFTI_KEYS

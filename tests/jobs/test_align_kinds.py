@@ -41,12 +41,18 @@ def test_alignment_stores_outputs_and_uploads_the_resampled_image(instance, patc
     app = make_app(instance)
     client, alice, bob = app.test_client(), add_user(app, "alice"), add_user(app, "bob")
     assert upload(client, alice, gzip.compress(file_bytes(patch.incoming_image)), "patch.nii.gz").status_code == 200
-    assert upload(client, alice, gzip.compress(file_bytes(patch.incoming_depth)),
-                  "patch-depth.nii.gz").status_code == 200
+    assert (
+        upload(client, alice, gzip.compress(file_bytes(patch.incoming_depth)), "patch-depth.nii.gz").status_code == 200
+    )
     pairs = [{**pair, "colour": "#ff0000"} for pair in patch.landmark_pairs]
     pairs.append({**patch.held_out_pairs[0], "active": False})
-    request = {"image_service_base_url": BASE, "image_name": "patch", "depth_map_name": "patch-depth",
-               "transformation_matrix": patch.matrix.tolist(), "landmark_pairs": pairs}
+    request = {
+        "image_service_base_url": BASE,
+        "image_name": "patch",
+        "depth_map_name": "patch-depth",
+        "transformation_matrix": patch.matrix.tolist(),
+        "landmark_pairs": pairs,
+    }
     response = client.post("/v0/alignment-computation/", json=request, headers=alice)
     assert response.status_code == 202, response.json
     start_worker(app)
@@ -58,15 +64,24 @@ def test_alignment_stores_outputs_and_uploads_the_resampled_image(instance, patc
     assert results["image_service_base_url"] == BASE
     assert results["transformed_image_name"].startswith("patch-transformed-20")
     assert np.allclose(results["transformation_matrix"], patch.matrix)
-    entry = next(e for e in client.get("/image-service/list", headers=alice).json
-                 if e["name"] == results["transformed_image_name"])
+    entry = next(
+        e
+        for e in client.get("/image-service/list", headers=alice).json
+        if e["name"] == results["transformed_image_name"]
+    )
     assert results["transformed_image_neuroglancer_url"] == "precomputed://" + BASE + entry["links"]["normalized"][1:]
 
     job_id = response.json["status_polling_url"].rsplit("/", 1)[1]
     listing = client.get(f"/api/v1/align/jobs/{job_id}/files", headers=alice)
     assert listing.status_code == 200
-    assert {f["role"] for f in listing.json} == {"resampled_image", "affine", "forward_warp", "inverse_warp",
-                                                 "composite", "report"}
+    assert {f["role"] for f in listing.json} == {
+        "resampled_image",
+        "affine",
+        "forward_warp",
+        "inverse_warp",
+        "composite",
+        "report",
+    }
     report = client.get(f"/api/v1/align/jobs/{job_id}/files/report", headers=alice).json
     assert report["landmarks"]["count"] == 12
     assert report["landmarks"]["mean_residual_after_mm"] < report["landmarks"]["mean_residual_before_mm"]
@@ -93,9 +108,17 @@ def test_alignment_failure_carries_a_message_on_redis(instance, redis_url, postg
     upload(client, alice, nifti_bytes(labels), "patch.nii.gz")
     upload(client, alice, nifti_bytes(labels), "not-a-depth-map.nii.gz")  # values up to 200
     start_worker(app)
-    response = client.post("/v0/alignment-computation/", headers=alice, json={
-        "image_service_base_url": BASE, "image_name": "patch", "depth_map_name": "not-a-depth-map",
-        "transformation_matrix": np.eye(4).tolist(), "landmark_pairs": []})
+    response = client.post(
+        "/v0/alignment-computation/",
+        headers=alice,
+        json={
+            "image_service_base_url": BASE,
+            "image_name": "patch",
+            "depth_map_name": "not-a-depth-map",
+            "transformation_matrix": np.eye(4).tolist(),
+            "landmark_pairs": [],
+        },
+    )
     final, _ = poll(client, response.json["status_polling_url"])
     assert final["error"] is True
     assert final["message"].startswith("FAILURE (incoming depth map must hold depths in [0, 1]")
@@ -106,22 +129,30 @@ def test_depth_job_through_our_api_with_a_label_mapping(app, client, start_worke
     alice = add_user(app, "alice")
     freesurfer_like = np.select([cortex_slab() == 100, cortex_slab() == 200], [3, 2], 0).astype(np.int16)
     upload(client, alice, nifti_bytes(freesurfer_like), "ribbon.nii.gz", url="/api/v1/images/", segmentation="true")
-    bad = client.post("/api/v1/align/depth-jobs", headers=alice,
-                      json={"segmentation_name": "ribbon", "labels": {"cortex": [3], "white": [3]}})
+    bad = client.post(
+        "/api/v1/align/depth-jobs",
+        headers=alice,
+        json={"segmentation_name": "ribbon", "labels": {"cortex": [3], "white": [3]}},
+    )
     assert bad.status_code == 422 and "both cortex and white" in bad.json["message"]
-    created = client.post("/api/v1/align/depth-jobs", headers=alice,
-                          json={"segmentation_name": "ribbon", "labels": {"cortex": [3], "white": [2]}})
+    created = client.post(
+        "/api/v1/align/depth-jobs",
+        headers=alice,
+        json={"segmentation_name": "ribbon", "labels": {"cortex": [3], "white": [2]}},
+    )
     assert created.status_code == 202, created.json
     start_worker(app)
     from tests.conftest import wait_for
 
-    job = wait_for(lambda: (b := client.get(created.json["links"]["self"], headers=alice).json)["finished"] and b,
-                   what="depth job")
+    job = wait_for(
+        lambda: (b := client.get(created.json["links"]["self"], headers=alice).json)["finished"] and b, what="depth job"
+    )
     assert job["state"] == "succeeded", job
     assert job["result"]["depth_map_name"] == "ribbon-equivolumetric-depth"
     assert job["result"]["cortex_voxels"] == int((cortex_slab() == 100).sum())
-    volume = next(i for i in client.get("/api/v1/images/", headers=alice).json
-                  if i["name"] == "ribbon-equivolumetric-depth")
+    volume = next(
+        i for i in client.get("/api/v1/images/", headers=alice).json if i["name"] == "ribbon-equivolumetric-depth"
+    )
     assert volume["source_job_id"] == job["id"]
     assert volume["links"]["neuroglancer"] == job["result"]["depth_map_neuroglancer_url"]
 
@@ -150,18 +181,26 @@ def test_remote_service_gets_the_token_which_never_enters_the_queue(instance, re
     base, headers = remote_service
     token = headers["Authorization"].split()[1]
     content = nifti_bytes(cortex_slab())
-    sent = requests.post(base + "upload", headers={**headers, "X-CHUNMA-SEGMENTATION": "true"},
-                         files={"image": ("seg.nii.gz", content)}, timeout=30)
+    sent = requests.post(
+        base + "upload",
+        headers={**headers, "X-CHUNMA-SEGMENTATION": "true"},
+        files={"image": ("seg.nii.gz", content)},
+        timeout=30,
+    )
     assert sent.status_code == 200, sent.text
     write_config(instance, REMOTE_IMAGE_SERVICES=r"http://127\.0\.0\.1:\d+/image-service/")
     app = make_app(instance)
     client = app.test_client()
 
-    wrong = client.post("/v0/depth-map-computation/", headers={"Authorization": "Bearer wrong"},
-                        json={"image_service_base_url": base, "segmentation_name": "seg"})
+    wrong = client.post(
+        "/v0/depth-map-computation/",
+        headers={"Authorization": "Bearer wrong"},
+        json={"image_service_base_url": base, "segmentation_name": "seg"},
+    )
     assert wrong.status_code == 401 and "401" in wrong.json["errors"][0]
-    response = client.post("/v0/depth-map-computation/", headers=headers,
-                           json={"image_service_base_url": base, "segmentation_name": "seg"})
+    response = client.post(
+        "/v0/depth-map-computation/", headers=headers, json={"image_service_base_url": base, "segmentation_name": "seg"}
+    )
     assert response.status_code == 202, response.json
     job_id = response.json["status_polling_url"].rsplit("/", 1)[1]
 

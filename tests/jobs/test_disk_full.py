@@ -25,12 +25,18 @@ def test_disk_full_fails_the_job_with_a_message_and_keeps_other_results(instance
     start_worker(app)
 
     def run(settings):
-        response = client.post("/api/v1/paint/jobs", headers=headers, json={
-            "values": {"a": {"Left-superiorfrontal": 1.0, "Right-precuneus": 2.0}}, "settings": settings})
+        response = client.post(
+            "/api/v1/paint/jobs",
+            headers=headers,
+            json={"values": {"a": {"Left-superiorfrontal": 1.0, "Right-precuneus": 2.0}}, "settings": settings},
+        )
         assert response.status_code == 202, response.json
         job_id = response.json["id"]
-        return wait_for(lambda: (b := client.get(f"/api/v1/jobs/{job_id}", headers=headers).json)["finished"]
-                        and b, timeout=120, what="painting job")
+        return wait_for(
+            lambda: (b := client.get(f"/api/v1/jobs/{job_id}", headers=headers).json)["finished"] and b,
+            timeout=120,
+            what="painting job",
+        )
 
     small = run({"views": ["top"], "width": 96, "height": 72})
     assert small["state"] == "succeeded", small["error"]
@@ -38,11 +44,25 @@ def test_disk_full_fails_the_job_with_a_message_and_keeps_other_results(instance
     before = {f["name"]: client.get(f["url"], headers=headers).data for f in files["files"]}
     assert before
 
-    big = run({"views": ["top", "bottom", "anterior", "posterior", "cortical-outer-left-hemisphere",
-                         "cortical-outer-right-hemisphere"], "width": 2400, "height": 1800, "panel": True})
+    big = run(
+        {
+            "views": [
+                "top",
+                "bottom",
+                "anterior",
+                "posterior",
+                "cortical-outer-left-hemisphere",
+                "cortical-outer-right-hemisphere",
+            ],
+            "width": 2400,
+            "height": 1800,
+            "panel": True,
+        }
+    )
     assert big["state"] == "failed"
     assert "No space left on device" in big["error"]
 
-    after = {name: client.get(f"/api/v1/paint/jobs/{small['id']}/files/{name}", headers=headers).data
-             for name in before}
+    after = {
+        name: client.get(f"/api/v1/paint/jobs/{small['id']}/files/{name}", headers=headers).data for name in before
+    }
     assert after == before

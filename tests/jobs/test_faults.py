@@ -28,8 +28,22 @@ class PrivateRedis:
 
     def start(self):
         self.process = subprocess.Popen(
-            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-             "--dir", str(self.dir)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            [
+                "redis-server",
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                str(self.dir),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         import redis
 
         client = redis.Redis(port=self.port)
@@ -73,13 +87,20 @@ def test_redis_restart_during_a_job(instance, private_redis, start_worker):
     assert refused.status_code == 503
     assert "job queue is unreachable" in refused.json["message"]
     private_redis.start()
-    final = wait_for(lambda: (b := status(client, headers, job_id))["finished"] and b, timeout=90,
-                     what="job to finish after the broker restart")
+    final = wait_for(
+        lambda: (b := status(client, headers, job_id))["finished"] and b,
+        timeout=90,
+        what="job to finish after the broker restart",
+    )
     assert final["state"] == "succeeded"
     # The worker reconnected: new jobs run.
     after = submit(client, headers, steps=2, delay=0.05)
-    assert wait_for(lambda: (b := status(client, headers, after))["finished"] and b, timeout=90,
-                    what="job after restart")["state"] == "succeeded"
+    assert (
+        wait_for(lambda: (b := status(client, headers, after))["finished"] and b, timeout=90, what="job after restart")[
+            "state"
+        ]
+        == "succeeded"
+    )
     states = {job["state"] for job in client.get("/api/v1/jobs/", headers=headers).json}
     assert "running" not in states and "queued" not in states
 
@@ -96,24 +117,29 @@ def test_busy_sqlite_database_delays_but_does_not_fail_jobs(app, start_worker):
     released.start()
     released.join()
     locker.close()
-    final = wait_for(lambda: (b := status(client, headers, job_id))["finished"] and b, timeout=90,
-                     what="job to finish")
+    final = wait_for(lambda: (b := status(client, headers, job_id))["finished"] and b, timeout=90, what="job to finish")
     assert final["state"] == "succeeded"
 
 
 def test_service_restart_during_a_job_resumes_it(tmp_path):
-    env = dict(os.environ, INSTANCE_PATH=str(tmp_path), PYTHONPATH=str(REPO),
-               CORTICO_JOB_MODULES="tests.jobs.sleepy_kind")
+    env = dict(
+        os.environ, INSTANCE_PATH=str(tmp_path), PYTHONPATH=str(REPO), CORTICO_JOB_MODULES="tests.jobs.sleepy_kind"
+    )
     subprocess.run([sys.executable, "-m", "cortico", "user", "add", "x"], env=env, check=True, capture_output=True)
-    token = subprocess.run([sys.executable, "-m", "cortico", "token", "create", "x"], env=env,
-                           check=True, capture_output=True, text=True).stdout.strip()
+    token = subprocess.run(
+        [sys.executable, "-m", "cortico", "token", "create", "x"], env=env, check=True, capture_output=True, text=True
+    ).stdout.strip()
     headers = {"Authorization": f"Bearer {token}"}
     port = free_port()
     base = f"http://127.0.0.1:{port}"
 
     def serve():
-        process = subprocess.Popen([sys.executable, "-m", "cortico", "serve", "--port", str(port)], env=env,
-                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        process = subprocess.Popen(
+            [sys.executable, "-m", "cortico", "serve", "--port", str(port)],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         wait_for(lambda: answers_200(f"{base}/api/v1/workers/health"), timeout=60, what="service")
         return process
 
@@ -122,19 +148,22 @@ def test_service_restart_during_a_job_resumes_it(tmp_path):
 
     first = serve()
     try:
-        job_id = requests.post(f"{base}/api/v1/jobs/", json={"kind": "test.sleepy",
-                                                             "params": {"steps": 40, "delay": 0.2}},
-                               headers=headers, timeout=10).json()["id"]
+        job_id = requests.post(
+            f"{base}/api/v1/jobs/",
+            json={"kind": "test.sleepy", "params": {"steps": 40, "delay": 0.2}},
+            headers=headers,
+            timeout=10,
+        ).json()["id"]
         wait_for(lambda: job_status(job_id)["progress"] > 0.1, what="job to run")
     finally:
         first.send_signal(signal.SIGTERM)
         first.wait(timeout=60)
     second = serve()
     try:
-        final = wait_for(lambda: (b := job_status(job_id))["finished"] and b, timeout=120,
-                         what="job to finish after the restart")
+        final = wait_for(
+            lambda: (b := job_status(job_id))["finished"] and b, timeout=120, what="job to finish after the restart"
+        )
         assert final["state"] == "succeeded"
     finally:
         second.send_signal(signal.SIGTERM)
         second.wait(timeout=60)
-

@@ -77,8 +77,9 @@ def test_killed_worker_job_is_rerun_not_stuck(mode_app, start_worker):
     worker.kill()
     assert status(client, headers, job_id)["state"] == "running"
     start_worker(mode_app)
-    final = wait_for(lambda: (b := status(client, headers, job_id))["finished"] and b, timeout=120,
-                     what="re-run to finish")
+    final = wait_for(
+        lambda: (b := status(client, headers, job_id))["finished"] and b, timeout=120, what="re-run to finish"
+    )
     assert final["state"] == "succeeded"
     assert runs_of(mode_app, job_id) == 2
 
@@ -91,8 +92,9 @@ def test_job_whose_worker_keeps_dying_fails_with_message(instance, start_worker)
     wait_for(lambda: status(client, headers, job_id)["progress"] > 0.05, what="job to run")
     worker.kill()
     start_worker(app)
-    final = wait_for(lambda: (b := status(client, headers, job_id))["finished"] and b, timeout=60,
-                     what="job to be failed")
+    final = wait_for(
+        lambda: (b := status(client, headers, job_id))["finished"] and b, timeout=60, what="job to be failed"
+    )
     assert final["state"] == "failed"
     assert "stopped unexpectedly" in final["error"]
     assert runs_of(app, job_id) == 1
@@ -120,8 +122,10 @@ def test_cancel_running_job(mode_app, start_worker):
     assert client.delete(f"/api/v1/jobs/{job_id}", headers=headers).json["state"] == "cancelled"
     # The single worker slot is freed: the next job runs to completion.
     follow_up = submit(client, headers, steps=2, delay=0.05)
-    assert wait_for(lambda: (b := status(client, headers, follow_up))["finished"] and b,
-                    what="follow-up job")["state"] == "succeeded"
+    assert (
+        wait_for(lambda: (b := status(client, headers, follow_up))["finished"] and b, what="follow-up job")["state"]
+        == "succeeded"
+    )
     body = status(client, headers, job_id)
     assert body["state"] == "cancelled" and body["progress"] < 1
     assert not (Path(mode_app.config["STORAGE_PATH"]) / "jobs" / job_id / "result.txt").exists()
@@ -133,5 +137,6 @@ def test_worker_health_reports_live_worker(mode_app, start_worker):
     worker = start_worker(mode_app)
     wait_for(lambda: client.get("/api/v1/workers/health").status_code == 200, what="worker heartbeat")
     worker.stop()
-    wait_for(lambda: client.get("/api/v1/workers/health").status_code == 503, timeout=20,
-             what="worker to be reported gone")
+    wait_for(
+        lambda: client.get("/api/v1/workers/health").status_code == 503, timeout=20, what="worker to be reported gone"
+    )

@@ -35,13 +35,19 @@ def test_validate_rejects_missing_table_and_bad_settings():
     with pytest.raises(InputError, match="Unknown paint job parameter"):
         validate({"settings": {}, "values": {"a": {"bankssts": 1}}, "path": "/etc/passwd"})
     with pytest.raises(InputError) as caught:
-        validate({"settings": {"vmin": 5, "vmax": 1, "surface": "flat"},
-                  "values": {"a": {"Left-bankssts": 1, "Left-cuneuss": 2}}})
+        validate(
+            {
+                "settings": {"vmin": 5, "vmax": 1, "surface": "flat"},
+                "values": {"a": {"Left-bankssts": 1, "Left-cuneuss": 2}},
+            }
+        )
     problems = caught.value.problems
     assert any("vmax (1) must be greater than vmin (5)" in p for p in problems)
     assert any("surface must be one of" in p for p in problems)
-    assert any("Column 'Left-cuneuss': no region of atlas 'dk' has this name; did you mean 'Left-cuneus'?" in p
-               for p in problems)
+    assert any(
+        "Column 'Left-cuneuss': no region of atlas 'dk' has this name; did you mean 'Left-cuneus'?" in p
+        for p in problems
+    )
     with pytest.raises(InputError, match="image 'a', column 'Left-bankssts': expected a number or null, got text"):
         validate({"values": {"a": {"Left-bankssts": "x"}}})
 
@@ -67,11 +73,19 @@ def test_paint_job_writes_images_panels_movie_and_zip(instance, start_worker):
         "sub 01": {"Left-superiorfrontal": 1.0, "Right-precentral": 3.0, "Left-Hippocampus": 2.0},
         "sub/02": {"Left-superiorfrontal": 2.0, "Right-precentral": None, "Left-Hippocampus": 0.5},
     }
-    settings = dict(SMALL, views=["cortical-outer-left-hemisphere", "top", "subcortical-outer-left-hemisphere"],
-                    panel=True, panel_formats=["png", "svg"], movie=True, movie_formats=["gif"],
-                    movie_steps=1, label="Thickness (mm)")
-    response = client.post("/api/v1/jobs/", json={"kind": "paint", "params": {"values": values, "settings": settings}},
-                           headers=headers)
+    settings = dict(
+        SMALL,
+        views=["cortical-outer-left-hemisphere", "top", "subcortical-outer-left-hemisphere"],
+        panel=True,
+        panel_formats=["png", "svg"],
+        movie=True,
+        movie_formats=["gif"],
+        movie_steps=1,
+        label="Thickness (mm)",
+    )
+    response = client.post(
+        "/api/v1/jobs/", json={"kind": "paint", "params": {"values": values, "settings": settings}}, headers=headers
+    )
     assert response.status_code == 202, response.json
     job_id = response.json["id"]
     seen = []
@@ -110,8 +124,18 @@ def test_paint_job_writes_images_panels_movie_and_zip(instance, start_worker):
         names = set(archive.namelist())
         table = archive.read("values.csv").decode()
     expected = {image["file"] for row in result["rows"] for image in row["images"]}
-    expected |= {"panel_sub_01.png", "panel_sub_01.svg", "panel_sub_02.png", "panel_sub_02.svg",
-                 "movie.gif", "settings.json", "values.csv", "colorbar.png", "colorbar.pdf", "colorbar.svg"}
+    expected |= {
+        "panel_sub_01.png",
+        "panel_sub_01.svg",
+        "panel_sub_02.png",
+        "panel_sub_02.svg",
+        "movie.gif",
+        "settings.json",
+        "values.csv",
+        "colorbar.png",
+        "colorbar.pdf",
+        "colorbar.svg",
+    }
     assert names == expected
     header = table.splitlines()[0].split(",")
     assert header[0] == "Image-name-unique"
@@ -129,20 +153,29 @@ def test_cancelled_paint_job_stops_its_renderers(instance, start_worker):
     start_worker(app, concurrency=1)
     values = {f"row{i}": {"Left-superiorfrontal": float(i)} for i in range(40)}
     settings = {"width": 320, "height": 240, "views": ["top", "bottom", "anterior", "posterior"]}
-    job_id = client.post("/api/v1/jobs/", json={"kind": "paint", "params": {"values": values, "settings": settings}},
-                         headers=headers).json["id"]
-    wait_for(lambda: _status(client, headers, job_id)["message"].startswith("image "), timeout=120,
-             what="first image")
+    job_id = client.post(
+        "/api/v1/jobs/", json={"kind": "paint", "params": {"values": values, "settings": settings}}, headers=headers
+    ).json["id"]
+    wait_for(lambda: _status(client, headers, job_id)["message"].startswith("image "), timeout=120, what="first image")
     assert client.delete(f"/api/v1/jobs/{job_id}", headers=headers).json["state"] == "cancelled"
-    follow_up = client.post("/api/v1/jobs/", json={"kind": "paint", "params": {
-        "values": {"x": {"Left-superiorfrontal": 1}}, "settings": dict(SMALL, views=["top"])}}, headers=headers).json["id"]
+    follow_up = client.post(
+        "/api/v1/jobs/",
+        json={
+            "kind": "paint",
+            "params": {"values": {"x": {"Left-superiorfrontal": 1}}, "settings": dict(SMALL, views=["top"])},
+        },
+        headers=headers,
+    ).json["id"]
     try:
-        final = wait_for(lambda: (b := _status(client, headers, follow_up))["finished"] and b, timeout=120,
-                         what="follow-up job")
+        final = wait_for(
+            lambda: (b := _status(client, headers, follow_up))["finished"] and b, timeout=120, what="follow-up job"
+        )
     except AssertionError:
         logs = "\n".join(log.read_text()[-4000:] for log in instance.glob("worker-*.log"))
-        raise AssertionError(f"follow-up job not finished: {_status(client, headers, follow_up)}; "
-                             f"cancelled job: {_status(client, headers, job_id)}\n{logs}") from None
+        raise AssertionError(
+            f"follow-up job not finished: {_status(client, headers, follow_up)}; "
+            f"cancelled job: {_status(client, headers, job_id)}\n{logs}"
+        ) from None
     assert final["state"] == "succeeded", final["error"]
     body = _status(client, headers, job_id)
     assert body["state"] == "cancelled"
@@ -170,15 +203,23 @@ def test_brainpainter_v1_and_v2_templates_give_one_png_per_row_and_view(instance
             for name in ("1", "2"):  # numeric image names, as in BrainPainter's examples
                 stream.write(name + "," + ",".join(f"{v:.2f}" for v in rng.uniform(0, 3, len(columns))) + "\r\n")
             values_csv = stream.getvalue().encode("utf-8-sig")
-            response = client.post("/api/v1/paint/jobs", data={
-                "table": (io.BytesIO(values_csv), f"{atlas}-{schema}.csv"),
-                "settings": json.dumps({"atlas": atlas, "views": views, "width": 64, "height": 48}),
-            }, headers=headers, content_type="multipart/form-data")
+            response = client.post(
+                "/api/v1/paint/jobs",
+                data={
+                    "table": (io.BytesIO(values_csv), f"{atlas}-{schema}.csv"),
+                    "settings": json.dumps({"atlas": atlas, "views": views, "width": 64, "height": 48}),
+                },
+                headers=headers,
+                content_type="multipart/form-data",
+            )
             assert response.status_code == 202, response.json
             jobs[(atlas, schema)] = response.json["id"]
     for key, job_id in jobs.items():
-        final = wait_for(lambda: (b := _status(client, headers, job_id))["finished"] and b, timeout=240,
-                         what=f"{key} job")
+        final = wait_for(
+            lambda job_id=job_id: (b := _status(client, headers, job_id))["finished"] and b,
+            timeout=240,
+            what=f"{key} job",
+        )
         assert final["state"] == "succeeded", (key, final["error"])
         files = sorted(image["file"] for row in final["result"]["rows"] for image in row["images"])
         assert files == sorted(f"{view}_{name}.png" for view in views for name in ("1", "2")), key

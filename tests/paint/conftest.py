@@ -30,11 +30,7 @@ def mask_of(image, channel):
     rgb = image[..., :3].astype(float)
     main = rgb[..., channel]
     others = np.delete(rgb, channel, axis=-1)
-    return (
-        (main > 90)
-        & (others < 0.55 * main[..., None]).all(axis=-1)
-        & (image[..., 3] > 0)
-    )
+    return (main > 90) & (others < 0.55 * main[..., None]).all(axis=-1) & (image[..., 3] > 0)
 
 
 def centroid(mask):

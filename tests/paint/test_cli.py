@@ -72,24 +72,15 @@ def test_paint_command_writes_images_and_settings(csv_file, tmp_path):
 def test_paint_command_lists_every_problem(tmp_path):
     path = tmp_path / "bad.csv"
     path.write_text("Image-name-unique,Left-Hippocampus\na,x\na,1\n")
-    result = CliRunner().invoke(
-        main, ["paint", str(path), "--out", str(tmp_path / "o")]
-    )
+    result = CliRunner().invoke(main, ["paint", str(path), "--out", str(tmp_path / "o")])
     assert result.exit_code == 1
     assert "row 2, column 'Left-Hippocampus': 'x' is not a number" in result.output
-    assert (
-        "row 3, column 'Image-name-unique': image name 'a' is already used in row 2"
-        in result.output
-    )
+    assert "row 3, column 'Image-name-unique': image name 'a' is already used in row 2" in result.output
     assert "Traceback" not in result.output
 
 
 def test_paint_command_rejects_bad_options(csv_file, tmp_path):
-    result = CliRunner().invoke(
-        main, ["paint", str(csv_file), "--out", str(tmp_path), "--views", "sideways"]
-    )
+    result = CliRunner().invoke(main, ["paint", str(csv_file), "--out", str(tmp_path), "--views", "sideways"])
     assert result.exit_code == 1 and "Unknown view 'sideways'" in result.output
-    result = CliRunner().invoke(
-        main, ["paint", str(csv_file), "--out", str(tmp_path), "--size", "big"]
-    )
+    result = CliRunner().invoke(main, ["paint", str(csv_file), "--out", str(tmp_path), "--size", "big"])
     assert result.exit_code == 2 and "expected WIDTHxHEIGHT" in result.output

@@ -43,9 +43,7 @@ def test_diverging_colormap_centred_on_value():
     import matplotlib
 
     np.testing.assert_allclose(middle, matplotlib.colormaps["RdBu_r"](0.5)[:3])
-    np.testing.assert_allclose(
-        scale.fractions([-1.0, -0.5, 0.0, 2.0, 4.0]), [0, 0.25, 0.5, 0.75, 1.0]
-    )
+    np.testing.assert_allclose(scale.fractions([-1.0, -0.5, 0.0, 2.0, 4.0]), [0, 0.25, 0.5, 0.75, 1.0])
 
 
 def test_nan_gets_nodata_color():
@@ -108,12 +106,8 @@ def test_ramp_colours_stay_in_gamut_and_nan_is_nodata(values, low, span):
 @settings(max_examples=60, deadline=None)
 @given(st.floats(0, 10, allow_nan=False))
 def test_brainpainter_formula_matches_its_definition(value):
-    stops = np.array(
-        [[1, 1, 1], [1, 1, 0], [1, 0x91 / 255, 0], [1, 0, 0], [1, 0, 0]], dtype=float
-    )
+    stops = np.array([[1, 1, 1], [1, 1, 0], [1, 0x91 / 255, 0], [1, 0, 0], [1, 0, 0]], dtype=float)
     v = min(value, len(stops) - 1.01)
     k = int(np.floor(v))
     expected = (1 - (v - k)) * stops[k] + (v - k) * stops[k + 1]
-    np.testing.assert_allclose(
-        brainpainter_colors([value], STOPS)[0], expected, atol=1e-12
-    )
+    np.testing.assert_allclose(brainpainter_colors([value], STOPS)[0], expected, atol=1e-12)

@@ -17,9 +17,7 @@ def pdf_text(data):
             content = zlib.decompress(stream)
         except zlib.error:
             continue
-        for block in re.findall(
-            rb"\nBT\n(.*?)\nET\n", content, re.S
-        ):  # text objects only
+        for block in re.findall(rb"\nBT\n(.*?)\nET\n", content, re.S):  # text objects only
             for array in re.findall(rb"\[(.*?)\]\s*TJ|(\(.*?\))\s*Tj", block, re.S):
                 parts = re.findall(rb"\(((?:\\.|[^\\)])*)\)", b"".join(array))
                 raw = b"".join(re.sub(rb"\\(.)", rb"\1", part) for part in parts)
@@ -63,9 +61,7 @@ def test_panel_png_has_brains_and_bar(tmp_path, images):
     )
     picture = np.asarray(Image.open(tmp_path / "panel.png").convert("RGB"))
     assert picture.shape[1] > 3 * 120
-    assert (
-        picture.std(axis=-1) > 30
-    ).mean() > 0.1  # colourful content, not a blank page
+    assert (picture.std(axis=-1) > 30).mean() > 0.1  # colourful content, not a blank page
 
 
 def test_colorbar_ticks_in_data_units_and_brainpainter_integer_ticks(tmp_path):

@@ -6,9 +6,7 @@ from cortico.paint import _gl
 
 def test_failed_probe_becomes_dependency_error_with_install_hint(monkeypatch):
     monkeypatch.setattr(_gl, "_PROBE", "cortico.paint._no_such_probe_module")
-    with pytest.raises(
-        DependencyError, match="apt-get install libegl1 libgl1-mesa-dri"
-    ):
+    with pytest.raises(DependencyError, match="apt-get install libegl1 libgl1-mesa-dri"):
         _gl._probe_in_child()
 
 

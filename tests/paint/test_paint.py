@@ -54,11 +54,7 @@ def test_files_progress_and_settings_recreate_the_run(dk, tmp_path):
             "cortical-outer-left-hemisphere_evil_name.png",
         ]
     )
-    assert (
-        calls[0] == (0, 4)
-        and calls[-1] == (4, 4)
-        and [c[0] for c in calls] == [0, 1, 2, 3, 4]
-    )
+    assert calls[0] == (0, 4) and calls[-1] == (4, 4) and [c[0] for c in calls] == [0, 1, 2, 3, 4]
     saved = PaintSettings.from_json(result.settings_path)
     assert (saved.vmin, saved.vmax) == (1.0, 3.0)
     again = paint(table, saved, atlas=dk, out_dir=tmp_path / "b")
@@ -70,9 +66,7 @@ def test_files_progress_and_settings_recreate_the_run(dk, tmp_path):
 
 
 def test_panels_and_movie(dk, tmp_path):
-    frame = pd.DataFrame(
-        {"Left-superiorfrontal": [1.0, 2.0, 3.0]}, index=["r1", "r2", "r3"]
-    )
+    frame = pd.DataFrame({"Left-superiorfrontal": [1.0, 2.0, 3.0]}, index=["r1", "r2", "r3"])
     result = paint(
         frame,
         atlas=dk,

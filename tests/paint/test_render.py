@@ -23,9 +23,7 @@ SIZE = (480, 360)
 
 
 def _draw(atlas, view, colored, surface="pial", **options):
-    return render_view(
-        atlas, surface, white_except(atlas, colored), view, size=SIZE, **options
-    )
+    return render_view(atlas, surface, white_except(atlas, colored), view, size=SIZE, **options)
 
 
 def test_red_region_is_red_at_its_projected_centroid_and_nowhere_else(dk):
@@ -138,9 +136,7 @@ ORIENTATION = [
 ]
 
 
-@pytest.mark.parametrize(
-    "view, relations", ORIENTATION, ids=[case[0] for case in ORIENTATION]
-)
+@pytest.mark.parametrize("view, relations", ORIENTATION, ids=[case[0] for case in ORIENTATION])
 def test_orientation_of_every_view(dk, view, relations):
     keys = list(dict.fromkeys(key for a, _, b in relations for key in (a, b)))
     assert len(keys) <= 3
@@ -150,9 +146,7 @@ def test_orientation_of_every_view(dk, view, relations):
         view,
         {key: (RED, GREEN, BLUE)[channel] for key, channel in channels.items()},
     )
-    centres = {
-        key: centroid(mask_of(image, channel)) for key, channel in channels.items()
-    }
+    centres = {key: centroid(mask_of(image, channel)) for key, channel in channels.items()}
     for a, relation, b in relations:
         axis = 0 if relation == "left of" else 1
         assert centres[a][axis] < centres[b][axis], (view, a, relation, b, centres)
@@ -178,9 +172,7 @@ def test_transparent_background_has_alpha_zero_outside_the_brain(dk):
     inside = alpha == 255
     from scipy.ndimage import binary_erosion
 
-    interior = binary_erosion(
-        inside, iterations=2
-    )  # edge antialiasing mixes in the background
+    interior = binary_erosion(inside, iterations=2)  # edge antialiasing mixes in the background
     np.testing.assert_array_equal(clear[interior][:, :3], opaque[interior][:, :3])
     assert (opaque[binary_erosion(alpha == 0, iterations=2)][:, :3] == 255).all()
     assert 0.3 < inside.mean() < 0.9
@@ -194,9 +186,7 @@ def test_background_colour_fills_outside(dk):
 def test_nan_regions_get_the_nodata_colour(dk):
     table = white_except(dk, {})
     table[dk.region("lh.superiorfrontal").index] = np.nan
-    image = render_view(
-        dk, "pial", table, "top", size=SIZE, nodata_color=(0.0, 1.0, 0.0)
-    )
+    image = render_view(dk, "pial", table, "top", size=SIZE, nodata_color=(0.0, 1.0, 0.0))
     green = mask_of(image, 1)
     assert green.sum() > 1500
     assert centroid(green)[0] < SIZE[0] / 2  # left hemisphere
@@ -235,9 +225,7 @@ def test_glass_brain_is_translucent_with_opaque_structures(dk):
     glass_only = (alpha > 0) & (alpha < 128)
     assert glass_only.mean() > 0.15  # most of the hemisphere is faint glass
     assert mask_of(image, 0).sum() > 300  # the putamen shows through, in its colour
-    assert (
-        alpha[mask_of(image, 0)] == 255
-    ).mean() > 0.9  # opaque, but for antialiased edges
+    assert (alpha[mask_of(image, 0)] == 255).mean() > 0.9  # opaque, but for antialiased edges
 
 
 def test_inflated_top_view_is_not_squashed_and_hemispheres_do_not_overlap(dk):
@@ -282,9 +270,7 @@ def test_rendering_from_another_thread_gives_the_same_image(dk):
 
     expected = _draw(dk, "top", {"lh.precentral": RED})
     results = []
-    worker = threading.Thread(
-        target=lambda: results.append(_draw(dk, "top", {"lh.precentral": RED}))
-    )
+    worker = threading.Thread(target=lambda: results.append(_draw(dk, "top", {"lh.precentral": RED})))
     worker.start()
     worker.join()
     np.testing.assert_array_equal(results[0], expected)

@@ -14,9 +14,7 @@ def _sphere():
 
     grid = np.linspace(-1.2, 1.2, 24)
     x, y, z = np.meshgrid(grid, grid, grid, indexing="ij")
-    vertices, faces, normals, _ = marching_cubes(
-        x**2 + y**2 + z**2, level=1.0, spacing=(grid[1] - grid[0],) * 3
-    )
+    vertices, faces, normals, _ = marching_cubes(x**2 + y**2 + z**2, level=1.0, spacing=(grid[1] - grid[0],) * 3)
     vertices -= 1.2
     return (
         vertices.astype(np.float32),
@@ -30,9 +28,7 @@ def _draw(faces_order, key):
     if faces_order == "cw":
         faces = faces[:, ::-1]
     regions = np.where(vertices[:, 0] > 0, 0, 1).astype(np.int32)
-    item = DrawItem(
-        key=key, vertices=vertices, faces=faces, normals=normals, regions=regions
-    )
+    item = DrawItem(key=key, vertices=vertices, faces=faces, normals=normals, regions=regions)
     camera = frame_camera(View("test", azimuth=0), vertices, 1.0)
     colors = np.array([[0.5, 0.5, 0.5], [1.0, 0.0, 0.0], [0.0, 0.0, 1.0]])
     return get_renderer().render([item], camera, (96, 96), colors, background=None)
@@ -40,9 +36,7 @@ def _draw(faces_order, key):
 
 def test_winding_is_normalised_so_culling_never_hides_the_visible_side():
     vertices, faces, _ = _sphere()
-    assert (
-        _signed_volume(vertices, faces) * _signed_volume(vertices, faces[:, ::-1]) < 0
-    )
+    assert _signed_volume(vertices, faces) * _signed_volume(vertices, faces[:, ::-1]) < 0
     ccw, cw = _draw("ccw", ("sphere", "ccw")), _draw("cw", ("sphere", "cw"))
     assert (ccw[..., 3] == 255).mean() > 0.4
     np.testing.assert_array_equal(ccw[..., 3] > 0, cw[..., 3] > 0)

@@ -83,9 +83,7 @@ def test_center_makes_automatic_limits_symmetric():
 
 
 def test_brainpainter_mode_uses_stop_count_range():
-    scale = PaintSettings(
-        mode="brainpainter", colors=("#fff", "#ff0", "#f90", "#f00", "#f00")
-    ).color_scale([7.0])
+    scale = PaintSettings(mode="brainpainter", colors=("#fff", "#ff0", "#f90", "#f00", "#f00")).color_scale([7.0])
     assert (scale.vmin, scale.vmax, scale.mode) == (0.0, 4.0, "brainpainter")
 
 
@@ -95,12 +93,8 @@ def test_constant_data_gets_a_usable_range():
 
 
 def test_resolved_fixes_automatic_range_for_split_runs():
-    settings = PaintSettings(center=None).resolved(
-        np.array([[1.0, 5.0], [np.nan, 3.0]])
-    )
+    settings = PaintSettings(center=None).resolved(np.array([[1.0, 5.0], [np.nan, 3.0]]))
     assert (settings.vmin, settings.vmax) == (1.0, 5.0)
-    assert (
-        settings.resolved([100.0]).vmax == 5.0
-    )  # already fixed: other rows do not change it
+    assert settings.resolved([100.0]).vmax == 5.0  # already fixed: other rows do not change it
     bp = PaintSettings(mode="brainpainter")
     assert bp.resolved([1.0]) is bp

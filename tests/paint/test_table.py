@@ -24,9 +24,7 @@ def test_v2_csv_with_bom_semicolons_crlf_trailing_columns_and_decimal_commas(dk)
         dk.region("rh.superiorfrontal").index,
     )
     assert table.rows[0].values[hippo] == 1.5 and table.rows[0].values[sfg] == 2.0
-    assert math.isnan(table.rows[1].values[hippo]) and math.isnan(
-        table.rows[1].values[sfg]
-    )
+    assert math.isnan(table.rows[1].values[hippo]) and math.isnan(table.rows[1].values[sfg])
     assert np.isnan(table.rows[0].values[dk.region("rh.Hippocampus").index])
     assert table.columns == {
         "Left-Hippocampus": ["lh.Hippocampus"],
@@ -35,9 +33,7 @@ def test_v2_csv_with_bom_semicolons_crlf_trailing_columns_and_decimal_commas(dk)
 
 
 def test_v1_names_paint_both_hemispheres_and_thalamus_proper_is_accepted(dk):
-    table = read_values_table(
-        b"Image-name-unique,bankssts,Thalamus-Proper,unknown\na,1,2,0\n", dk
-    )
+    table = read_values_table(b"Image-name-unique,bankssts,Thalamus-Proper,unknown\na,1,2,0\n", dk)
     values = table.rows[0].values
     for key, expected in [
         ("lh.bankssts", 1),
@@ -70,23 +66,12 @@ def test_all_problems_are_reported_at_once_with_row_and_column(dk):
     )
     error = _problems(text.encode(), dk)
     text_problems = "\n".join(error.problems)
-    assert (
-        "row 1: the first column must be 'Image-name-unique' (found 'Name')"
-        in text_problems
-    )
-    assert (
-        "row 1, column 'Right-Putamen': this column appears more than once"
-        in text_problems
-    )
+    assert "row 1: the first column must be 'Image-name-unique' (found 'Name')" in text_problems
+    assert "row 1, column 'Right-Putamen': this column appears more than once" in text_problems
     assert "row 2, column 'Right-Putamen': 'abc' is not a number" in text_problems
-    assert (
-        "row 3: has 3 cells but the header has 5 columns (ragged row)" in text_problems
-    )
+    assert "row 3: has 3 cells but the header has 5 columns (ragged row)" in text_problems
     assert "row 4, column 'Name': the image name is empty" in text_problems
-    assert (
-        "row 5: has 7 cells but the header has 5 columns; remove the extra values ('9', '9')"
-        in text_problems
-    )
+    assert "row 5: has 7 cells but the header has 5 columns; remove the extra values ('9', '9')" in text_problems
     assert len(error.problems) >= 6
     details = {(d["row"], d["column"]) for d in error.details}
     assert (2, "Right-Putamen") in details
@@ -107,15 +92,10 @@ def test_misspelt_region_missing_from_table_is_an_error_with_suggestion(dk):
 
 
 def test_extra_columns_are_warnings_not_errors(dk):
-    table = read_values_table(
-        b"Image-name-unique,Left-Putamen,Age,Sex\ns1,1,33,1\n", dk
-    )
+    table = read_values_table(b"Image-name-unique,Left-Putamen,Age,Sex\ns1,1,33,1\n", dk)
     assert any("'Age' matches no region" in w for w in table.warnings)
     assert any("'Sex' matches no region" in w for w in table.warnings)
-    assert any(
-        "have no column and are painted in the no-data colour" in w
-        for w in table.warnings
-    )
+    assert any("have no column and are painted in the no-data colour" in w for w in table.warnings)
 
 
 def test_header_only_and_empty_files(dk):
@@ -135,9 +115,7 @@ def test_max_rows_limit(dk):
 
 def _problems_with_limit(atlas):
     with pytest.raises(InputError) as caught:
-        read_values_table(
-            b"Image-name-unique,Left-Putamen\na,1\nb,2\nc,3\n", atlas, max_rows=2
-        )
+        read_values_table(b"Image-name-unique,Left-Putamen\na,1\nb,2\nc,3\n", atlas, max_rows=2)
     return caught.value
 
 
@@ -148,15 +126,11 @@ def test_dataframe_and_dict_inputs(dk):
     )
     table = values_table_from_data(frame, dk)
     putamen, sfg = dk.region("lh.Putamen").index, dk.region("lh.superiorfrontal").index
-    assert table.matrix()[:, putamen][0] == 1.0 and math.isnan(
-        table.matrix()[1, putamen]
-    )
+    assert table.matrix()[:, putamen][0] == 1.0 and math.isnan(table.matrix()[1, putamen])
     assert list(table.matrix()[:, sfg]) == [2.0, 3.0]
     single = values_table_from_data({"Left-Putamen": 0.25}, dk)
     assert single.rows[0].values[putamen] == 0.25
-    nested = values_table_from_data(
-        {"s1": {"Left-Putamen": 1}, "s2": {"Left-Putamen": 2}}, dk
-    )
+    nested = values_table_from_data({"s1": {"Left-Putamen": 1}, "s2": {"Left-Putamen": 2}}, dk)
     assert [r.name for r in nested.rows] == ["s1", "s2"]
     assert list(nested.to_frame()["lh.Putamen"]) == [1.0, 2.0]
 
@@ -178,6 +152,4 @@ def test_brainpainter_templates_fill_every_region(atlas_name, schema):
 
 def test_table_without_region_columns(dk):
     error = _problems(b"Image-name-unique\na\n", dk)
-    assert (
-        "row 1: the header has no region columns after the image name" in error.problems
-    )
+    assert "row 1: the header has no region columns after the image name" in error.problems

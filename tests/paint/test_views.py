@@ -25,9 +25,7 @@ def test_every_brainpainter_view_and_anterior_posterior_exist():
 
 
 def test_free_camera_spec_round_trips():
-    view = get_view(
-        "camera:azimuth=30,elevation=-20,zoom=1.5,projection=perspective,hemispheres=lh"
-    )
+    view = get_view("camera:azimuth=30,elevation=-20,zoom=1.5,projection=perspective,hemispheres=lh")
     assert (
         view.azimuth,
         view.elevation,
@@ -55,10 +53,7 @@ def test_bad_view_specs_say_what_is_wrong(spec, message):
 
 
 def _ndc(camera, points):
-    clip = (
-        np.hstack([points, np.ones((len(points), 1))])
-        @ (camera.projection_matrix @ camera.view_matrix).T
-    )
+    clip = np.hstack([points, np.ones((len(points), 1))]) @ (camera.projection_matrix @ camera.view_matrix).T
     return clip[:, :3] / clip[:, 3:4]
 
 
@@ -75,9 +70,7 @@ def test_framing_fits_points_tightly_inside_the_image(projection):
 
 def test_left_lateral_camera_puts_anterior_left_and_superior_up():
     points = np.array([[0, 100, 0], [0, -100, 0], [0, 0, 60], [0, 0, -60.0]])
-    ndc = _ndc(
-        frame_camera(NAMED_VIEWS["cortical-outer-left-hemisphere"], points, 1.0), points
-    )
+    ndc = _ndc(frame_camera(NAMED_VIEWS["cortical-outer-left-hemisphere"], points, 1.0), points)
     assert ndc[0, 0] < ndc[1, 0]  # anterior left of posterior
     assert ndc[2, 1] > ndc[3, 1]  # superior above inferior
 

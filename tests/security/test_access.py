@@ -21,8 +21,8 @@ CAPABILITY_ROUTES = {
     "/image-service/nifti/<link_key>/info": "Neuroglancer fetches precomputed chunks without a token",
     "/image-service/nifti/<link_key>/<scale_key>/<chunk_name>": "Neuroglancer chunks, as above",
     "/v0/depth-map-computation/<computation_id>": "seed contract: polled with the token of whichever image "
-                                                  "service the job used (possibly a remote one, not a cortico "
-                                                  "token), so the unguessable id is the capability",
+    "service the job used (possibly a remote one, not a cortico "
+    "token), so the unguessable id is the capability",
     "/v0/alignment-computation/<computation_id>": "as above",
     "/paint/jobs/<job_id>": "painting job pages are shareable by their unguessable id (issue 5)",
     "/paint/jobs/<job_id>/status": "status of a shared job page",
@@ -33,27 +33,50 @@ CAPABILITY_ROUTES = {
     "/paint/jobs/<job_id>/mesh/<int:row>.bin": "3D mesh of a shared job page",
 }
 # Routes that take a name of public data (bundled atlases, static files, templates).
-PUBLIC_ROUTES = {"/static/<path:filename>", "/api/v1/atlases/<name>", "/api/v1/atlases/<name>/template.csv",
-                 "/paint/templates/<atlas>-<schema>.csv"}
+PUBLIC_ROUTES = {
+    "/static/<path:filename>",
+    "/api/v1/atlases/<name>",
+    "/api/v1/atlases/<name>/template.csv",
+    "/paint/templates/<atlas>-<schema>.csv",
+}
 
 
 @pytest.fixture
 def objects(app, client):
     """Alice's job, painting job, volume and depth computation; Bob's token."""
     alice, bob = add_user(app, "alice"), add_user(app, "bob")
-    volume = upload(client, alice, nifti_bytes(labels()), "secret-seg.nii.gz", url="/api/v1/images/",
-                    announce=False, segmentation="true")
+    volume = upload(
+        client,
+        alice,
+        nifti_bytes(labels()),
+        "secret-seg.nii.gz",
+        url="/api/v1/images/",
+        announce=False,
+        segmentation="true",
+    )
     assert volume.status_code == 201, volume.json
-    paint = client.post("/api/v1/paint/jobs", headers=alice, json={
-        "values": {"a": {"Left-superiorfrontal": 1.0}}, "settings": {"views": ["top"], "width": 64, "height": 48}})
+    paint = client.post(
+        "/api/v1/paint/jobs",
+        headers=alice,
+        json={
+            "values": {"a": {"Left-superiorfrontal": 1.0}},
+            "settings": {"views": ["top"], "width": 64, "height": 48},
+        },
+    )
     assert paint.status_code == 202, paint.json
-    depth = client.post("/v0/depth-map-computation/", headers=alice,
-                        json={"image_service_base_url": BASE, "segmentation_name": "secret-seg"})
+    depth = client.post(
+        "/v0/depth-map-computation/",
+        headers=alice,
+        json={"image_service_base_url": BASE, "segmentation_name": "secret-seg"},
+    )
     assert depth.status_code == 202, depth.json
     return {
-        "alice": alice, "bob": bob,
-        "image_id": volume.json["id"], "normalized": volume.json["links"]["normalized"],
-        "paint_job": paint.json["id"], "depth_job": depth.json["status_polling_url"].rstrip("/").rsplit("/", 1)[-1],
+        "alice": alice,
+        "bob": bob,
+        "image_id": volume.json["id"],
+        "normalized": volume.json["links"]["normalized"],
+        "paint_job": paint.json["id"],
+        "depth_job": depth.json["status_polling_url"].rstrip("/").rsplit("/", 1)[-1],
     }
 
 
@@ -73,7 +96,11 @@ def audited_requests(o):
         ("GET", f"/api/v1/align/jobs/{o['depth_job']}/files", "/api/v1/align/jobs/<job_id>/files"),
         ("GET", f"/api/v1/align/jobs/{o['depth_job']}/files/depth_map", "/api/v1/align/jobs/<job_id>/files/<role>"),
         ("GET", f"/api/v1/paint/jobs/{o['paint_job']}/files", "/api/v1/paint/jobs/<job_id>/files"),
-        ("GET", f"/api/v1/paint/jobs/{o['paint_job']}/files/top_a.png", "/api/v1/paint/jobs/<job_id>/files/<path:name>"),
+        (
+            "GET",
+            f"/api/v1/paint/jobs/{o['paint_job']}/files/top_a.png",
+            "/api/v1/paint/jobs/<job_id>/files/<path:name>",
+        ),
         ("GET", f"/api/v1/paint/jobs/{o['paint_job']}/zip", "/api/v1/paint/jobs/<job_id>/zip"),
         ("GET", f"/align/volumes/{o['image_id']}", "/align/volumes/<image_id>"),
         ("GET", f"/align/volumes/{o['image_id']}/secret-seg.nii.gz", "/align/volumes/<image_id>/<file_name>"),
@@ -96,8 +123,9 @@ def test_every_route_with_an_id_or_name_is_audited(app, objects):
 def test_other_users_objects_answer_404(app, client, objects):
     app.config["WTF_CSRF_ENABLED"] = False  # CSRF has its own test; here only ownership counts
     for method, url, rule in audited_requests(objects):
-        response = client.open(url, method=method, headers=objects["bob"], json={"visibility": "public"}
-                               if method == "PATCH" else None)
+        response = client.open(
+            url, method=method, headers=objects["bob"], json={"visibility": "public"} if method == "PATCH" else None
+        )
         # A shared painting page may be seen by others, so its existence is no secret: cancelling it is 403.
         expected = 403 if rule == "/paint/jobs/<job_id>/cancel" else 404
         assert response.status_code == expected, (method, url, response.status_code)
@@ -117,14 +145,31 @@ def test_one_token_opens_every_api_family(client, objects):
         assert client.get(url, headers={"Authorization": "Bearer ctk_not-a-token"}).status_code == 401
 
 
-@pytest.mark.parametrize("name", ["../../etc/passwd", "..%2F..%2Fetc%2Fpasswd", "/etc/passwd", "a/../../b",
-                                  "x" * 5000, "%00", "name\r\nX-Injected: 1", "..\\..\\windows"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "../../etc/passwd",
+        "..%2F..%2Fetc%2Fpasswd",
+        "/etc/passwd",
+        "a/../../b",
+        "x" * 5000,
+        "%00",
+        "name\r\nX-Injected: 1",
+        "..\\..\\windows",
+    ],
+)
 def test_hostile_names_never_escape_or_crash(app, client, objects, name):
     alice = objects["alice"]
-    urls = [f"/image-service/download/{name}", f"/api/v1/paint/jobs/{objects['paint_job']}/files/{name}",
-            f"/api/v1/images/{name}", f"/api/v1/jobs/{name}", f"/v0/depth-map-computation/{name}",
-            f"/api/v1/atlases/{name}", f"/paint/jobs/{objects['paint_job']}/files/{name}",
-            f"/api/v1/align/jobs/{objects['depth_job']}/files/{name}"]
+    urls = [
+        f"/image-service/download/{name}",
+        f"/api/v1/paint/jobs/{objects['paint_job']}/files/{name}",
+        f"/api/v1/images/{name}",
+        f"/api/v1/jobs/{name}",
+        f"/v0/depth-map-computation/{name}",
+        f"/api/v1/atlases/{name}",
+        f"/paint/jobs/{objects['paint_job']}/files/{name}",
+        f"/api/v1/align/jobs/{objects['depth_job']}/files/{name}",
+    ]
     for url in urls:
         response = client.get(url, headers=alice, follow_redirects=True)  # "//" is merged by a 308 first
         assert response.status_code in (400, 404, 409, 414, 422), (url, response.status_code)
@@ -142,8 +187,10 @@ def test_hostile_upload_names_are_refused_or_neutralised(app, client, objects):
             assert "/" not in stored and "\r" not in stored and "\n" not in stored and ".." not in stored
             download = client.get(response.json["links"]["download"], headers=alice)
             assert "\n" not in download.headers.get("Content-Disposition", "")
-    storage_names = [p.name for p in (app.config["STORAGE_PATH"] and __import__("pathlib").Path(
-        app.config["STORAGE_PATH"])).rglob("*")]
+    storage_names = [
+        p.name
+        for p in (app.config["STORAGE_PATH"] and __import__("pathlib").Path(app.config["STORAGE_PATH"])).rglob("*")
+    ]
     assert not any(re.search(r"evil|X-Injected|\.\.", n) for n in storage_names)
 
 
@@ -155,8 +202,9 @@ def test_no_token_reaches_a_log_line(app, client, objects, caplog):
     token = alice["Authorization"].split()[1]
     client.get("/api/v1/jobs/", headers=alice)
     client.get("/api/v1/jobs/", headers={"Authorization": alice["Authorization"] + "x"})
-    client.post("/v0/depth-map-computation/", headers=alice, json={"image_service_base_url": BASE,
-                                                                    "segmentation_name": "nope"})
+    client.post(
+        "/v0/depth-map-computation/", headers=alice, json={"image_service_base_url": BASE, "segmentation_name": "nope"}
+    )
     client.get("/image-service/list", headers=alice)
     text = "\n".join(record.getMessage() for record in caplog.records)
     assert token not in text and token[4:20] not in text

@@ -26,8 +26,12 @@ def test_core_refuses_too_many_columns_before_resolving_names():
 def test_api_answers_413_for_too_many_columns(instance):
     app = make_app(instance, PAINT_MAX_COLUMNS=100)
     client, alice = app.test_client(), add_user(app, "alice")
-    response = client.post("/api/v1/paint/jobs", headers=alice, content_type="multipart/form-data",
-                           data={"table": (io.BytesIO(_wide_table(150)), "wide.csv")})
+    response = client.post(
+        "/api/v1/paint/jobs",
+        headers=alice,
+        content_type="multipart/form-data",
+        data={"table": (io.BytesIO(_wide_table(150)), "wide.csv")},
+    )
     assert response.status_code == 413
     assert any("150 value columns; at most 100 are allowed" in e for e in response.json["errors"])
     assert client.get("/api/v1/jobs/", headers=alice).json == []  # nothing queued

@@ -31,8 +31,9 @@ def labels(shape=(20, 12, 8)):
     return volume
 
 
-def upload(client, headers, content, file_name, url="/image-service/upload", segmentation=None, announce=True,
-           **fields):
+def upload(
+    client, headers, content, file_name, url="/image-service/upload", segmentation=None, announce=True, **fields
+):
     """POST ``content`` as the multipart field ``image`` named ``file_name``."""
     extra = dict(headers)
     if announce:

@@ -19,8 +19,11 @@ def csrf(client):
 
 
 def post_volume(client, content, file_name, token, **fields):
-    return client.post("/align/volumes", content_type="multipart/form-data",
-                       data={"csrf_token": token, "image": (io.BytesIO(content), file_name), **fields})
+    return client.post(
+        "/align/volumes",
+        content_type="multipart/form-data",
+        data={"csrf_token": token, "image": (io.BytesIO(content), file_name), **fields},
+    )
 
 
 @pytest.fixture
@@ -76,7 +79,9 @@ def test_alignment_form_reports_bad_json_and_matrix(browser_client):
     bad_json = client.post("/align/align", data={**form, "transformation_matrix": "[[1, 0, 0"})
     assert bad_json.status_code == 422
     assert "The matrix is not valid JSON" in bad_json.get_data(as_text=True)
-    singular = client.post("/align/align", data={**form, "transformation_matrix": "[[0,0,0,0],[0,1,0,0],[0,0,1,0],[0,0,0,1]]"})
+    singular = client.post(
+        "/align/align", data={**form, "transformation_matrix": "[[0,0,0,0],[0,1,0,0],[0,0,1,0],[0,0,0,1]]"}
+    )
     assert singular.status_code == 422
     assert "singular" in singular.get_data(as_text=True)
 
@@ -93,10 +98,13 @@ def test_depth_job_page_follows_progress_then_shows_the_viewer(app, browser_clie
     page = client.get(job_url).get_data(as_text=True)
     assert "The depth map <strong>seg-equivolumetric-depth</strong> is in your volumes" in page
     assert "vendor/niivue/niivue.umd.js" in page
-    layers = json.loads(re.search(r'<script type="application/json" id="niivue-layers">(.*?)</script>', page,
-                                  re.DOTALL).group(1))
-    assert [(layer["label"], layer["colormap"]) for layer in layers] == [("seg", "gray"),
-                                                                           ("seg-equivolumetric-depth", "viridis")]
+    layers = json.loads(
+        re.search(r'<script type="application/json" id="niivue-layers">(.*?)</script>', page, re.DOTALL).group(1)
+    )
+    assert [(layer["label"], layer["colormap"]) for layer in layers] == [
+        ("seg", "gray"),
+        ("seg-equivolumetric-depth", "viridis"),
+    ]
     depth = nib.Nifti1Image.from_bytes(gzip.decompress(client.get(layers[1]["url"]).data))
     assert depth.shape == cortex_slab().shape and float(np.asarray(depth.dataobj).max()) == 1.0
     assert client.get("/static/vendor/niivue/niivue.umd.js").status_code == 200

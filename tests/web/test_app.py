@@ -48,8 +48,11 @@ def test_unknown_route_is_json_404_and_errors_never_leak_tracebacks(client):
 def test_cors_preflight_follows_origin_regex(instance):
     app = make_app(instance, CORS_ORIGINS=r"https://([a-z]+\.)?voluba\.org", CORS_MAX_AGE=123)
     client = app.test_client()
-    headers = {"Origin": "https://app.voluba.org", "Access-Control-Request-Method": "POST",
-               "Access-Control-Request-Headers": "Authorization"}
+    headers = {
+        "Origin": "https://app.voluba.org",
+        "Access-Control-Request-Method": "POST",
+        "Access-Control-Request-Headers": "Authorization",
+    }
     allowed = client.options("/api/v1/jobs/", headers=headers)
     assert allowed.headers["Access-Control-Allow-Origin"] == "https://app.voluba.org"
     assert allowed.headers["Access-Control-Max-Age"] == "123"
@@ -66,20 +69,25 @@ def test_proxy_fix_uses_forwarded_headers(instance):
 
         return request.url
 
-    url = app.test_client().get("/_where", headers={"X-Forwarded-Proto": "https",
-                                                     "X-Forwarded-Host": "cortico.example.org"}).get_data(as_text=True)
+    url = (
+        app.test_client()
+        .get("/_where", headers={"X-Forwarded-Proto": "https", "X-Forwarded-Host": "cortico.example.org"})
+        .get_data(as_text=True)
+    )
     assert url == "https://cortico.example.org/_where"
 
 
 def test_request_size_limit_is_a_clear_413(instance):
     app = make_app(instance, MAX_CONTENT_LENGTH=100)
-    response = app.test_client().post("/api/v1/jobs/", data=b"x" * 1000,
-                                      headers={"Content-Type": "application/octet-stream"})
+    response = app.test_client().post(
+        "/api/v1/jobs/", data=b"x" * 1000, headers={"Content-Type": "application/octet-stream"}
+    )
     assert response.status_code in (401, 413)
     from tests.conftest import add_user
 
     headers = add_user(app, "bob")
-    response = app.test_client().post("/api/v1/jobs/", data=b"x" * 1000, headers={
-        **headers, "Content-Type": "application/json"})
+    response = app.test_client().post(
+        "/api/v1/jobs/", data=b"x" * 1000, headers={**headers, "Content-Type": "application/json"}
+    )
     assert response.status_code == 413
     assert "limit of 100 bytes" in response.json["message"]

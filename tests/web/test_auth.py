@@ -16,14 +16,15 @@ def bob(app):
 
 
 def _submit(client, headers):
-    response = client.post("/api/v1/jobs/", json={"kind": "test.sleepy", "params": {"steps": 1}},
-                           headers=headers)
+    response = client.post("/api/v1/jobs/", json={"kind": "test.sleepy", "params": {"steps": 1}}, headers=headers)
     assert response.status_code == 202, response.json
     return response.json["id"]
 
 
-@pytest.mark.parametrize("method,path", [("get", "/api/v1/jobs/"), ("post", "/api/v1/jobs/"),
-                                         ("get", "/api/v1/jobs/abc"), ("delete", "/api/v1/jobs/abc")])
+@pytest.mark.parametrize(
+    "method,path",
+    [("get", "/api/v1/jobs/"), ("post", "/api/v1/jobs/"), ("get", "/api/v1/jobs/abc"), ("delete", "/api/v1/jobs/abc")],
+)
 def test_no_token_is_401(client, method, path):
     response = getattr(client, method)(path)
     assert response.status_code == 401
@@ -68,8 +69,7 @@ def test_invalid_submissions_are_422_with_specific_messages(client, alice):
     response = client.post("/api/v1/jobs/", json={"kind": "nope"}, headers=alice)
     assert response.status_code == 422
     assert "Unknown job kind 'nope'" in response.json["message"] and "test.sleepy" in response.json["message"]
-    response = client.post("/api/v1/jobs/", json={"kind": "test.sleepy", "params": {"steps": "many"}},
-                           headers=alice)
+    response = client.post("/api/v1/jobs/", json={"kind": "test.sleepy", "params": {"steps": "many"}}, headers=alice)
     assert response.status_code == 422
     assert response.json["message"] == "'steps' must be an integer from 1 to 1000, got 'many'."
     response = client.post("/api/v1/jobs/", json={"params": {}}, headers=alice)

@@ -115,14 +115,17 @@ def test_same_name_conflicts_and_preflight_says_so(client, alice):
 
 def test_preflight_reads_the_header_only_and_stores_nothing(app, client, alice):
     content = nifti_bytes(ramp(shape=(64, 64, 64)))
-    response = client.post("/image-service/preflight", content_type="multipart/form-data",
-                           headers={**alice, "X-CHUNMA-FILESIZE": str(len(content))},
-                           data={"image": (io.BytesIO(content[:2048]), "big.nii.gz")})
+    response = client.post(
+        "/image-service/preflight",
+        content_type="multipart/form-data",
+        headers={**alice, "X-CHUNMA-FILESIZE": str(len(content))},
+        data={"image": (io.BytesIO(content[:2048]), "big.nii.gz")},
+    )
     assert response.status_code == 200, response.json
     assert "data" not in response.json
     assert response.json["nifti"]["size"] == [64, 64, 64]
     assert response.json["fileSize"] == len(content)
-    assert response.json["fileSizeUncompressed"] == 352 + 64 ** 3 * 4
+    assert response.json["fileSizeUncompressed"] == 352 + 64**3 * 4
     assert client.get("/image-service/list", headers=alice).json == []
     assert stored_folders(app) == ([], [])
     bad = upload(client, alice, b"not a nifti header" * 50, "x.nii", url="/image-service/preflight")
@@ -151,15 +154,18 @@ def _huge_header():
     return gzip.compress(image.header.binaryblock + b"\0" * 4 + bytes(1000))
 
 
-@pytest.mark.parametrize("name, content, file_name, status, words", [
-    ("truncated gzip", nifti_bytes(ramp())[:-200], "t.nii.gz", 422, "truncated"),
-    ("truncated raw", nifti_bytes(ramp(), compressed=False)[:1000], "t.nii", 422, "truncated"),
-    ("gzip bomb", _gzip_bomb(), "bomb.nii.gz", 422, "gzip bomb"),
-    ("declares too much", _huge_header(), "huge.nii.gz", 413, "bytes"),
-    ("not NIfTI", b"Lorem ipsum dolor sit amet " * 40, "text.nii", 422, "NIfTI"),
-    ("0-sized dimension", _zero_dimension(), "zero.nii", 422, "dimension 2"),
-    ("wrong suffix", nifti_bytes(ramp()), "patch.png", 422, ".nii"),
-])
+@pytest.mark.parametrize(
+    "name, content, file_name, status, words",
+    [
+        ("truncated gzip", nifti_bytes(ramp())[:-200], "t.nii.gz", 422, "truncated"),
+        ("truncated raw", nifti_bytes(ramp(), compressed=False)[:1000], "t.nii", 422, "truncated"),
+        ("gzip bomb", _gzip_bomb(), "bomb.nii.gz", 422, "gzip bomb"),
+        ("declares too much", _huge_header(), "huge.nii.gz", 413, "bytes"),
+        ("not NIfTI", b"Lorem ipsum dolor sit amet " * 40, "text.nii", 422, "NIfTI"),
+        ("0-sized dimension", _zero_dimension(), "zero.nii", 422, "dimension 2"),
+        ("wrong suffix", nifti_bytes(ramp()), "patch.png", 422, ".nii"),
+    ],
+)
 def test_bad_files_are_refused_and_nothing_is_stored(app, client, alice, name, content, file_name, status, words):
     response = upload(client, alice, content, file_name)
     assert response.status_code == status, (name, response.json)
@@ -170,9 +176,12 @@ def test_bad_files_are_refused_and_nothing_is_stored(app, client, alice, name, c
 
 def test_announced_size_must_match(app, client, alice):
     content = nifti_bytes(ramp())
-    response = client.post("/image-service/upload", content_type="multipart/form-data",
-                           headers={**alice, "X-CHUNMA-FILESIZE": str(len(content) + 10)},
-                           data={"image": (io.BytesIO(content), "short.nii.gz")})
+    response = client.post(
+        "/image-service/upload",
+        content_type="multipart/form-data",
+        headers={**alice, "X-CHUNMA-FILESIZE": str(len(content) + 10)},
+        data={"image": (io.BytesIO(content), "short.nii.gz")},
+    )
     assert response.status_code == 422
     assert "announced" in response.json["message"]
     assert stored_folders(app) == ([], [])
@@ -181,8 +190,12 @@ def test_announced_size_must_match(app, client, alice):
 def test_upload_needs_multipart_image_field(client, alice):
     as_json = client.post("/image-service/upload", headers=alice, json={"image": "x"})
     assert as_json.status_code == 422 and "multipart" in as_json.json["message"]
-    no_file = client.post("/image-service/upload", headers=alice, content_type="multipart/form-data",
-                          data={"other": (io.BytesIO(b"x"), "a.nii")})
+    no_file = client.post(
+        "/image-service/upload",
+        headers=alice,
+        content_type="multipart/form-data",
+        data={"other": (io.BytesIO(b"x"), "a.nii")},
+    )
     assert no_file.status_code == 422 and "'image'" in no_file.json["message"]
 
 
@@ -198,9 +211,14 @@ def test_request_size_limit_is_413_and_stores_nothing(instance):
 
 
 def test_routes_need_a_token(client):
-    for method, path in [("get", "/image-service/list"), ("post", "/image-service/upload"),
-                         ("post", "/image-service/preflight"), ("get", "/image-service/download/x.nii.gz"),
-                         ("delete", "/image-service/nifti/abc"), ("get", "/api/v1/images/")]:
+    for method, path in [
+        ("get", "/image-service/list"),
+        ("post", "/image-service/upload"),
+        ("post", "/image-service/preflight"),
+        ("get", "/image-service/download/x.nii.gz"),
+        ("delete", "/image-service/nifti/abc"),
+        ("get", "/api/v1/images/"),
+    ]:
         response = getattr(client, method)(path)
         assert response.status_code == 401, path
         assert response.json["message"] == "Missing Bearer token Authorization header"
@@ -229,13 +247,15 @@ def test_users_see_their_own_and_public_volumes_only(client, alice, bob):
 
 
 def test_own_api_round_trip_and_isolation(client, alice, bob):
-    created = upload(client, alice, nifti_bytes(labels()), "mine.nii.gz", url="/api/v1/images/",
-                     announce=False, segmentation="true")
+    created = upload(
+        client, alice, nifti_bytes(labels()), "mine.nii.gz", url="/api/v1/images/", announce=False, segmentation="true"
+    )
     assert created.status_code == 201, created.json
     image = created.json
     assert image["name"] == "mine" and image["segmentation"] is True and image["own"] is True
-    assert image["links"]["neuroglancer"] == "precomputed://http://localhost/image-service" + \
-        image["links"]["normalized"]
+    assert (
+        image["links"]["neuroglancer"] == "precomputed://http://localhost/image-service" + image["links"]["normalized"]
+    )
     assert client.get(image["links"]["self"], headers=alice).json["id"] == image["id"]
     assert [i["id"] for i in client.get("/api/v1/images/", headers=alice).json] == [image["id"]]
     downloaded = client.get(image["links"]["download"] + "?format=raw", headers=alice)
@@ -286,8 +306,9 @@ def _check_info(info):
         assert len(scale["resolution"]) == 3 and all(v > 0 for v in scale["resolution"])
         assert len(scale["voxel_offset"]) == 3 and all(isinstance(v, int) for v in scale["voxel_offset"])
         assert scale["encoding"] in ("raw", "jpeg", "compressed_segmentation")
-        assert scale["chunk_sizes"] and all(len(c) == 3 and all(isinstance(v, int) and v > 0 for v in c)
-                                            for c in scale["chunk_sizes"])
+        assert scale["chunk_sizes"] and all(
+            len(c) == 3 and all(isinstance(v, int) and v > 0 for v in c) for c in scale["chunk_sizes"]
+        )
     assert len(keys) == len(info["scales"])
     first = info["scales"][0]["resolution"]
     for scale in info["scales"][1:]:
@@ -335,17 +356,27 @@ def test_precomputed_refuses_unknown_keys_chunks_and_paths(client, alice):
     base = "/image-service" + entry_named(client, alice, "v")["links"]["normalized"]
     key = client.get(f"{base}/info").json["scales"][0]["key"]
     assert client.get(f"{base}/{key}/0-20_0-12_0-8").status_code == 200
-    for path in (f"{base}/{key}/0-64_0-64_0-64", f"{base}/nokey/0-20_0-12_0-8", f"{base}/{key}/..%2Finfo",
-                 f"{base}/{key}/0-20_0-12", "/image-service/nifti/unknown/info"):
+    for path in (
+        f"{base}/{key}/0-64_0-64_0-64",
+        f"{base}/nokey/0-20_0-12_0-8",
+        f"{base}/{key}/..%2Finfo",
+        f"{base}/{key}/0-20_0-12",
+        "/image-service/nifti/unknown/info",
+    ):
         assert client.get(path).status_code == 404, path
 
 
 def test_cors_preflight_allows_chumni_headers(instance):
     app = make_app(instance, CORS_ORIGINS=r"https://voluba\.example")
     client = app.test_client()
-    response = client.options("/image-service/upload", headers={
-        "Origin": "https://voluba.example", "Access-Control-Request-Method": "POST",
-        "Access-Control-Request-Headers": "Authorization, X-CHUNMA-FILESIZE, X-CHUNMA-SEGMENTATION"})
+    response = client.options(
+        "/image-service/upload",
+        headers={
+            "Origin": "https://voluba.example",
+            "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": "Authorization, X-CHUNMA-FILESIZE, X-CHUNMA-SEGMENTATION",
+        },
+    )
     assert response.status_code == 200
     assert response.headers["Access-Control-Allow-Origin"] == "https://voluba.example"
     allowed = response.headers["Access-Control-Allow-Headers"].lower()
@@ -356,8 +387,11 @@ def test_preflight_says_when_the_upload_would_be_too_large(instance):
     app = make_app(instance, MAX_CONTENT_LENGTH=1 << 20)
     client, alice = app.test_client(), add_user(app, "alice")
     content = nifti_bytes(ramp())
-    response = client.post("/image-service/preflight", content_type="multipart/form-data",
-                           headers={**alice, "X-CHUNMA-FILESIZE": str(5 << 20)},
-                           data={"image": (io.BytesIO(content[:2048]), "big.nii.gz")})
+    response = client.post(
+        "/image-service/preflight",
+        content_type="multipart/form-data",
+        headers={**alice, "X-CHUNMA-FILESIZE": str(5 << 20)},
+        data={"image": (io.BytesIO(content[:2048]), "big.nii.gz")},
+    )
     assert response.status_code == 413
     assert str(1 << 20) in response.json["message"]

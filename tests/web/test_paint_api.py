@@ -10,8 +10,10 @@ from PIL import Image
 
 from tests.conftest import add_user, make_app, wait_for
 
-GOOD_CSV = (b"Image-name-unique,Left-superiorfrontal,Right-superiorfrontal,Left-Hippocampus\r\n"
-            b"control,2.5,2.4,1.0\r\npatient,1.5,,0.2\r\n")
+GOOD_CSV = (
+    b"Image-name-unique,Left-superiorfrontal,Right-superiorfrontal,Left-Hippocampus\r\n"
+    b"control,2.5,2.4,1.0\r\npatient,1.5,,0.2\r\n"
+)
 SMALL = {"width": 96, "height": 72, "views": ["cortical-outer-left-hemisphere", "top"]}
 
 
@@ -38,9 +40,13 @@ def test_json_job_runs_and_its_files_download(instance, start_worker):
     app = make_app(instance, PAINT_PROCESSES=2)
     client, headers = app.test_client(), add_user(app, "alice")
     start_worker(app)
-    body = {"values": {"control": {"Left-superiorfrontal": 2.5, "age": 31},
-                       "patient": {"Left-superiorfrontal": 1.5, "age": 40}},
-            "settings": dict(SMALL, panel=True, panel_formats=["pdf"], label="Thickness (mm)")}
+    body = {
+        "values": {
+            "control": {"Left-superiorfrontal": 2.5, "age": 31},
+            "patient": {"Left-superiorfrontal": 1.5, "age": 40},
+        },
+        "settings": dict(SMALL, panel=True, panel_formats=["pdf"], label="Thickness (mm)"),
+    }
     created = client.post("/api/v1/paint/jobs", json=body, headers=headers)
     assert created.status_code == 202, created.json
     job = created.json
@@ -50,8 +56,11 @@ def test_json_job_runs_and_its_files_download(instance, start_worker):
     early = client.get(job["links"]["files"], headers=headers)
     if early.status_code != 200:  # the job may already be done on a fast machine
         assert early.status_code == 409 and "its files are listed once it has succeeded" in early.json["message"]
-    final = wait_for(lambda: (b := client.get(job["links"]["self"], headers=headers).json)["finished"] and b,
-                     timeout=120, what="paint job")
+    final = wait_for(
+        lambda: (b := client.get(job["links"]["self"], headers=headers).json)["finished"] and b,
+        timeout=120,
+        what="paint job",
+    )
     assert final["state"] == "succeeded", final["error"]
     listing = client.get(job["links"]["files"], headers=headers)
     assert listing.status_code == 200
@@ -59,8 +68,15 @@ def test_json_job_runs_and_its_files_download(instance, start_worker):
     image = files["cortical-outer-left-hemisphere_control.png"]
     assert (image["kind"], image["row"], image["caption"]) == ("image", "control", "Left lateral")
     assert files["panel_patient.pdf"]["kind"] == "panel"
-    assert {entry["kind"] for entry in files.values()} >= {"image", "thumbnail", "panel", "colorbar", "settings",
-                                                           "table", "zip"}
+    assert {entry["kind"] for entry in files.values()} >= {
+        "image",
+        "thumbnail",
+        "panel",
+        "colorbar",
+        "settings",
+        "table",
+        "zip",
+    }
     png = client.get(image["url"], headers=headers)
     assert png.status_code == 200 and png.mimetype == "image/png"
     assert Image.open(io.BytesIO(png.data)).size == (96, 72)
@@ -92,12 +108,10 @@ def test_csv_upload_is_queued_with_the_table_stored(app, client, headers):
 
 
 def test_every_problem_is_reported_at_once_with_rows_and_columns(client, headers):
-    csv = (b"Image-name-unique,Left-superiorfrontl,Right-precentral,Left-Hippocampus\n"
-           b"a,1,2,3\n"
-           b"a,1,x,3\n"
-           b"b,1,2\n")
-    response = post_csv(client, headers, csv, {"vmin": 3, "vmax": 1, "views": ["top", "sideways"],
-                                               "colors": ["#ffffff", "notacolour"]})
+    csv = b"Image-name-unique,Left-superiorfrontl,Right-precentral,Left-Hippocampus\na,1,2,3\na,1,x,3\nb,1,2\n"
+    response = post_csv(
+        client, headers, csv, {"vmin": 3, "vmax": 1, "views": ["top", "sideways"], "colors": ["#ffffff", "notacolour"]}
+    )
     assert response.status_code == 422
     body = response.json
     errors = body["errors"]
@@ -125,58 +139,85 @@ def test_table_level_errors(client, headers):
     assert "Row 1: the first column must be 'Image-name-unique' (found 'subject')" in wrong_first.json["errors"][0]
     empty = post_csv(client, headers, b"")
     assert empty.status_code == 422
-    assert empty.json["errors"] == ["No values table was given: upload a CSV whose first column is "
-                                    "'Image-name-unique'."]
+    assert empty.json["errors"] == [
+        "No values table was given: upload a CSV whose first column is 'Image-name-unique'."
+    ]
     wrong_atlas = post_csv(client, headers, GOOD_CSV, {"atlas": "allen-mouse"})
     assert wrong_atlas.status_code == 422
     assert "Unknown atlas 'allen-mouse'" in wrong_atlas.json["errors"][0]
-    negative = post_csv(client, headers, b"Image-name-unique,Left-bankssts,Right-bankssts\ns1,-1,-2\n",
-                        {"mode": "brainpainter"})
+    negative = post_csv(
+        client, headers, b"Image-name-unique,Left-bankssts,Right-bankssts\ns1,-1,-2\n", {"mode": "brainpainter"}
+    )
     assert negative.status_code == 422
-    assert ("Row 2: BrainPainter colour mode needs values from 0 to 3, but 2 cell(s) are negative "
-            "(columns 'Left-bankssts', 'Right-bankssts')") in negative.json["errors"][0]
-    no_cortex = post_csv(client, headers, b"Image-name-unique,Left-Hippocampus\ns1,1\n",
-                         {"atlas": "aseg", "views": ["top", "subcortical-top"]})
+    assert (
+        "Row 2: BrainPainter colour mode needs values from 0 to 3, but 2 cell(s) are negative "
+        "(columns 'Left-bankssts', 'Right-bankssts')"
+    ) in negative.json["errors"][0]
+    no_cortex = post_csv(
+        client,
+        headers,
+        b"Image-name-unique,Left-Hippocampus\ns1,1\n",
+        {"atlas": "aseg", "views": ["top", "subcortical-top"]},
+    )
     assert no_cortex.status_code == 422
-    assert no_cortex.json["errors"] == ["View 'Superior' shows the cortex, but atlas 'aseg' has no cortical regions; "
-                                        "choose another view."]
-    bad_json = client.post("/api/v1/paint/jobs", data={"table": (io.BytesIO(GOOD_CSV), "v.csv"), "settings": "{oops"},
-                           headers=headers, content_type="multipart/form-data")
+    assert no_cortex.json["errors"] == [
+        "View 'Superior' shows the cortex, but atlas 'aseg' has no cortical regions; choose another view."
+    ]
+    bad_json = client.post(
+        "/api/v1/paint/jobs",
+        data={"table": (io.BytesIO(GOOD_CSV), "v.csv"), "settings": "{oops"},
+        headers=headers,
+        content_type="multipart/form-data",
+    )
     assert bad_json.status_code == 422
     assert bad_json.json["message"].startswith("The 'settings' field is not valid JSON")
-    cells = client.post("/api/v1/paint/jobs", json={"values": {"a": {"bankssts": "1.5", "cuneus": {}, "insula": 2}}},
-                        headers=headers)
+    cells = client.post(
+        "/api/v1/paint/jobs", json={"values": {"a": {"bankssts": "1.5", "cuneus": {}, "insula": 2}}}, headers=headers
+    )
     assert cells.status_code == 422
-    assert cells.json["errors"] == ["image 'a', column 'bankssts': expected a number or null, got text",
-                                    "image 'a', column 'cuneus': expected a number or null, got an object"]
-    null_settings = client.post("/api/v1/paint/jobs", json={"values": {"a": {"bankssts": 1}}, "settings": None},
-                                headers=headers)
+    assert cells.json["errors"] == [
+        "image 'a', column 'bankssts': expected a number or null, got text",
+        "image 'a', column 'cuneus': expected a number or null, got an object",
+    ]
+    null_settings = client.post(
+        "/api/v1/paint/jobs", json={"values": {"a": {"bankssts": 1}}, "settings": None}, headers=headers
+    )
     assert null_settings.status_code == 422
     assert null_settings.json["errors"] == ["The settings must be an object of setting names and values."]
-    unknown = client.post("/api/v1/paint/jobs", json={"values": {"a": {"bankssts": 1}}, "colour": "red"},
-                          headers=headers)
+    unknown = client.post(
+        "/api/v1/paint/jobs", json={"values": {"a": {"bankssts": 1}}, "colour": "red"}, headers=headers
+    )
     assert unknown.status_code == 422 and "Unknown field(s) colour" in unknown.json["message"]
-    unknown_setting = client.post("/api/v1/paint/jobs", json={"values": {"a": {"bankssts": 1}},
-                                                              "settings": {"colour": "red"}}, headers=headers)
+    unknown_setting = client.post(
+        "/api/v1/paint/jobs", json={"values": {"a": {"bankssts": 1}}, "settings": {"colour": "red"}}, headers=headers
+    )
     assert unknown_setting.status_code == 422
     assert "Unknown settings key(s): colour" in unknown_setting.json["errors"][0]
 
 
 def test_limits_answer_413_or_422_with_the_numbers(instance):
-    app = make_app(instance, PAINT_MAX_UPLOAD_BYTES=200, PAINT_MAX_ROWS=2, PAINT_MAX_IMAGES=3, PAINT_MAX_SIDE=512,
-                   PAINT_MAX_MOVIE_FRAMES=4)
+    app = make_app(
+        instance,
+        PAINT_MAX_UPLOAD_BYTES=200,
+        PAINT_MAX_ROWS=2,
+        PAINT_MAX_IMAGES=3,
+        PAINT_MAX_SIDE=512,
+        PAINT_MAX_MOVIE_FRAMES=4,
+    )
     client, headers = app.test_client(), add_user(app, "alice")
     big = b"Image-name-unique,Left-bankssts\n" + b"".join(b"row%d,1\n" % i for i in range(40))
     response = post_csv(client, headers, big)
     assert response.status_code == 413
-    assert response.json["errors"] == ["The values table is larger than 200 bytes, the largest this server accepts. "
-                                       "Split it into several jobs."]
+    assert response.json["errors"] == [
+        "The values table is larger than 200 bytes, the largest this server accepts. Split it into several jobs."
+    ]
     rows = b"Image-name-unique,Left-bankssts\na,1\nb,2\nc,3\n"
     small = {"width": 256, "height": 192}
     response = post_csv(client, headers, rows, dict(small, views=["top"]))
     assert response.status_code == 413
-    assert response.json["errors"] == ["The table has 3 data rows; this server paints at most 2 rows per job. "
-                                       "Split the table into several jobs."]
+    assert response.json["errors"] == [
+        "The table has 3 data rows; this server paints at most 2 rows per job. Split the table into several jobs."
+    ]
     response = post_csv(client, headers, rows[:-4], dict(small, views=["top", "bottom"]))
     assert response.status_code == 413
     assert "2 rows x 2 views make 4 images; this server paints at most 3 images per job" in response.json["errors"][0]
@@ -185,13 +226,18 @@ def test_limits_answer_413_or_422_with_the_numbers(instance):
     assert "The movie would have 5 frames" in response.json["errors"][0]
     response = post_csv(client, headers, rows[:-4], {"views": ["top"], "width": 1024, "height": 192})
     assert response.status_code == 422
-    assert response.json["errors"] == ["The image width is 1024 pixels; this server paints at most 512 pixels "
-                                       "per side."]
+    assert response.json["errors"] == [
+        "The image width is 1024 pixels; this server paints at most 512 pixels per side."
+    ]
 
 
 def test_unknown_job_is_404(client, headers):
-    for path in ("/api/v1/paint/jobs/nope/files", "/api/v1/paint/jobs/nope/zip",
-                 "/api/v1/paint/jobs/nope/files/top_a.png", "/api/v1/jobs/nope"):
+    for path in (
+        "/api/v1/paint/jobs/nope/files",
+        "/api/v1/paint/jobs/nope/zip",
+        "/api/v1/paint/jobs/nope/files/top_a.png",
+        "/api/v1/jobs/nope",
+    ):
         response = client.get(path, headers=headers)
         assert response.status_code == 404, path
         assert response.json["message"] == "No job 'nope'."
@@ -232,9 +278,16 @@ def test_options_list_views_defaults_and_limits(client, headers):
 def test_openapi_documents_every_paint_route_with_examples(client):
     spec = client.get("/openapi.json").json
     paths = spec["paths"]
-    for path in ("/api/v1/paint/jobs", "/api/v1/paint/jobs/{job_id}/files", "/api/v1/paint/jobs/{job_id}/zip",
-                 "/api/v1/paint/jobs/{job_id}/files/{name}", "/api/v1/paint/options", "/api/v1/atlases/",
-                 "/api/v1/atlases/{name}", "/api/v1/atlases/{name}/template.csv"):
+    for path in (
+        "/api/v1/paint/jobs",
+        "/api/v1/paint/jobs/{job_id}/files",
+        "/api/v1/paint/jobs/{job_id}/zip",
+        "/api/v1/paint/jobs/{job_id}/files/{name}",
+        "/api/v1/paint/options",
+        "/api/v1/atlases/",
+        "/api/v1/atlases/{name}",
+        "/api/v1/atlases/{name}/template.csv",
+    ):
         assert path in paths, path
         for method, operation in paths[path].items():
             if method in ("get", "post", "delete"):
@@ -287,16 +340,24 @@ def test_imported_atlases_are_listed_and_painted_for_their_owner_only(instance, 
     assert "user:blobs" not in {atlas["name"] for atlas in client.get("/api/v1/atlases/", headers=bob).json}
     template = client.get(mine["templates"]["v2"], headers=alice).get_data(as_text=True)
     assert template.splitlines()[0] == "Image-name-unique,Left-Front,Right-Back"
-    settings = {"atlas": "user:blobs", "views": ["subcortical-top"], "width": 64, "height": 48,
-                "colors": ["#ffffff", "#00ff00"]}
+    settings = {
+        "atlas": "user:blobs",
+        "views": ["subcortical-top"],
+        "width": 64,
+        "height": 48,
+        "colors": ["#ffffff", "#00ff00"],
+    }
     refused = post_csv(client, bob, b"Image-name-unique,Left-Front\na,1\n", settings)
     assert refused.status_code == 422
     assert refused.json["errors"] == ["You have no imported atlas named 'blobs'."]
     start_worker(app)
     created = post_csv(client, alice, b"Image-name-unique,Left-Front,Right-Back\na,1,\n", settings)
     assert created.status_code == 202, created.json
-    final = wait_for(lambda: (b := client.get(created.json["links"]["self"], headers=alice).json)["finished"] and b,
-                     timeout=120, what="imported-atlas job")
+    final = wait_for(
+        lambda: (b := client.get(created.json["links"]["self"], headers=alice).json)["finished"] and b,
+        timeout=120,
+        what="imported-atlas job",
+    )
     assert final["state"] == "succeeded", final["error"]
     png = client.get(f"/api/v1/paint/jobs/{final['id']}/files/subcortical-top_a.png", headers=alice)
     pixels = np.asarray(Image.open(io.BytesIO(png.data)).convert("RGB"), dtype=int)

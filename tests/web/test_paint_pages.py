@@ -15,8 +15,10 @@ from PIL import Image
 from cortico.paint import NAMED_VIEWS
 from tests.conftest import make_app, wait_for
 
-GOOD_CSV = (b"Image-name-unique,Left-superiorfrontal,Right-superiorfrontal,Left-Hippocampus\r\n"
-            b"control,3.0,2.4,1.0\r\npatient,1.0,,0.2\r\n")
+GOOD_CSV = (
+    b"Image-name-unique,Left-superiorfrontal,Right-superiorfrontal,Left-Hippocampus\r\n"
+    b"control,3.0,2.4,1.0\r\npatient,1.0,,0.2\r\n"
+)
 BAD_CSV = b"Subject;Left-superiorfrontl;Right-precentral\ns1;1;abc\n"
 
 
@@ -26,11 +28,29 @@ def csrf_token(client, path="/paint/"):
 
 
 def form_data(token, **changes):
-    data = {"csrf_token": token, "atlas": "dk", "surface": "pial", "views": ["cortical-outer-left-hemisphere", "top"],
-            "color_mode": "stops", "colors": ["#ffffff", "#ffff00", "#ff0000"], "cmap": "viridis", "vmin": "",
-            "vmax": "", "center": "", "label": "Thickness (mm)", "nodata_color": "#9e9e9e",
-            "background": "#ffffff", "width": "96", "height": "72", "panel": "on", "panel_formats": ["png"],
-            "movie_view": "top", "movie_steps": "0", "movie_fps": "2", "movie_formats": ["gif"]}
+    data = {
+        "csrf_token": token,
+        "atlas": "dk",
+        "surface": "pial",
+        "views": ["cortical-outer-left-hemisphere", "top"],
+        "color_mode": "stops",
+        "colors": ["#ffffff", "#ffff00", "#ff0000"],
+        "cmap": "viridis",
+        "vmin": "",
+        "vmax": "",
+        "center": "",
+        "label": "Thickness (mm)",
+        "nodata_color": "#9e9e9e",
+        "background": "#ffffff",
+        "width": "96",
+        "height": "72",
+        "panel": "on",
+        "panel_formats": ["png"],
+        "movie_view": "top",
+        "movie_steps": "0",
+        "movie_fps": "2",
+        "movie_formats": ["gif"],
+    }
     data.update(changes)
     return data
 
@@ -63,18 +83,27 @@ def test_form_shows_every_view_with_its_thumbnail_and_the_templates(client):
 
 
 def test_post_without_csrf_token_is_refused_in_plain_words(client):
-    response = client.post("/paint/", data=form_data("", table=(io.BytesIO(GOOD_CSV), "v.csv")),
-                           content_type="multipart/form-data")
+    response = client.post(
+        "/paint/", data=form_data("", table=(io.BytesIO(GOOD_CSV), "v.csv")), content_type="multipart/form-data"
+    )
     assert response.status_code == 400
     assert "security token is missing or expired" in text_of(response)
 
 
 def test_wrong_table_lists_every_problem_and_keeps_what_was_entered(client):
     token = csrf_token(client)
-    response = client.post("/paint/", data=form_data(token, table=(io.BytesIO(BAD_CSV), "my data.csv"),
-                                                     vmin="abc", vmax="2", label="Cortical thickness (mm)",
-                                                     views=["top", "subcortical-top"]),
-                           content_type="multipart/form-data")
+    response = client.post(
+        "/paint/",
+        data=form_data(
+            token,
+            table=(io.BytesIO(BAD_CSV), "my data.csv"),
+            vmin="abc",
+            vmax="2",
+            label="Cortical thickness (mm)",
+            views=["top", "subcortical-top"],
+        ),
+        content_type="multipart/form-data",
+    )
     assert response.status_code == 422
     page = text_of(response)
     for message in (
@@ -96,13 +125,17 @@ def test_wrong_table_lists_every_problem_and_keeps_what_was_entered(client):
 
 def test_kept_table_is_used_when_no_new_file_is_chosen(app, client):
     token = csrf_token(client)
-    first = client.post("/paint/", data=form_data(token, table=(io.BytesIO(GOOD_CSV), "thickness.csv"),
-                                                  vmin="5", vmax="1"), content_type="multipart/form-data")
+    first = client.post(
+        "/paint/",
+        data=form_data(token, table=(io.BytesIO(GOOD_CSV), "thickness.csv"), vmin="5", vmax="1"),
+        content_type="multipart/form-data",
+    )
     assert first.status_code == 422
     assert "vmax (1) must be greater than vmin (5)." in text_of(first)
     kept = re.search(r'name="kept_table" value="([^"]*)"', first.get_data(as_text=True)).group(1)
-    second = client.post("/paint/", data=form_data(token, kept_table=kept, kept_name="thickness.csv"),
-                         content_type="multipart/form-data")
+    second = client.post(
+        "/paint/", data=form_data(token, kept_table=kept, kept_name="thickness.csv"), content_type="multipart/form-data"
+    )
     assert second.status_code == 303
     job_id = second.headers["Location"].rsplit("/", 1)[1]
     folder = app.extensions["celery"].cortico.job_folder(job_id)
@@ -124,28 +157,41 @@ def test_kept_table_is_used_when_no_new_file_is_chosen(app, client):
 def test_page_limits_say_what_is_allowed(instance):
     app = make_app(instance, PAINT_MAX_ROWS=1)
     client = app.test_client()
-    response = client.post("/paint/", data=form_data(csrf_token(client), table=(io.BytesIO(GOOD_CSV), "v.csv")),
-                           content_type="multipart/form-data")
+    response = client.post(
+        "/paint/",
+        data=form_data(csrf_token(client), table=(io.BytesIO(GOOD_CSV), "v.csv")),
+        content_type="multipart/form-data",
+    )
     assert response.status_code == 413
     assert "The table has 2 data rows; this server paints at most 1 rows per job." in text_of(response)
 
 
 def test_no_view_ticked_is_a_problem(client):
-    response = client.post("/paint/", data=form_data(csrf_token(client), table=(io.BytesIO(GOOD_CSV), "v.csv"),
-                                                     views=[]), content_type="multipart/form-data")
+    response = client.post(
+        "/paint/",
+        data=form_data(csrf_token(client), table=(io.BytesIO(GOOD_CSV), "v.csv"), views=[]),
+        content_type="multipart/form-data",
+    )
     assert response.status_code == 422
     assert "No view is ticked; choose at least one view." in text_of(response)
 
 
 def test_unknown_job_pages_are_404(client):
-    for path in ("/paint/jobs/nope", "/paint/jobs/nope/status", "/paint/jobs/nope/zip", "/paint/jobs/nope/3d/0",
-                 "/paint/jobs/nope/mesh/0.bin", "/paint/jobs/nope/files/top_a.png", "/paint/?from=nope"):
+    for path in (
+        "/paint/jobs/nope",
+        "/paint/jobs/nope/status",
+        "/paint/jobs/nope/zip",
+        "/paint/jobs/nope/3d/0",
+        "/paint/jobs/nope/mesh/0.bin",
+        "/paint/jobs/nope/files/top_a.png",
+        "/paint/?from=nope",
+    ):
         assert client.get(path).status_code == 404, path
 
 
 def _decode_mesh(data):
     (length,) = struct.unpack("<I", data[:4])
-    header = json.loads(data[4:4 + length])
+    header = json.loads(data[4 : 4 + length])
     offset = 4 + length
     positions = np.frombuffer(data, "<f4", header["vertex_count"] * 3, offset).reshape(-1, 3)
     offset += positions.nbytes
@@ -161,8 +207,11 @@ def test_job_runs_from_the_page_to_the_gallery_zip_3d_and_paint_again(instance, 
     app = make_app(instance, PAINT_PROCESSES=2)
     client = app.test_client()
     start_worker(app)
-    response = client.post("/paint/", data=form_data(csrf_token(client), table=(io.BytesIO(GOOD_CSV), "thick.csv")),
-                           content_type="multipart/form-data")
+    response = client.post(
+        "/paint/",
+        data=form_data(csrf_token(client), table=(io.BytesIO(GOOD_CSV), "thick.csv")),
+        content_type="multipart/form-data",
+    )
     assert response.status_code == 303
     job_url = response.headers["Location"]
     job_id = job_url.rsplit("/", 1)[1]
@@ -210,11 +259,11 @@ def test_job_runs_from_the_page_to_the_gallery_zip_3d_and_paint_again(instance, 
     assert indices.max() < len(positions) and np.isfinite(positions).all()
     # Left superior frontal holds the row's maximum (3.0): pure red, the top of the stops.
     lh = next(part for part in header["parts"] if part["name"] == "cortex-lh")
-    left = colors[lh["vertex_offset"]:lh["vertex_offset"] + lh["vertex_count"]]
+    left = colors[lh["vertex_offset"] : lh["vertex_offset"] + lh["vertex_count"]]
     assert (np.all(left == [255, 0, 0], axis=1)).sum() > 100
     # Right superior frontal is empty in row 'patient': no data grey there, no red anywhere on the right.
     header, _, _, colors = _decode_mesh(stranger.get(f"{job_url}/mesh/1.bin").data)
     rh = next(part for part in header["parts"] if part["name"] == "cortex-rh")
-    right = colors[rh["vertex_offset"]:rh["vertex_offset"] + rh["vertex_count"]]
-    assert (np.all(right == [0x9e, 0x9e, 0x9e], axis=1)).sum() > 100
+    right = colors[rh["vertex_offset"] : rh["vertex_offset"] + rh["vertex_count"]]
+    assert (np.all(right == [0x9E, 0x9E, 0x9E], axis=1)).sum() > 100
     assert not np.all(right == [255, 0, 0], axis=1).any()

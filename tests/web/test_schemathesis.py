@@ -39,4 +39,6 @@ schema = schemathesis.pytest.from_fixture("api_schema").exclude(path_regex="heal
 @schema.parametrize()
 @settings(max_examples=400, deadline=None, suppress_health_check=list(HealthCheck))
 def test_operation(case, api_app):
-    case.call_and_validate(headers=api_app.config["AUTH_HEADERS"], excluded_checks=[positive_data_acceptance, negative_data_rejection])
+    case.call_and_validate(
+        headers=api_app.config["AUTH_HEADERS"], excluded_checks=[positive_data_acceptance, negative_data_rejection]
+    )

@@ -54,8 +54,9 @@ def test_invalid_body_is_422_even_without_token(client, path):
     assert "image_service_base_url" in missing
 
 
-@pytest.mark.parametrize("path, body", [(DEPTH, {"image_service_base_url": BASE, "segmentation_name": "seg"}),
-                                        (ALIGN, ALIGNMENT_REQUEST)])
+@pytest.mark.parametrize(
+    "path, body", [(DEPTH, {"image_service_base_url": BASE, "segmentation_name": "seg"}), (ALIGN, ALIGNMENT_REQUEST)]
+)
 def test_valid_body_without_token_is_401_with_seed_body(client, path, body):
     response = client.post(path, json=body)
     assert response.status_code == 401
@@ -64,17 +65,20 @@ def test_valid_body_without_token_is_401_with_seed_body(client, path, body):
     assert response.json == MISSING
 
 
-@pytest.mark.parametrize("change, field", [
-    ({"transformation_matrix": [[1, 0, 0], [0, 1, 0], [0, 0, 1]]}, "transformation_matrix"),
-    ({"transformation_matrix": [[1, 0, 0, 0]] * 5}, "transformation_matrix"),
-    ({"transformation_matrix": [[{}, 0, 0, 0], [0, 0, 0, 0], [0, 0, 0, 0]]}, "transformation_matrix"),
-    ({"transformation_matrix": [[0, 0, 0, 0], [0, 1, 0, 0], [0, 0, 1, 0], [0, 0, 0, 1]]}, "transformation_matrix"),
-    ({"landmark_pairs": [{"source_point": [0, 0, 0]}]}, "landmark_pairs"),
-    ({"landmark_pairs": [{"source_point": [0, 0], "target_point": [1, 1, 1]}]}, "landmark_pairs"),
-    ({"landmark_pairs": None}, "landmark_pairs"),
-    ({"image_name": ""}, "image_name"),
-    ({"unexpected": 1}, "unexpected"),
-])
+@pytest.mark.parametrize(
+    "change, field",
+    [
+        ({"transformation_matrix": [[1, 0, 0], [0, 1, 0], [0, 0, 1]]}, "transformation_matrix"),
+        ({"transformation_matrix": [[1, 0, 0, 0]] * 5}, "transformation_matrix"),
+        ({"transformation_matrix": [[{}, 0, 0, 0], [0, 0, 0, 0], [0, 0, 0, 0]]}, "transformation_matrix"),
+        ({"transformation_matrix": [[0, 0, 0, 0], [0, 1, 0, 0], [0, 0, 1, 0], [0, 0, 0, 1]]}, "transformation_matrix"),
+        ({"landmark_pairs": [{"source_point": [0, 0, 0]}]}, "landmark_pairs"),
+        ({"landmark_pairs": [{"source_point": [0, 0], "target_point": [1, 1, 1]}]}, "landmark_pairs"),
+        ({"landmark_pairs": None}, "landmark_pairs"),
+        ({"image_name": ""}, "image_name"),
+        ({"unexpected": 1}, "unexpected"),
+    ],
+)
 def test_alignment_schema_refuses_malformed_fields(client, alice, change, field):
     response = client.post(ALIGN, json={**copy.deepcopy(ALIGNMENT_REQUEST), **change}, headers=alice)
     assert response.status_code == 422
@@ -88,8 +92,11 @@ def test_singular_matrix_says_why(client):
 
 
 def test_invalid_token_for_our_store_is_401(client):
-    response = client.post(DEPTH, json={"image_service_base_url": BASE, "segmentation_name": "seg"},
-                           headers={"Authorization": "Bearer ctk_nope"})
+    response = client.post(
+        DEPTH,
+        json={"image_service_base_url": BASE, "segmentation_name": "seg"},
+        headers={"Authorization": "Bearer ctk_nope"},
+    )
     assert response.status_code == 401
     assert response.json == {"errors": ["Invalid or revoked API token."]}
 
@@ -111,17 +118,20 @@ def test_missing_or_wrong_type_images_are_400(client, stored):
 
 
 def test_remote_service_must_be_allowed(client, alice):
-    response = client.post(DEPTH, headers=alice, json={"image_service_base_url": "http://127.0.0.1:9/chumni/",
-                                                       "segmentation_name": "seg"})
+    response = client.post(
+        DEPTH, headers=alice, json={"image_service_base_url": "http://127.0.0.1:9/chumni/", "segmentation_name": "seg"}
+    )
     assert response.status_code == 400
     assert "REMOTE_IMAGE_SERVICES" in response.json["errors"][0]
 
 
 def test_unreachable_remote_service_is_500(instance):
     app = make_app(instance, REMOTE_IMAGE_SERVICES=r"http://127\.0\.0\.1:9/.*")
-    response = app.test_client().post(DEPTH, headers={"Authorization": "Bearer remote-token"},
-                                      json={"image_service_base_url": "http://127.0.0.1:9/chumni/",
-                                            "segmentation_name": "seg"})
+    response = app.test_client().post(
+        DEPTH,
+        headers={"Authorization": "Bearer remote-token"},
+        json={"image_service_base_url": "http://127.0.0.1:9/chumni/", "segmentation_name": "seg"},
+    )
     assert response.status_code == 500
     assert "Cannot access the image service" in response.json["errors"][0]
 
@@ -140,8 +150,12 @@ def test_submission_is_202_with_polling_url_and_unknown_keys_ignored(app, client
     with app.extensions["cortico.db"].session() as session:
         job = session.get(Job, url.rsplit("/", 1)[1])
         assert job.kind == "align"
-        assert job.params["landmark_pairs"][0] == {"source_point": [0.0, 0.0, 0.0], "target_point": [1.0, 1.0, 1.0],
-                                                   "active": True, "name": "toto"}
+        assert job.params["landmark_pairs"][0] == {
+            "source_point": [0.0, 0.0, 0.0],
+            "target_point": [1.0, 1.0, 1.0],
+            "active": True,
+            "name": "toto",
+        }
         assert job.params["landmark_pairs"][1]["active"] is True
         assert job.params["image_service_local"] is True
 
@@ -150,34 +164,45 @@ def test_unknown_ids_are_404_and_kinds_do_not_mix(client, stored):
     assert client.get(DEPTH + "nope").status_code == 404
     assert client.get(DEPTH + "nope").json["errors"]
     assert client.get(ALIGN + "nope").status_code == 404
-    url = client.post(DEPTH, json={"image_service_base_url": BASE, "segmentation_name": "seg"},
-                      headers=stored).json["status_polling_url"]
+    url = client.post(DEPTH, json={"image_service_base_url": BASE, "segmentation_name": "seg"}, headers=stored).json[
+        "status_polling_url"
+    ]
     computation = url.rsplit("/", 1)[1]
     assert client.get(DEPTH + computation).status_code == 200
     assert client.get(ALIGN + computation).status_code == 404
 
 
 def test_trailing_slashes_are_kept(client, stored):
-    no_slash = client.post(DEPTH.rstrip("/"), json={"image_service_base_url": BASE, "segmentation_name": "seg"},
-                           headers=stored)
+    no_slash = client.post(
+        DEPTH.rstrip("/"), json={"image_service_base_url": BASE, "segmentation_name": "seg"}, headers=stored
+    )
     assert no_slash.status_code == 308
     assert no_slash.headers["Location"].endswith(DEPTH)
 
 
 def test_openapi_documents_v0(client):
     spec = client.get("/openapi.json").json
-    assert {"/v0/depth-map-computation/", "/v0/depth-map-computation/{computation_id}",
-            "/v0/alignment-computation/", "/v0/alignment-computation/{computation_id}",
-            "/v0/worker-health"} <= set(spec["paths"])
+    assert {
+        "/v0/depth-map-computation/",
+        "/v0/depth-map-computation/{computation_id}",
+        "/v0/alignment-computation/",
+        "/v0/alignment-computation/{computation_id}",
+        "/v0/worker-health",
+    } <= set(spec["paths"])
     for name in ("DepthMapComputationRequest", "AlignmentComputationRequest", "LandmarkPair"):
         assert all(field.get("description") for field in spec["components"]["schemas"][name]["properties"].values())
 
 
 def test_cors_preflight_of_v0(instance):
     app = make_app(instance, CORS_ORIGINS=r"https://voluba\.example")
-    response = app.test_client().options(DEPTH, headers={
-        "Origin": "https://voluba.example", "Access-Control-Request-Method": "POST",
-        "Access-Control-Request-Headers": "Authorization, Content-Type"})
+    response = app.test_client().options(
+        DEPTH,
+        headers={
+            "Origin": "https://voluba.example",
+            "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": "Authorization, Content-Type",
+        },
+    )
     assert response.status_code == 200
     assert response.headers["Access-Control-Allow-Origin"] == "https://voluba.example"
 
@@ -200,8 +225,10 @@ def test_worker_health_needs_a_live_worker_and_the_template(instance, start_work
     app = make_app(instance, TEMPLATE_DEPTH_PATH=str(template))
     client = app.test_client()
     start_worker(app)
-    missing = wait_for(lambda: (r := client.get("/v0/worker-health")).json and "template" in r.json["message"]
-                       and r, what="worker heartbeat")
+    missing = wait_for(
+        lambda: (r := client.get("/v0/worker-health")).json and "template" in r.json["message"] and r,
+        what="worker heartbeat",
+    )
     assert missing.status_code == 500
     assert str(template) in missing.json["message"]
     template.write_bytes(nifti_bytes(np.full((4, 4, 4), 0.5, np.float32)))
@@ -222,8 +249,9 @@ def any_mode(request, instance):
 def test_depth_computation_polls_through_progress_to_success(any_mode, start_worker):
     client, alice = any_mode.test_client(), add_user(any_mode, "alice")
     upload(client, alice, nifti_bytes(cortex_slab(), zooms=(1.0, 1.0, 1.0)), "seg.nii.gz", segmentation=True)
-    url = client.post(DEPTH, json={"image_service_base_url": BASE, "segmentation_name": "seg"},
-                      headers=alice).json["status_polling_url"]
+    url = client.post(DEPTH, json={"image_service_base_url": BASE, "segmentation_name": "seg"}, headers=alice).json[
+        "status_polling_url"
+    ]
     assert client.get(url).json == {"finished": False, "message": "PENDING"}
     start_worker(any_mode)
     final, messages = poll(client, url, headers=alice)
@@ -232,19 +260,24 @@ def test_depth_computation_polls_through_progress_to_success(any_mode, start_wor
     results = final["results"]
     assert results["image_service_base_url"] == BASE
     assert results["depth_map_name"] == "seg-equivolumetric-depth"
-    entry = next(e for e in client.get("/image-service/list", headers=alice).json
-                 if e["name"] == "seg-equivolumetric-depth")
+    entry = next(
+        e for e in client.get("/image-service/list", headers=alice).json if e["name"] == "seg-equivolumetric-depth"
+    )
     assert results["depth_map_neuroglancer_url"] == "precomputed://" + BASE + entry["links"]["normalized"][1:]
-    depth = np.asarray(nib.Nifti1Image.from_bytes(
-        client.get("/image-service/download/seg-equivolumetric-depth.nii", headers=alice).data).dataobj)
+    depth = np.asarray(
+        nib.Nifti1Image.from_bytes(
+            client.get("/image-service/download/seg-equivolumetric-depth.nii", headers=alice).data
+        ).dataobj
+    )
     assert depth.shape == cortex_slab().shape
     assert np.all(depth[:, :, :6] == 0) and np.all(depth[:, :, 12:] == 1)
     column = depth[6, 6, 6:12]
     assert np.all((column > 0) & (column < 1)) and np.all(np.diff(column) > 0), column
 
     # The same segmentation again: the name is taken, a time-stamped one is used.
-    again = client.post(DEPTH, json={"image_service_base_url": BASE, "segmentation_name": "seg"},
-                        headers=alice).json["status_polling_url"]
+    again = client.post(DEPTH, json={"image_service_base_url": BASE, "segmentation_name": "seg"}, headers=alice).json[
+        "status_polling_url"
+    ]
     name = poll(client, again, headers=alice)[0]["results"]["depth_map_name"]
     assert name.startswith("seg-equivolumetric-depth-20") and len(name) == len("seg-equivolumetric-depth-") + 19
 
@@ -254,8 +287,9 @@ def test_depth_computation_failure_carries_a_message(any_mode, start_worker):
     no_white = np.where(cortex_slab() == 200, 0, cortex_slab()).astype(np.uint8)
     upload(client, alice, nifti_bytes(no_white), "bad-seg.nii.gz", segmentation=True)
     start_worker(any_mode)
-    url = client.post(DEPTH, json={"image_service_base_url": BASE, "segmentation_name": "bad-seg"},
-                      headers=alice).json["status_polling_url"]
+    url = client.post(DEPTH, json={"image_service_base_url": BASE, "segmentation_name": "bad-seg"}, headers=alice).json[
+        "status_polling_url"
+    ]
     final, _ = poll(client, url)
     assert final["finished"] is True and final["error"] is True and "results" not in final
     assert final["message"].startswith("FAILURE (The segmentation 'bad-seg' cannot be used: ")
@@ -263,20 +297,26 @@ def test_depth_computation_failure_carries_a_message(any_mode, start_worker):
 
 
 def test_cancelled_computation_reports_revoked(client, stored):
-    url = client.post(DEPTH, json={"image_service_base_url": BASE, "segmentation_name": "seg"},
-                      headers=stored).json["status_polling_url"]
+    url = client.post(DEPTH, json={"image_service_base_url": BASE, "segmentation_name": "seg"}, headers=stored).json[
+        "status_polling_url"
+    ]
     job_id = url.rsplit("/", 1)[1]
     assert client.delete(f"/api/v1/jobs/{job_id}", headers=stored).status_code == 200
     assert client.get(url).json == {"finished": True, "error": True, "message": "REVOKED (cancelled by the user)"}
 
 
-@pytest.mark.parametrize("aliases", [["https://public.example.org/image-service"], "https://public.example.org/image-service/"])
+@pytest.mark.parametrize(
+    "aliases", [["https://public.example.org/image-service"], "https://public.example.org/image-service/"]
+)
 def test_alias_base_urls_mean_our_own_store(instance, aliases):
     app = make_app(instance, IMAGE_SERVICE_ALIASES=aliases)
     client, alice = app.test_client(), add_user(app, "alice")
     upload(client, alice, nifti_bytes(cortex_slab()), "seg.nii.gz", segmentation=True)
-    response = client.post(DEPTH, headers=alice, json={"image_service_base_url": "https://PUBLIC.example.org:443/image-service/",
-                                                       "segmentation_name": "seg"})
+    response = client.post(
+        DEPTH,
+        headers=alice,
+        json={"image_service_base_url": "https://PUBLIC.example.org:443/image-service/", "segmentation_name": "seg"},
+    )
     assert response.status_code == 202, response.json
     from cortico.db import Job
 

@@ -14,9 +14,18 @@ from cortico.atlases._model import Mesh
 
 # BrainPainter's 12 structures per hemisphere, in its template order.
 PAIRED_STRUCTURES = (
-    "Accumbens-area", "Caudate", "Cerebellum-White-Matter", "Inf-Lat-Vent", "Pallidum",
-    "Thalamus", "Amygdala", "Cerebellum-Cortex", "Hippocampus", "Lateral-Ventricle",
-    "Putamen", "VentralDC",
+    "Accumbens-area",
+    "Caudate",
+    "Cerebellum-White-Matter",
+    "Inf-Lat-Vent",
+    "Pallidum",
+    "Thalamus",
+    "Amygdala",
+    "Cerebellum-Cortex",
+    "Hippocampus",
+    "Lateral-Ventricle",
+    "Putamen",
+    "VentralDC",
 )
 MIDLINE_STRUCTURES = ("Brain-Stem", "3rd-Ventricle", "4th-Ventricle")
 _SIDES = (("lh", "Left-"), ("rh", "Right-"))
@@ -72,7 +81,6 @@ def mesh_loader(label_id):
 
     def load():
         arrays = cached_arrays("aseg-meshes", _build_meshes)
-        return Mesh(arrays[f"{label_id}_vertices"], arrays[f"{label_id}_faces"],
-                    arrays[f"{label_id}_normals"])
+        return Mesh(arrays[f"{label_id}_vertices"], arrays[f"{label_id}_faces"], arrays[f"{label_id}_normals"])
 
     return load

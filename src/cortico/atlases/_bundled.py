@@ -54,8 +54,7 @@ _SPECS = (
             "aseg",
             "FreeSurfer aseg subcortical structures",
             ("subcortical", "aseg.mgz"),
-            "fsaverage mri/aseg.mgz, FreeSurfer 7.3.2: 12 structures/hemisphere, "
-            "brain stem, 3rd and 4th ventricle.",
+            "fsaverage mri/aseg.mgz, FreeSurfer 7.3.2: 12 structures/hemisphere, brain stem, 3rd and 4th ventricle.",
         ),
         None,
         True,
@@ -126,8 +125,7 @@ def load_atlas(name):
         for hemi in HEMIS:
             offset = len(regions)
             for name_, color, label_id in zip(names, colors, ids, strict=True):
-                regions.append(Region(str(name_), hemi, "cortical", tuple(color), len(regions),
-                                      label_id=int(label_id)))
+                regions.append(Region(str(name_), hemi, "cortical", tuple(color), len(regions), label_id=int(label_id)))
             vertex_labels[hemi] = _offset_loader(tables, hemi, offset)
     else:
         for hemi in HEMIS:
@@ -137,14 +135,28 @@ def load_atlas(name):
         from cortico.atlases._aseg import aseg_structures, mesh_loader
 
         for structure in aseg_structures():
-            region = Region(structure.name, structure.hemi, "subcortical", structure.color,
-                            len(regions), label_id=structure.label_id)
+            region = Region(
+                structure.name,
+                structure.hemi,
+                "subcortical",
+                structure.color,
+                len(regions),
+                label_id=structure.label_id,
+            )
             regions.append(region)
             region_meshes[region.key] = mesh_loader(structure.label_id)
 
     surfaces = {(kind, hemi): surface_loader(kind, hemi) for kind in SURFACE_KINDS for hemi in HEMIS}
-    return Atlas(spec.info.name, spec.info.title, regions, surfaces, vertex_labels,
-                 region_meshes, space="fsaverage", description=spec.info.description)
+    return Atlas(
+        spec.info.name,
+        spec.info.title,
+        regions,
+        surfaces,
+        vertex_labels,
+        region_meshes,
+        space="fsaverage",
+        description=spec.info.description,
+    )
 
 
 def _offset_loader(tables, hemi, offset):

@@ -80,9 +80,7 @@ def prior_parcellation(classifier, hemi):
     _, faces = nifs.read_geometry(str(fsaverage_file(f"surf/{hemi}.white")))
     table = priors.colortable
     values = priors.labels.copy()
-    medial = np.array([
-        value not in table or table[value][0].lower() in MEDIAL_WALL_NAMES for value in values
-    ])
+    medial = np.array([value not in table or table[value][0].lower() in MEDIAL_WALL_NAMES for value in values])
     values[medial] = -1
     values = clean_parcellation(values, vertex_adjacency(faces, len(values)))
     names = np.array([table[v][0] if v >= 0 else "" for v in values.tolist()], dtype=object)
@@ -103,9 +101,7 @@ def _build():
         "ids": np.array([value for value, _, _ in entries], dtype=np.int64),
     }
     for hemi in HEMIS:
-        arrays[f"{hemi}_labels"] = np.array(
-            [index.get(name, -1) for name in per_hemi[hemi]], dtype=np.int32
-        )
+        arrays[f"{hemi}_labels"] = np.array([index.get(name, -1) for name in per_hemi[hemi]], dtype=np.int32)
     return arrays
 
 

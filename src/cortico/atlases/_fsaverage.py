@@ -57,9 +57,7 @@ def annotation_labels(annot_name):
     def build():
         names, colors, ids, per_hemi = None, None, None, {}
         for hemi in HEMIS:
-            labels, ctab, raw_names = nifs.read_annot(
-                str(fsaverage_file(f"label/{hemi}.{annot_name}.annot"))
-            )
+            labels, ctab, raw_names = nifs.read_annot(str(fsaverage_file(f"label/{hemi}.{annot_name}.annot")))
             all_names = [name.decode() for name in raw_names]
             keep = [i for i, name in enumerate(all_names) if name.lower() not in MEDIAL_WALL_NAMES]
             if names is None:

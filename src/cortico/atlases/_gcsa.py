@@ -65,14 +65,14 @@ class _Cursor:
     def int(self):
         if self.pos + 4 > len(self.data):
             self.fail("unexpected end of file")
-        value = int.from_bytes(self.data[self.pos:self.pos + 4], "big", signed=True)
+        value = int.from_bytes(self.data[self.pos : self.pos + 4], "big", signed=True)
         self.pos += 4
         return value
 
     def bytes(self, count):
         if count < 0 or self.pos + count > len(self.data):
             self.fail(f"bad length {count}")
-        chunk = self.data[self.pos:self.pos + count]
+        chunk = self.data[self.pos : self.pos + count]
         self.pos += count
         return chunk
 
@@ -80,7 +80,7 @@ class _Cursor:
         end = self.data.find(b"\n", self.pos)
         if end < 0:
             self.fail("unterminated text line")
-        text = self.data[self.pos:end].decode("ascii", "replace")
+        text = self.data[self.pos : end].decode("ascii", "replace")
         self.pos = end + 1
         return text
 
@@ -182,5 +182,4 @@ def read_gcsa_priors(path):
         if cursor.int() == _TAG_COLORTABLE:
             colortable = _read_colortable(cursor)
             break
-    return GcsaPriors(labels, probabilities, ico_priors, ico_classifiers,
-                      tuple(input_names), colortable)
+    return GcsaPriors(labels, probabilities, ico_priors, ico_classifiers, tuple(input_names), colortable)

@@ -27,8 +27,7 @@ def vertex_normals(vertices, faces):
     fn = face_normals(vertices, faces)
     corners = np.asarray(faces).ravel()
     normals = np.stack(
-        [np.bincount(corners, weights=np.repeat(fn[:, axis], 3), minlength=len(vertices))
-         for axis in range(3)],
+        [np.bincount(corners, weights=np.repeat(fn[:, axis], 3), minlength=len(vertices)) for axis in range(3)],
         axis=1,
     )
     length = np.linalg.norm(normals, axis=1, keepdims=True)
@@ -56,9 +55,7 @@ def vertex_adjacency(faces, n_vertices):
 
     i = np.concatenate([faces[:, 0], faces[:, 1], faces[:, 2]])
     j = np.concatenate([faces[:, 1], faces[:, 2], faces[:, 0]])
-    adjacency = sparse.coo_matrix(
-        (np.ones(len(i), dtype=np.float64), (i, j)), shape=(n_vertices, n_vertices)
-    ).tocsr()
+    adjacency = sparse.coo_matrix((np.ones(len(i), dtype=np.float64), (i, j)), shape=(n_vertices, n_vertices)).tocsr()
     adjacency = adjacency + adjacency.T
     adjacency.data[:] = 1.0
     return adjacency

@@ -39,8 +39,7 @@ def _list_ids(ids, limit=10):
     return shown + (f" and {len(ids) - limit} more" if len(ids) > limit else "")
 
 
-def import_surface_atlas(name, surfaces, labels, *, names_table=None, title=None,
-                         surface_kind="pial", space="native"):
+def import_surface_atlas(name, surfaces, labels, *, names_table=None, title=None, surface_kind="pial", space="native"):
     """Build an atlas from surfaces and per-vertex labels.
 
     Parameters
@@ -81,9 +80,7 @@ def import_surface_atlas(name, surfaces, labels, *, names_table=None, title=None
     if unknown_keys or not hemis:
         raise InputError("Give surfaces and labels per hemisphere, keyed 'lh' and/or 'rh'.")
     if set(surfaces) != set(labels):
-        raise InputError(
-            f"Surfaces are given for {sorted(surfaces)} but labels for {sorted(labels)}."
-        )
+        raise InputError(f"Surfaces are given for {sorted(surfaces)} but labels for {sorted(labels)}.")
     regions, meshes, vertex_labels = [], {}, {}
     for hemi in hemis:
         vertices, faces = read_surface(surfaces[hemi])
@@ -111,20 +108,20 @@ def import_surface_atlas(name, surfaces, labels, *, names_table=None, title=None
             _, bare = strip_hemisphere(entry.name)
             region = Region(bare, hemi, "cortical", entry.color, len(regions), label_id=label_id)
             if any(r.key == region.key for r in regions):
-                raise InputError(
-                    f"Labels {label_file}: the name {entry.name!r} is used by two label ids."
-                )
+                raise InputError(f"Labels {label_file}: the name {entry.name!r} is used by two label ids.")
             regions.append(region)
             lookup[values == label_id] = region.index
         lookup.flags.writeable = False
         vertex_labels[hemi] = lookup
         meshes[(surface_kind, hemi)] = Mesh.from_arrays(vertices, faces)
-    return Atlas(name, title or name, regions, meshes, vertex_labels, {}, space=space,
-                 description="Imported surface atlas.")
+    return Atlas(
+        name, title or name, regions, meshes, vertex_labels, {}, space=space, description="Imported surface atlas."
+    )
 
 
-def import_volume_atlas(name, volume, table, *, title=None, space="native",
-                        smoothing_iterations=20, decimation=0.75, progress=None):
+def import_volume_atlas(
+    name, volume, table, *, title=None, space="native", smoothing_iterations=20, decimation=0.75, progress=None
+):
     """Build an atlas of closed region meshes from a label volume and a label table.
 
     Parameters
@@ -164,18 +161,14 @@ def import_volume_atlas(name, volume, table, *, title=None, space="native",
     data, affine = read_label_volume(volume)
     volume_file = Path(volume).name
     if data.size > MAX_VOXELS:
-        raise LimitExceededError(
-            f"Volume {volume_file} has {data.size} voxels; the limit is {MAX_VOXELS}."
-        )
+        raise LimitExceededError(f"Volume {volume_file} has {data.size} voxels; the limit is {MAX_VOXELS}.")
     entries = read_label_table(table)
     present = set(np.unique(data).tolist()) - {0}
     if not present:
         raise InputError(f"Volume {volume_file} contains no labelled voxel (all zero).")
     missing = present - set(entries)
     if missing:
-        raise InputError(
-            f"Volume {volume_file}: label ids {_list_ids(missing)} are not in the label table."
-        )
+        raise InputError(f"Volume {volume_file}: label ids {_list_ids(missing)} are not in the label table.")
     kept = [i for i in entries if i in present and not _is_unlabelled(entries[i])]
     if len(kept) > MAX_REGIONS:
         raise LimitExceededError(f"Volume {volume_file} has {len(kept)} labels; the limit is {MAX_REGIONS}.")
@@ -191,19 +184,19 @@ def import_volume_atlas(name, volume, table, *, title=None, space="native",
         hemi, bare = strip_hemisphere(entry.name)
         region = Region(bare, hemi, "subcortical", entry.color, len(regions), label_id=label_id)
         if region.key in meshes:
-            raise InputError(
-                f"Label table: the name {entry.name!r} (id {label_id}) repeats another label's name."
-            )
+            raise InputError(f"Label table: the name {entry.name!r} (id {label_id}) repeats another label's name.")
         code = code_of[label_id]
         box = boxes[code - 1 if ids[0] == 0 else code]
         shift = np.eye(4)
         shift[:3, 3] = [s.start for s in box]
         meshes[region.key] = mask_to_mesh(
-            codes[box] == code, affine @ shift, smoothing_iterations=smoothing_iterations,
-            decimation=decimation, min_component_fraction=0.0,
+            codes[box] == code,
+            affine @ shift,
+            smoothing_iterations=smoothing_iterations,
+            decimation=decimation,
+            min_component_fraction=0.0,
         )
         regions.append(region)
         if progress is not None:
             progress(done, len(kept))
-    return Atlas(name, title or name, regions, {}, {}, meshes, space=space,
-                 description="Imported label volume.")
+    return Atlas(name, title or name, regions, {}, {}, meshes, space=space, description="Imported label volume.")

@@ -44,9 +44,7 @@ def _finish(entries, problems, label):
     seen = {}
     for entry in entries:
         if entry.id in seen:
-            problems.append(
-                f"{label}: id {entry.id} is defined twice ({seen[entry.id]!r} and {entry.name!r})."
-            )
+            problems.append(f"{label}: id {entry.id} is defined twice ({seen[entry.id]!r} and {entry.name!r}).")
         seen[entry.id] = entry.name
     if problems:
         raise InputError(f"{label} is malformed: " + "; ".join(problems[:5]), problems)
@@ -88,8 +86,7 @@ def parse_csv_table(text, label="CSV label table"):
     """Parse a CSV label table ``id,name[,r,g,b]`` (header row optional, colours 0..255)."""
     first = next((line for line in text.splitlines() if line.strip()), "")
     delimiter = max(",;\t", key=first.count)
-    rows = [row for row in csv.reader(io.StringIO(text), delimiter=delimiter)
-            if any(cell.strip() for cell in row)]
+    rows = [row for row in csv.reader(io.StringIO(text), delimiter=delimiter) if any(cell.strip() for cell in row)]
     if rows and not re.fullmatch(r"\s*[+-]?\d+\s*", rows[0][0]):
         rows = rows[1:]  # header
         start = 2

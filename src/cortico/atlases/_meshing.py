@@ -78,7 +78,8 @@ def decimate_closed(vertices, faces, decimation, max_faces):
         if target >= len(faces):
             break
         reduced_vertices, reduced_faces = fast_simplification.simplify(
-            np.asarray(vertices, dtype=np.float32), np.asarray(faces, dtype=np.int32),
+            np.asarray(vertices, dtype=np.float32),
+            np.asarray(faces, dtype=np.int32),
             target_reduction=1.0 - target / len(faces),
         )
         reduced_faces = drop_double_walls(reduced_faces)
@@ -99,8 +100,9 @@ def _keep_main_components(mask, min_fraction):
     return np.isin(components, keep)
 
 
-def mask_to_mesh(mask, affine, *, smoothing_iterations=20, decimation=0.75,
-                 max_faces=12000, min_component_fraction=0.01):
+def mask_to_mesh(
+    mask, affine, *, smoothing_iterations=20, decimation=0.75, max_faces=12000, min_component_fraction=0.01
+):
     """Mesh the boundary of a binary volume: marching cubes, Taubin, decimation.
 
     Parameters

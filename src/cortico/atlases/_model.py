@@ -45,13 +45,9 @@ class Mesh:
         object.__setattr__(self, "faces", _frozen(self.faces, np.int32, "faces", 3))
         object.__setattr__(self, "normals", _frozen(self.normals, np.float32, "normals", 3))
         if len(self.normals) != len(self.vertices):
-            raise InputError(
-                f"Mesh has {len(self.vertices)} vertices but {len(self.normals)} normals."
-            )
+            raise InputError(f"Mesh has {len(self.vertices)} vertices but {len(self.normals)} normals.")
         if self.faces.size and (self.faces.min() < 0 or self.faces.max() >= len(self.vertices)):
-            raise InputError(
-                f"Mesh faces refer to vertices outside 0..{len(self.vertices) - 1}."
-            )
+            raise InputError(f"Mesh faces refer to vertices outside 0..{len(self.vertices) - 1}.")
 
     @classmethod
     def from_arrays(cls, vertices, faces):
@@ -183,9 +179,7 @@ class Atlas:
         self.regions = list(self.regions)
         for position, region in enumerate(self.regions):
             if region.index != position:
-                raise InputError(
-                    f"Region {region.key!r} has index {region.index}, expected {position}."
-                )
+                raise InputError(f"Region {region.key!r} has index {region.index}, expected {position}.")
         self._by_key = {region.key: region for region in self.regions}
         if len(self._by_key) != len(self.regions):
             raise InputError(f"Atlas {self.name!r} has duplicate region keys.")
@@ -255,9 +249,7 @@ class Atlas:
         try:
             lazy = self.vertex_labels[hemi]
         except KeyError:
-            raise NotFoundError(
-                f"Atlas {self.name!r} has no cortical labels for hemisphere {hemi!r}."
-            ) from None
+            raise NotFoundError(f"Atlas {self.name!r} has no cortical labels for hemisphere {hemi!r}.") from None
         return lazy.get()
 
     def vertex_mask(self, region):

@@ -14,8 +14,14 @@ from dataclasses import dataclass, field
 from cortico.atlases._model import HEMIS
 
 _PREFIXES = (
-    ("ctx-lh-", "lh"), ("ctx-rh-", "rh"), ("left-", "lh"), ("right-", "rh"),
-    ("lh-", "lh"), ("rh-", "rh"), ("l-", "lh"), ("r-", "rh"),
+    ("ctx-lh-", "lh"),
+    ("ctx-rh-", "rh"),
+    ("left-", "lh"),
+    ("right-", "rh"),
+    ("lh-", "lh"),
+    ("rh-", "rh"),
+    ("l-", "lh"),
+    ("r-", "rh"),
 )
 _SUFFIXES = (("-left", "lh"), ("-right", "rh"), ("-lh", "lh"), ("-rh", "rh"), ("-l", "lh"), ("-r", "rh"))
 _ALIASES = {
@@ -47,7 +53,7 @@ def split_hemisphere(name):
     readings = [(None, text)]
     for prefix, hemi in _PREFIXES:
         if text.startswith(prefix) and len(text) > len(prefix):
-            readings.append((hemi, text[len(prefix):]))
+            readings.append((hemi, text[len(prefix) :]))
     for suffix, hemi in _SUFFIXES:
         if text.endswith(suffix) and len(text) > len(suffix):
             readings.append((hemi, text[: -len(suffix)]))
@@ -160,7 +166,8 @@ def resolve_names(atlas, column_names):
             ambiguous[column] = sorted(r.key for r in regions)
             problems.append(
                 f"Column {column!r} is ambiguous in atlas {atlas.name!r}: it could be "
-                + ", ".join(repr(k) for k in ambiguous[column]) + "; use one of these names."
+                + ", ".join(repr(k) for k in ambiguous[column])
+                + "; use one of these names."
             )
             continue
         kept = []

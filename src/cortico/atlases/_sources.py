@@ -25,7 +25,7 @@ def strip_hemisphere(name):
     for pattern in (_HEMI_PREFIX, _HEMI_SUFFIX):
         match = pattern.search(name)
         if match:
-            bare = (name[match.end():] if pattern is _HEMI_PREFIX else name[: match.start()]).strip()
+            bare = (name[match.end() :] if pattern is _HEMI_PREFIX else name[: match.start()]).strip()
             if bare:
                 return _HEMI_WORDS[match.group(1).lower()], bare
     return None, name
@@ -58,9 +58,7 @@ def read_surface(path):
     except InputError:
         raise
     except Exception as exc:  # nibabel raises many types for a malformed file
-        raise InputError(
-            f"Surface {path.name}: cannot read as FreeSurfer geometry or GIFTI ({exc})."
-        ) from None
+        raise InputError(f"Surface {path.name}: cannot read as FreeSurfer geometry or GIFTI ({exc}).") from None
     vertices = np.asarray(vertices, dtype=np.float64)
     faces = np.asarray(faces)
     if vertices.ndim != 2 or vertices.shape[1] != 3 or faces.ndim != 2 or faces.shape[1] != 3:
@@ -81,8 +79,7 @@ def _integer_values(values, path, what):
         if not finite.all() or not np.array_equal(values, np.round(values)):
             bad = values[~finite | (values != np.round(values))]
             raise InputError(
-                f"{what} {path.name}: label ids must be integers; found non-integer values "
-                f"such as {bad[:3].tolist()}."
+                f"{what} {path.name}: label ids must be integers; found non-integer values such as {bad[:3].tolist()}."
             )
     return values.astype(np.int64)
 

@@ -40,8 +40,7 @@ class StoredAtlas:
 
 
 def _mesh_arrays(prefix, mesh):
-    return {f"{prefix}_vertices": mesh.vertices, f"{prefix}_faces": mesh.faces,
-            f"{prefix}_normals": mesh.normals}
+    return {f"{prefix}_vertices": mesh.vertices, f"{prefix}_faces": mesh.faces, f"{prefix}_normals": mesh.normals}
 
 
 def _mesh_from(arrays, prefix):
@@ -86,8 +85,9 @@ class AtlasStore:
                     continue
                 try:
                     meta = json.loads(meta_file.read_text())
-                    entries.append(StoredAtlas(child.name, meta["name"], meta["title"],
-                                               len(meta["regions"]), meta["created"]))
+                    entries.append(
+                        StoredAtlas(child.name, meta["name"], meta["title"], len(meta["regions"]), meta["created"])
+                    )
                 except (OSError, ValueError, KeyError, TypeError) as exc:
                     logger.warning("Skipping unreadable stored atlas %s (%s)", child, exc)
         return sorted(entries, key=lambda entry: (entry.created, entry.id))
@@ -121,13 +121,19 @@ class AtlasStore:
                 arrays.update(_mesh_arrays(f"mesh_{region.index}", atlas.subcortical_mesh(region)))
                 meshes.append(region.index)
         meta = {
-            "format": _FORMAT, "name": atlas.name, "title": atlas.title, "space": atlas.space,
-            "description": atlas.description, "created": time.time(),
+            "format": _FORMAT,
+            "name": atlas.name,
+            "title": atlas.title,
+            "space": atlas.space,
+            "description": atlas.description,
+            "created": time.time(),
             "regions": [
-                {"name": r.name, "hemi": r.hemi, "kind": r.kind, "color": list(r.color),
-                 "label_id": r.label_id} for r in atlas.regions
+                {"name": r.name, "hemi": r.hemi, "kind": r.kind, "color": list(r.color), "label_id": r.label_id}
+                for r in atlas.regions
             ],
-            "surfaces": surfaces, "vertex_labels": list(atlas.vertex_labels), "meshes": meshes,
+            "surfaces": surfaces,
+            "vertex_labels": list(atlas.vertex_labels),
+            "meshes": meshes,
         }
         atlas_id = uuid.uuid4().hex
         folder.mkdir(parents=True, exist_ok=True)
@@ -151,15 +157,22 @@ class AtlasStore:
             Region(r["name"], r["hemi"], r["kind"], tuple(r["color"]), i, label_id=r["label_id"])
             for i, r in enumerate(meta["regions"])
         ]
-        surfaces = {(kind, hemi): _mesh_from(arrays, f"surface_{kind}_{hemi}")
-                    for kind, hemi in meta["surfaces"]}
+        surfaces = {(kind, hemi): _mesh_from(arrays, f"surface_{kind}_{hemi}") for kind, hemi in meta["surfaces"]}
         labels = {}
         for hemi in meta["vertex_labels"]:
             labels[hemi] = arrays[f"labels_{hemi}"]
             labels[hemi].flags.writeable = False
         meshes = {regions[i].key: _mesh_from(arrays, f"mesh_{i}") for i in meta["meshes"]}
-        return Atlas(meta["name"], meta["title"], regions, surfaces, labels, meshes,
-                     space=meta["space"], description=meta["description"])
+        return Atlas(
+            meta["name"],
+            meta["title"],
+            regions,
+            surfaces,
+            labels,
+            meshes,
+            space=meta["space"],
+            description=meta["description"],
+        )
 
     def delete(self, owner, atlas_id):
         """Remove a stored atlas."""

@@ -44,13 +44,9 @@ def template_columns(atlas, schema="v2"):
     key = _TEMPLATE_ALIASES.get(key, key)
     templates = brainpainter_columns()
     if key not in templates:
-        raise NotFoundError(
-            f"No template for atlas {atlas!r}; templates exist for {', '.join(sorted(templates))}."
-        )
+        raise NotFoundError(f"No template for atlas {atlas!r}; templates exist for {', '.join(sorted(templates))}.")
     if schema not in templates[key]:
-        raise InputError(
-            f"Atlas {atlas!r} has no {schema} template; available: {', '.join(templates[key])}."
-        )
+        raise InputError(f"Atlas {atlas!r} has no {schema} template; available: {', '.join(templates[key])}.")
     return list(templates[key][schema])
 
 

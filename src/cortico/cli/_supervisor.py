@@ -20,8 +20,7 @@ GRACE_SECONDS = 10
 class Child:
     """A supervised command; ``essential`` children end the supervisor when they die."""
 
-    def __init__(self, name, command, env, essential=False, stop_signal=signal.SIGTERM,
-                 last_signal=signal.SIGKILL):
+    def __init__(self, name, command, env, essential=False, stop_signal=signal.SIGTERM, last_signal=signal.SIGKILL):
         self.name, self.command, self.env, self.essential = name, command, env, essential
         self.stop_signal, self.last_signal = stop_signal, last_signal
         self.process = None
@@ -33,8 +32,22 @@ class Child:
 
 def celery_worker_command(concurrency=None, name=None, loglevel="INFO", embedded=True):
     """The Celery worker command line for cortico's single queue."""
-    command = [sys.executable, "-m", "celery", "-A", "cortico.celery_app", "worker", "--loglevel", loglevel,
-               "-Q", "cortico", "--without-gossip", "--without-mingle", "--hostname", name or "cortico-%p@%h"]
+    command = [
+        sys.executable,
+        "-m",
+        "celery",
+        "-A",
+        "cortico.celery_app",
+        "worker",
+        "--loglevel",
+        loglevel,
+        "-Q",
+        "cortico",
+        "--without-gossip",
+        "--without-mingle",
+        "--hostname",
+        name or "cortico-%p@%h",
+    ]
     if embedded:
         command.append("--without-heartbeat")
     if concurrency:
@@ -45,8 +58,10 @@ def celery_worker_command(concurrency=None, name=None, loglevel="INFO", embedded
 def supervise(children):
     """Start ``children`` and keep them running until SIGTERM/SIGINT; returns the exit code."""
     stopping = []
-    previous = {sig: signal.signal(sig, lambda signum, _frame: stopping.append(signum))
-                for sig in (signal.SIGTERM, signal.SIGINT)}
+    previous = {
+        sig: signal.signal(sig, lambda signum, _frame: stopping.append(signum))
+        for sig in (signal.SIGTERM, signal.SIGINT)
+    }
     try:
         for child in children:
             child.start()

@@ -71,8 +71,13 @@ def build_command(names):
 
 @atlas.command("template")
 @click.argument("name")
-@click.option("--schema", type=click.Choice(["v1", "v2"]), default="v2", show_default=True,
-              help="v1: one column per region for both hemispheres; v2: Left-/Right- columns.")
+@click.option(
+    "--schema",
+    type=click.Choice(["v1", "v2"]),
+    default="v2",
+    show_default=True,
+    help="v1: one column per region for both hemispheres; v2: Left-/Right- columns.",
+)
 def template_command(name, schema):
     """Print a ready-to-fill CSV template for atlas NAME (dk, destrieux, dkt, mouse)."""
     try:

@@ -57,16 +57,25 @@ def parse_also(value) -> tuple[str, ...]:
 
 @click.command("depth")
 @click.argument("segmentation", type=click.Path(dir_okay=False))
-@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False),
-              help="Depth map to write (.nii or .nii.gz).")
-@click.option("--labels", "labels", multiple=True, metavar="CLASS=L1,L2|PRESET",
-              help="Label mapping, e.g. --labels cortex=3,42 --labels white=2,41 "
-                   "(other labels are outside unless outside=... is given), or the preset "
-                   "'freesurfer-ribbon'. Default: 0 outside, 100 cortex, 200 white.")
-@click.option("--also", default="", metavar="LIST",
-              help="Side products written next to the output: laplace,equidistant,thickness.")
-@click.option("--voluba-compatible", is_flag=True,
-              help="Undefined voxels become 0.5 and values are clipped to [0, 1].")
+@click.option(
+    "-o", "--output", required=True, type=click.Path(dir_okay=False), help="Depth map to write (.nii or .nii.gz)."
+)
+@click.option(
+    "--labels",
+    "labels",
+    multiple=True,
+    metavar="CLASS=L1,L2|PRESET",
+    help="Label mapping, e.g. --labels cortex=3,42 --labels white=2,41 "
+    "(other labels are outside unless outside=... is given), or the preset "
+    "'freesurfer-ribbon'. Default: 0 outside, 100 cortex, 200 white.",
+)
+@click.option(
+    "--also",
+    default="",
+    metavar="LIST",
+    help="Side products written next to the output: laplace,equidistant,thickness.",
+)
+@click.option("--voluba-compatible", is_flag=True, help="Undefined voxels become 0.5 and values are clipped to [0, 1].")
 @click.option("--quiet", is_flag=True, help="No progress bar.")
 def depth(segmentation, output, labels, also, voluba_compatible, quiet):
     """Compute the equivolumetric cortical depth of SEGMENTATION (NIfTI or MGZ)."""
@@ -80,8 +89,12 @@ def depth(segmentation, output, labels, also, voluba_compatible, quiet):
 
         try:
             written = depth_map_from_file(
-                segmentation, output, label_mapping=mapping, also=products,
-                voluba_compatible=voluba_compatible, progress=progress,
+                segmentation,
+                output,
+                label_mapping=mapping,
+                also=products,
+                voluba_compatible=voluba_compatible,
+                progress=progress,
             )
         except CorticoError as exc:
             raise click.ClickException(exc.message) from None

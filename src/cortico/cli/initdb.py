@@ -10,8 +10,12 @@ __all__ = ["initdb"]
 
 
 @click.command()
-@click.option("--instance", type=click.Path(file_okay=False), default=None,
-              help="Instance folder (default: $INSTANCE_PATH or ~/.local/share/cortico).")
+@click.option(
+    "--instance",
+    type=click.Path(file_okay=False),
+    default=None,
+    help="Instance folder (default: $INSTANCE_PATH or ~/.local/share/cortico).",
+)
 def initdb(instance):
     """Create or upgrade the database schema (safe to run again)."""
     settings = load_settings(instance)

@@ -39,9 +39,7 @@ def _size(value):
     try:
         return int(width), int(height)
     except ValueError:
-        raise click.BadParameter(
-            f"{value!r}: expected WIDTHxHEIGHT, e.g. 1200x900", param_hint="--size"
-        ) from None
+        raise click.BadParameter(f"{value!r}: expected WIDTHxHEIGHT, e.g. 1200x900", param_hint="--size") from None
 
 
 def _error(exc):
@@ -68,9 +66,7 @@ def _error(exc):
     help="settings.json of an earlier run; other options override it.",
 )
 @click.option("--atlas", help="Atlas name: dk, destrieux, dkt, aseg (default dk).")
-@click.option(
-    "--surface", type=click.Choice(["pial", "white", "inflated", "midthickness"])
-)
+@click.option("--surface", type=click.Choice(["pial", "white", "inflated", "midthickness"]))
 @click.option(
     "--views",
     multiple=True,
@@ -81,23 +77,15 @@ def _error(exc):
     multiple=True,
     help="Comma-separated colour stops, e.g. '#ffffff,#ffff00,#ff0000'.",
 )
-@click.option(
-    "--cmap", help="A matplotlib colormap instead of colour stops, e.g. RdBu_r."
-)
+@click.option("--cmap", help="A matplotlib colormap instead of colour stops, e.g. RdBu_r.")
 @click.option(
     "--mode",
     type=click.Choice(["ramp", "brainpainter"]),
     help="Colour mode (default ramp).",
 )
-@click.option(
-    "--vmin", type=float, help="Value at the first colour (default: data minimum)."
-)
-@click.option(
-    "--vmax", type=float, help="Value at the last colour (default: data maximum)."
-)
-@click.option(
-    "--center", type=float, help="Value at the middle colour (diverging maps)."
-)
+@click.option("--vmin", type=float, help="Value at the first colour (default: data minimum).")
+@click.option("--vmax", type=float, help="Value at the last colour (default: data maximum).")
+@click.option("--center", type=float, help="Value at the middle colour (diverging maps).")
 @click.option(
     "--robust/--no-robust",
     default=None,
@@ -105,9 +93,7 @@ def _error(exc):
 )
 @click.option("--nodata-color", help="Colour of regions without a value.")
 @click.option("--label", help="Colour bar label, e.g. 'Thickness (mm)'.")
-@click.option(
-    "--size", help="Image size WIDTHxHEIGHT (default 1200x900, at most 4096 each)."
-)
+@click.option("--size", help="Image size WIDTHxHEIGHT (default 1200x900, at most 4096 each).")
 @click.option("--background", help="Background colour, or 'transparent'.")
 @click.option(
     "--antialias",
@@ -125,18 +111,14 @@ def _error(exc):
     help="Also write a movie of the rows (MP4, GIF).",
 )
 @click.option("--movie-view", help="View shown in the movie.")
-@click.option(
-    "--movie-steps", type=int, help="Frames interpolated between rows in the movie."
-)
+@click.option("--movie-steps", type=int, help="Frames interpolated between rows in the movie.")
 def paint(values, out_dir, settings_path, views, colors, size, **options):
     """Paint each row of VALUES (a BrainPainter CSV) and write <view>_<image-name>.png files."""
     from cortico.atlases import load_atlas
     from cortico.paint import PaintSettings, read_values_table
     from cortico.paint import paint as paint_rows
 
-    overrides = {
-        key: options[key] for key in _OPTION_FIELDS if options.get(key) is not None
-    }
+    overrides = {key: options[key] for key in _OPTION_FIELDS if options.get(key) is not None}
     if views:
         overrides["views"] = tuple(_split(views))
     if colors:
@@ -145,9 +127,7 @@ def paint(values, out_dir, settings_path, views, colors, size, **options):
     if parsed_size:
         overrides["width"], overrides["height"] = parsed_size
     try:
-        settings = (
-            PaintSettings.from_json(settings_path) if settings_path else PaintSettings()
-        )
+        settings = PaintSettings.from_json(settings_path) if settings_path else PaintSettings()
         settings = settings.replace(**overrides)
         atlas = load_atlas(settings.atlas)
         table = read_values_table(values, atlas)
@@ -161,9 +141,7 @@ def paint(values, out_dir, settings_path, views, colors, size, **options):
                 bar.set_postfix_str(message[:40], refresh=False)
                 bar.refresh()
 
-            result = paint_rows(
-                table, settings, atlas=atlas, out_dir=out_dir, progress=progress
-            )
+            result = paint_rows(table, settings, atlas=atlas, out_dir=out_dir, progress=progress)
     except CorticoError as exc:
         raise _error(exc) from None
     click.echo(

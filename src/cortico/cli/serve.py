@@ -16,14 +16,22 @@ __all__ = ["serve"]
 @click.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=8000, show_default=True, type=int, help="Port to listen on.")
-@click.option("--instance", type=click.Path(file_okay=False), default=None,
-              help="Instance folder: database, uploads, results, config.py "
-                   "(default: $INSTANCE_PATH or ~/.local/share/cortico).")
+@click.option(
+    "--instance",
+    type=click.Path(file_okay=False),
+    default=None,
+    help="Instance folder: database, uploads, results, config.py (default: $INSTANCE_PATH or ~/.local/share/cortico).",
+)
 @click.option("--web-workers", default=2, show_default=True, type=int, help="gunicorn worker processes.")
-@click.option("--concurrency", default=None, type=int,
-              help="Jobs the local worker runs at once (default: number of cores).")
-@click.option("--worker/--no-worker", default=True, show_default=True,
-              help="Start a local job worker (turn off when `cortico worker`s run elsewhere).")
+@click.option(
+    "--concurrency", default=None, type=int, help="Jobs the local worker runs at once (default: number of cores)."
+)
+@click.option(
+    "--worker/--no-worker",
+    default=True,
+    show_default=True,
+    help="Start a local job worker (turn off when `cortico worker`s run elsewhere).",
+)
 def serve(host, port, instance, web_workers, concurrency, worker):
     """Start the web service and its job worker.
 
@@ -36,17 +44,35 @@ def serve(host, port, instance, web_workers, concurrency, worker):
     settings = load_settings(instance)
     upgrade_schema(settings["DATABASE_URL"])
     env = dict(os.environ, INSTANCE_PATH=settings["INSTANCE_PATH"])
-    web_cmd = [sys.executable, "-m", "gunicorn", "--bind", f"{host}:{port}",
-               "--workers", str(web_workers), "--threads", "4", "--timeout", "300",
-               "--graceful-timeout", str(GRACE_SECONDS), "--access-logfile", "-",
-               "cortico.web:create_app()"]
-    worker_cmd = celery_worker_command(concurrency, f"cortico-serve-{os.getpid()}@%h",
-                                       embedded=not settings.get("BROKER_URL"))
+    web_cmd = [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "--bind",
+        f"{host}:{port}",
+        "--workers",
+        str(web_workers),
+        "--threads",
+        "4",
+        "--timeout",
+        "300",
+        "--graceful-timeout",
+        str(GRACE_SECONDS),
+        "--access-logfile",
+        "-",
+        "cortico.web:create_app()",
+    ]
+    worker_cmd = celery_worker_command(
+        concurrency, f"cortico-serve-{os.getpid()}@%h", embedded=not settings.get("BROKER_URL")
+    )
 
     children = [Child("web server", web_cmd, env, essential=True)]
     if worker:
         children.append(Child("job worker", worker_cmd, env, last_signal=signal.SIGQUIT))
     mode = "distributed" if settings.get("BROKER_URL") else "embedded"
-    click.echo(f"cortico is running at http://{host}:{port}/ ({mode} mode, instance "
-               f"{settings['INSTANCE_PATH']}); press Ctrl-C to stop.", err=True)
+    click.echo(
+        f"cortico is running at http://{host}:{port}/ ({mode} mode, instance "
+        f"{settings['INSTANCE_PATH']}); press Ctrl-C to stop.",
+        err=True,
+    )
     sys.exit(supervise(children))

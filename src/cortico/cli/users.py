@@ -2,15 +2,18 @@
 
 import click
 
-from cortico.db import Database, upgrade_schema
-from cortico.db import accounts
+from cortico.db import Database, accounts, upgrade_schema
 from cortico.exceptions import CorticoError
 from cortico.settings import load_settings
 
 __all__ = ["user", "token"]
 
-_instance = click.option("--instance", type=click.Path(file_okay=False), default=None,
-                         help="Instance folder (default: $INSTANCE_PATH or ~/.local/share/cortico).")
+_instance = click.option(
+    "--instance",
+    type=click.Path(file_okay=False),
+    default=None,
+    help="Instance folder (default: $INSTANCE_PATH or ~/.local/share/cortico).",
+)
 
 
 def _database(instance):
@@ -63,8 +66,10 @@ def token_list(name, instance):
     """List the tokens of user NAME (id, prefix, label, dates; never the token)."""
 
     def rows(session):
-        return [(t.id, t.prefix, t.label, t.created_at, t.last_used_at, t.revoked_at)
-                for t in accounts.list_tokens(session, name)]
+        return [
+            (t.id, t.prefix, t.label, t.created_at, t.last_used_at, t.revoked_at)
+            for t in accounts.list_tokens(session, name)
+        ]
 
     for token_id, prefix, label, created, used, revoked in _run(instance, rows):
         status = f"revoked {revoked:%Y-%m-%d %H:%M}" if revoked else "active"

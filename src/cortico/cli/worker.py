@@ -13,12 +13,21 @@ __all__ = ["worker"]
 
 
 @click.command()
-@click.option("-c", "--concurrency", type=int, default=None,
-              help="Jobs run at once (default: WORKER_CONCURRENCY or the number of cores).")
+@click.option(
+    "-c",
+    "--concurrency",
+    type=int,
+    default=None,
+    help="Jobs run at once (default: WORKER_CONCURRENCY or the number of cores).",
+)
 @click.option("--loglevel", default="INFO", show_default=True)
 @click.option("--name", default=None, help="Worker node name (default: cortico-<pid>@<host>).")
-@click.option("--instance", type=click.Path(file_okay=False), default=None,
-              help="Instance folder (default: $INSTANCE_PATH or ~/.local/share/cortico).")
+@click.option(
+    "--instance",
+    type=click.Path(file_okay=False),
+    default=None,
+    help="Instance folder (default: $INSTANCE_PATH or ~/.local/share/cortico).",
+)
 def worker(concurrency, loglevel, name, instance):
     """Run a job worker (restarted automatically if it exits unexpectedly).
 

@@ -30,8 +30,10 @@ def _hash(token):
 def create_user(session, name):
     """Create the user ``name`` (letters, digits, ``._@-``; at most 64 characters)."""
     if not _NAME.match(name or ""):
-        raise InputError(f"Invalid user name {name!r}: use 1-64 letters, digits, '.', '_', '@' or '-', "
-                         "starting with a letter or digit.")
+        raise InputError(
+            f"Invalid user name {name!r}: use 1-64 letters, digits, '.', '_', '@' or '-', "
+            "starting with a letter or digit."
+        )
     if session.execute(select(User).where(User.name == name)).scalar():
         raise ConflictError(f"A user named {name!r} already exists.")
     user = User(name=name)
@@ -88,5 +90,4 @@ def revoke_token(session, user_name, prefix_or_id):
             if token.revoked_at is None:
                 token.revoked_at = utcnow()
             return token
-    raise NotFoundError(f"User {user_name!r} has no token {prefix_or_id!r}; "
-                        f"see `cortico token list {user_name}`.")
+    raise NotFoundError(f"User {user_name!r} has no token {prefix_or_id!r}; see `cortico token list {user_name}`.")

@@ -70,17 +70,21 @@ class ImageStore:
         """The owner's volumes, then other users' public ones, each by name."""
         own_first = case((Image.owner_id == owner_id, 0), else_=1)
         with self.db.session() as session:
-            return list(session.execute(
-                select(Image).where(self._visible(owner_id)).order_by(own_first, Image.name, Image.created_at)
-            ).scalars())
+            return list(
+                session.execute(
+                    select(Image).where(self._visible(owner_id)).order_by(own_first, Image.name, Image.created_at)
+                ).scalars()
+            )
 
     def find(self, owner_id, name):
         """The visible volume called ``name`` (the owner's own first), or None."""
         own_first = case((Image.owner_id == owner_id, 0), else_=1)
         with self.db.session() as session:
             return session.execute(
-                select(Image).where(self._visible(owner_id), Image.name == name)
-                .order_by(own_first, Image.created_at).limit(1)
+                select(Image)
+                .where(self._visible(owner_id), Image.name == name)
+                .order_by(own_first, Image.created_at)
+                .limit(1)
             ).scalar()
 
     def find_owned(self, owner_id, name):
@@ -138,8 +142,9 @@ class ImageStore:
             raise ConflictError(f"An image named {name!r} already exists; delete it or upload under another name.")
         return name
 
-    def add_file(self, owner_id, path, file_name, *, segmentation=False, visibility="private",
-                 source_job_id=None, move=False):
+    def add_file(
+        self, owner_id, path, file_name, *, segmentation=False, visibility="private", source_job_id=None, move=False
+    ):
         """Validate the NIfTI file at ``path`` and store it as ``file_name``.
 
         Parameters
@@ -179,8 +184,12 @@ class ImageStore:
         folder = self.root / image_id
         folder.mkdir(parents=True)
         try:
-            extra = inspect_nifti(path, file_name, segmentation=bool(segmentation),
-                                  max_uncompressed_bytes=int(self.settings["IMAGE_MAX_UNCOMPRESSED_BYTES"]))
+            extra = inspect_nifti(
+                path,
+                file_name,
+                segmentation=bool(segmentation),
+                max_uncompressed_bytes=int(self.settings["IMAGE_MAX_UNCOMPRESSED_BYTES"]),
+            )
             # The content decides, not the suffix (inspect_nifti warns when they differ).
             with open(path, "rb") as stream:
                 compressed = stream.read(2) == b"\x1f\x8b"
@@ -190,16 +199,25 @@ class ImageStore:
             else:
                 shutil.copyfile(path, source)
             write_precomputed(source, folder / PRECOMPUTED_FOLDER, extra)
-            image = Image(id=image_id, owner_id=owner_id, name=name, file_name=file_name, visibility=visibility,
-                          segmentation=bool(segmentation), size_bytes=source.stat().st_size, extra=extra,
-                          files={"source": source.name, "precomputed": PRECOMPUTED_FOLDER},
-                          source_job_id=source_job_id)
+            image = Image(
+                id=image_id,
+                owner_id=owner_id,
+                name=name,
+                file_name=file_name,
+                visibility=visibility,
+                segmentation=bool(segmentation),
+                size_bytes=source.stat().st_size,
+                extra=extra,
+                files={"source": source.name, "precomputed": PRECOMPUTED_FOLDER},
+                source_job_id=source_job_id,
+            )
             try:
                 with self.db.session() as session:
                     session.add(image)
             except IntegrityError:
-                raise ConflictError(f"An image named {name!r} already exists; delete it or upload under "
-                                    "another name.") from None
+                raise ConflictError(
+                    f"An image named {name!r} already exists; delete it or upload under another name."
+                ) from None
             return image
         except BaseException:
             shutil.rmtree(folder, ignore_errors=True)

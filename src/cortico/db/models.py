@@ -2,7 +2,7 @@
 
 import enum
 import secrets
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from sqlalchemy import (
     JSON,
@@ -23,7 +23,7 @@ __all__ = ["Base", "Image", "Job", "JobState", "Token", "User", "Worker", "new_j
 
 def utcnow():
     """Timezone-aware current time in UTC."""
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def new_job_id():
@@ -39,12 +39,12 @@ class UTCDateTime(TypeDecorator):
 
     def process_bind_param(self, value, dialect):
         if value is not None and value.tzinfo is None:
-            value = value.replace(tzinfo=timezone.utc)
+            value = value.replace(tzinfo=UTC)
         return value
 
     def process_result_value(self, value, dialect):
         if value is not None and value.tzinfo is None:
-            value = value.replace(tzinfo=timezone.utc)
+            value = value.replace(tzinfo=UTC)
         return value
 
 
@@ -80,7 +80,7 @@ class Token(Base):
     user: Mapped[User] = relationship(back_populates="tokens")
 
 
-class JobState(str, enum.Enum):
+class JobState(str, enum.Enum):  # noqa: UP042 (StrEnum would change str())
     QUEUED = "queued"
     RUNNING = "running"
     SUCCEEDED = "succeeded"

@@ -193,10 +193,8 @@ def advect_voxels(u, curvature, mask, indices, voxel_sizes, step, max_length, ou
         x = float(idx // (ny * nz))
         y = float((idx // nz) % ny)
         z = float(idx % nz)
-        vp, lp = advect_tube(u, curvature, mask, x, y, z, TOWARD_PIAL, voxel_sizes, step,
-                             max_length)
-        vw, lw = advect_tube(u, curvature, mask, x, y, z, TOWARD_WHITE, voxel_sizes, step,
-                             max_length)
+        vp, lp = advect_tube(u, curvature, mask, x, y, z, TOWARD_PIAL, voxel_sizes, step, max_length)
+        vw, lw = advect_tube(u, curvature, mask, x, y, z, TOWARD_WHITE, voxel_sizes, step, max_length)
         out[m, 0] = vp
         out[m, 1] = vw
         out[m, 2] = lp

@@ -25,14 +25,23 @@ def _divergence_of_normal(field, inv_h, out):
                 uxx = inv_h[0] ** 2 * (field[ip, j, k] - 2.0 * c + field[im, j, k])
                 uyy = inv_h[1] ** 2 * (field[i, jp, k] - 2.0 * c + field[i, jm, k])
                 uzz = inv_h[2] ** 2 * (field[i, j, kp] - 2.0 * c + field[i, j, km])
-                uxy = 0.25 * inv_h[0] * inv_h[1] * (
-                    field[ip, jp, k] - field[ip, jm, k] - field[im, jp, k] + field[im, jm, k]
+                uxy = (
+                    0.25
+                    * inv_h[0]
+                    * inv_h[1]
+                    * (field[ip, jp, k] - field[ip, jm, k] - field[im, jp, k] + field[im, jm, k])
                 )
-                uxz = 0.25 * inv_h[0] * inv_h[2] * (
-                    field[ip, j, kp] - field[ip, j, km] - field[im, j, kp] + field[im, j, km]
+                uxz = (
+                    0.25
+                    * inv_h[0]
+                    * inv_h[2]
+                    * (field[ip, j, kp] - field[ip, j, km] - field[im, j, kp] + field[im, j, km])
                 )
-                uyz = 0.25 * inv_h[1] * inv_h[2] * (
-                    field[i, jp, kp] - field[i, jp, km] - field[i, jm, kp] + field[i, jm, km]
+                uyz = (
+                    0.25
+                    * inv_h[1]
+                    * inv_h[2]
+                    * (field[i, jp, kp] - field[i, jp, km] - field[i, jm, kp] + field[i, jm, km])
                 )
                 g2 = ux * ux + uy * uy + uz * uz
                 if g2 == 0.0:

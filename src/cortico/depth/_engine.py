@@ -69,9 +69,7 @@ def validate_voxel_sizes(voxel_sizes) -> np.ndarray:
         raise InputError(f"voxel sizes must be three numbers in mm, got {voxel_sizes!r}") from None
     if sizes.shape != (3,):
         raise InputError(f"voxel sizes must be three numbers in mm, got {voxel_sizes!r}")
-    plausible = np.all(np.isfinite(sizes)) and np.all(
-        (sizes >= MIN_VOXEL_MM) & (sizes <= MAX_VOXEL_MM)
-    )
+    plausible = np.all(np.isfinite(sizes)) and np.all((sizes >= MIN_VOXEL_MM) & (sizes <= MAX_VOXEL_MM))
     if not plausible:
         raise InputError(
             f"voxel sizes {tuple(float(s) for s in sizes)} mm are not plausible; each must "
@@ -97,15 +95,12 @@ def _validate_walk(step_mm, max_path_mm):
         step, longest = float(step_mm), float(max_path_mm)
     except (TypeError, ValueError):
         raise InputError(
-            f"the advection step and maximal path must be numbers in mm, got "
-            f"{step_mm!r} and {max_path_mm!r}"
+            f"the advection step and maximal path must be numbers in mm, got {step_mm!r} and {max_path_mm!r}"
         ) from None
     if not (math.isfinite(step) and 0 < step <= 1.0):
         raise InputError(f"the advection step must lie in (0, 1] mm, got {step_mm!r}")
     if not (math.isfinite(longest) and step < longest <= 100.0):
-        raise InputError(
-            f"the maximal path length must lie between the step and 100 mm, got {max_path_mm!r}"
-        )
+        raise InputError(f"the maximal path length must lie between the step and 100 mm, got {max_path_mm!r}")
     return step, longest
 
 
@@ -119,8 +114,7 @@ def _advect_all(potential, curvature, padded, cortex_indices, sizes, step, longe
         report(0.35 + 0.6 * n / _ADVECTION_CHUNKS, "advecting flow tubes")
         if hi > lo:
             with PARALLEL_LOCK:
-                advect_voxels(potential, curvature, mask, cortex_indices[lo:hi], sizes,
-                              step, longest, walks[lo:hi])
+                advect_voxels(potential, curvature, mask, cortex_indices[lo:hi], sizes, step, longest, walks[lo:hi])
     return walks
 
 
@@ -154,8 +148,7 @@ def _check_boundaries(padded):
         )
     if not touches[WHITE]:
         raise InputError(
-            "no cortex voxel has a white-matter neighbour, so the white side is "
-            "undefined; check the label mapping"
+            "no cortex voxel has a white-matter neighbour, so the white side is undefined; check the label mapping"
         )
 
 
@@ -166,8 +159,7 @@ def _replicate_border(grid):
     grid[:, :, 0], grid[:, :, -1] = grid[:, :, 1], grid[:, :, -2]
 
 
-def _assemble_maps(products, classes, box, padded_shape, cortex_indices, potential,
-                   volumes, voluba_compatible):
+def _assemble_maps(products, classes, box, padded_shape, cortex_indices, potential, volumes, voluba_compatible):
     """Requested maps on the input grid and the number of undefined cortex voxels."""
 
     def on_input_grid(cortex_values, outside_value, white_value):
@@ -281,7 +273,9 @@ def compute_depth(
     report(0.02, "solving the Laplace equation")
     t0 = time.perf_counter()
     potential, laplace_info = laplace_potential(
-        padded, cortex_indices, sizes,
+        padded,
+        cortex_indices,
+        sizes,
         progress=lambda done: report(0.02 + 0.28 * done, "solving the Laplace equation"),
     )
     _replicate_border(potential)
@@ -294,15 +288,20 @@ def compute_depth(
         curvature = isosurface_curvature(potential, sizes, sigma_mm=SMOOTHING_SIGMA_MM)
         timings["curvature"] = time.perf_counter() - t0
         t0 = time.perf_counter()
-        volumes = _advect_all(potential, curvature, padded, cortex_indices, sizes, step,
-                              longest, report)
+        volumes = _advect_all(potential, curvature, padded, cortex_indices, sizes, step, longest, report)
         del curvature
         timings["advection"] = time.perf_counter() - t0
 
     report(0.96, "assembling the maps")
 
     result, undefined = _assemble_maps(
-        products, classes, box, padded.shape, cortex_indices, potential, volumes,
+        products,
+        classes,
+        box,
+        padded.shape,
+        cortex_indices,
+        potential,
+        volumes,
         voluba_compatible,
     )
     timings["total"] = time.perf_counter() - started

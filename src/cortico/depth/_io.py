@@ -90,9 +90,7 @@ def load_segmentation(path) -> Segmentation:
     """
     path = Path(path)
     if _suffix(path, SEGMENTATION_SUFFIXES) is None:
-        raise InputError(
-            f"{path.name} is not a NIfTI (.nii, .nii.gz) or MGZ (.mgz, .mgh) file"
-        )
+        raise InputError(f"{path.name} is not a NIfTI (.nii, .nii.gz) or MGZ (.mgz, .mgh) file")
     if not path.is_file():
         raise InputError(f"the segmentation file {path} does not exist")
     try:
@@ -102,8 +100,15 @@ def load_segmentation(path) -> Segmentation:
         labels = np.asanyarray(image.dataobj)
     except InputError:
         raise
-    except (nib.filebasedimages.ImageFileError, OSError, EOFError, ValueError,
-            zlib.error, gzip.BadGzipFile, nib.spatialimages.HeaderDataError) as exc:
+    except (
+        nib.filebasedimages.ImageFileError,
+        OSError,
+        EOFError,
+        ValueError,
+        zlib.error,
+        gzip.BadGzipFile,
+        nib.spatialimages.HeaderDataError,
+    ) as exc:
         raise InputError(f"{path.name} could not be read as a NIfTI or MGZ image: {exc}") from None
     scale = 1.0
     if isinstance(image, (nib.Nifti1Image, nib.Nifti2Image)):
@@ -111,9 +116,7 @@ def load_segmentation(path) -> Segmentation:
         scale = _UNIT_TO_MM.get(unit, 1.0)
     zooms = image.header.get_zooms()[:3]
     if len(zooms) < 3:
-        raise InputError(
-            f"{path.name} holds {len(zooms)}D data; expected a 3D label volume"
-        )
+        raise InputError(f"{path.name} holds {len(zooms)}D data; expected a 3D label volume")
     return Segmentation(
         labels=labels,
         affine=np.asarray(image.affine, dtype=np.float64),
@@ -184,8 +187,7 @@ def side_product_path(out_path, product) -> Path:
     return out_path.with_name(f"{stem}_{product}{suffix}")
 
 
-def depth_map_from_file(in_path, out_path, *, label_mapping=None, also=(),
-                        voluba_compatible=False, progress=None):
+def depth_map_from_file(in_path, out_path, *, label_mapping=None, also=(), voluba_compatible=False, progress=None):
     """Compute the equivolumetric depth of a segmentation file and write it.
 
     Parameters
@@ -211,9 +213,7 @@ def depth_map_from_file(in_path, out_path, *, label_mapping=None, also=(),
     also = tuple(also)
     extra = [p for p in also if p not in PRODUCTS or p == "equivolumetric"]
     if extra:
-        raise InputError(
-            f"unknown side products {extra}; choose from laplace, equidistant, thickness"
-        )
+        raise InputError(f"unknown side products {extra}; choose from laplace, equidistant, thickness")
     out_path = Path(out_path)
     if _suffix(out_path, MAP_SUFFIXES) is None:
         raise InputError(f"the output file {out_path.name} must end in .nii or .nii.gz")
@@ -230,7 +230,10 @@ def depth_map_from_file(in_path, out_path, *, label_mapping=None, also=(),
     for product in ("equivolumetric", *also):
         target = out_path if product == "equivolumetric" else side_product_path(out_path, product)
         written[product] = save_depth_map(
-            target, getattr(result, product), segmentation.affine,
-            product=product, reference_header=segmentation.header,
+            target,
+            getattr(result, product),
+            segmentation.affine,
+            product=product,
+            reference_header=segmentation.header,
         )
     return DepthFiles(paths=written, result=result)

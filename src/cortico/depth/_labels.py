@@ -25,9 +25,7 @@ def _as_label_tuple(values, name):
             if isinstance(value, (float, np.floating)) and float(value).is_integer():
                 value = int(value)
             else:
-                raise InputError(
-                    f"label {value!r} for {name!r} is not an integer; labels must be whole numbers"
-                )
+                raise InputError(f"label {value!r} for {name!r} is not an integer; labels must be whole numbers")
         result.append(int(value))
     return tuple(sorted(set(result)))
 
@@ -69,10 +67,7 @@ class LabelMapping:
             for second in names[i + 1 :]:
                 shared = sorted(set(classes[first]) & set(classes[second]))
                 if shared:
-                    raise InputError(
-                        f"labels {shared} are listed as both {first} and {second} "
-                        "in the label mapping"
-                    )
+                    raise InputError(f"labels {shared} are listed as both {first} and {second} in the label mapping")
 
     @classmethod
     def coerce(cls, mapping) -> LabelMapping:
@@ -100,8 +95,7 @@ class LabelMapping:
         unknown = sorted(set(mapping) - {"cortex", "white", "outside"})
         if unknown:
             raise InputError(
-                f"unknown keys {unknown} in the label mapping; expected 'cortex', "
-                "'white' and optionally 'outside'"
+                f"unknown keys {unknown} in the label mapping; expected 'cortex', 'white' and optionally 'outside'"
             )
         missing = [key for key in ("cortex", "white") if key not in mapping]
         if missing:
@@ -175,8 +169,7 @@ def validate_label_volume(labels) -> np.ndarray:
         labels = labels[..., 0]
     if labels.ndim != 3:
         raise InputError(
-            f"the segmentation must be a 3D label volume, got {labels.ndim}D data "
-            f"of shape {tuple(labels.shape)}"
+            f"the segmentation must be a 3D label volume, got {labels.ndim}D data of shape {tuple(labels.shape)}"
         )
     if labels.size == 0:
         raise InputError(f"the segmentation is empty (shape {tuple(labels.shape)})")
@@ -185,13 +178,9 @@ def validate_label_volume(labels) -> np.ndarray:
     if np.issubdtype(labels.dtype, np.integer):
         return labels
     if not np.issubdtype(labels.dtype, np.floating):
-        raise InputError(
-            f"the segmentation has data type {labels.dtype}; expected integer labels"
-        )
+        raise InputError(f"the segmentation has data type {labels.dtype}; expected integer labels")
     if not np.all(np.isfinite(labels)):
-        raise InputError(
-            "the segmentation contains NaN or infinite values; expected integer labels"
-        )
+        raise InputError("the segmentation contains NaN or infinite values; expected integer labels")
     rounded = np.rint(labels)
     bad = rounded != labels
     if np.any(bad):

@@ -110,9 +110,7 @@ def estimate_thickness(classes: np.ndarray, voxel_sizes) -> float:
         lo[axis] = slice(None, -1)
         hi[axis] = slice(1, None)
         a, b = classes[tuple(lo)], classes[tuple(hi)]
-        boundary = (cortex[tuple(lo)] & (b != CORTEX) & (b != FACE)) | (
-            cortex[tuple(hi)] & (a != CORTEX) & (a != FACE)
-        )
+        boundary = (cortex[tuple(lo)] & (b != CORTEX) & (b != FACE)) | (cortex[tuple(hi)] & (a != CORTEX) & (a != FACE))
         area += face_area * float(np.count_nonzero(boundary))
     if area == 0.0:
         return 0.0
@@ -131,8 +129,7 @@ def _thread_count(count):
         numba.set_num_threads(previous)
 
 
-def _chebyshev_sor(flat_u, flat_classes, colours, strides, weights, rho, tolerance,
-                   max_sweeps, progress):
+def _chebyshev_sor(flat_u, flat_classes, colours, strides, weights, rho, tolerance, max_sweeps, progress):
     """Red-black sweeps with Chebyshev over-relaxation; return (sweeps, last update)."""
     omega = 1.0
     sweeps = 0
@@ -142,12 +139,8 @@ def _chebyshev_sor(flat_u, flat_classes, colours, strides, weights, rho, toleran
     while sweeps < max_sweeps:
         largest = 0.0
         for colour in colours:
-            largest = max(
-                largest, _sor_half_sweep(flat_u, flat_classes, colour, strides, weights, omega)
-            )
-            omega = (
-                1.0 / (1.0 - 0.5 * rho**2) if omega == 1.0 else 1.0 / (1.0 - 0.25 * rho**2 * omega)
-            )
+            largest = max(largest, _sor_half_sweep(flat_u, flat_classes, colour, strides, weights, omega))
+            omega = 1.0 / (1.0 - 0.5 * rho**2) if omega == 1.0 else 1.0 / (1.0 - 0.25 * rho**2 * omega)
         sweeps += 1
         last = largest
         if largest <= tolerance:
@@ -162,8 +155,7 @@ def _chebyshev_sor(flat_u, flat_classes, colours, strides, weights, rho, toleran
     return sweeps, last
 
 
-def laplace_potential(classes, cortex_indices, voxel_sizes, *, tolerance=None, max_sweeps=None,
-                      progress=None):
+def laplace_potential(classes, cortex_indices, voxel_sizes, *, tolerance=None, max_sweeps=None, progress=None):
     """Solve the Laplace equation on the cortex voxels of a padded class grid.
 
     Parameters

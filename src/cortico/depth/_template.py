@@ -79,8 +79,13 @@ def template_depth_map(*, progress=None, refresh: bool = False) -> Path:
     handle, temporary = tempfile.mkstemp(suffix=".nii.gz", dir=target.parent)
     os.close(handle)
     try:
-        save_depth_map(temporary, result.equivolumetric, segmentation.affine,
-                       product="equivolumetric", reference_header=segmentation.header)
+        save_depth_map(
+            temporary,
+            result.equivolumetric,
+            segmentation.affine,
+            product="equivolumetric",
+            reference_header=segmentation.header,
+        )
         os.replace(temporary, target)
     finally:
         if os.path.exists(temporary):

@@ -42,8 +42,8 @@ _IMAGE_TYPES = ("uint8", "uint16", "uint32")
 
 def utc_timestamp(moment=None):
     """ISO 8601 UTC time as Chumni writes it, e.g. ``2019-06-03T14:30:47.756927Z``."""
-    moment = moment or datetime.datetime.now(datetime.timezone.utc)
-    return moment.astimezone(datetime.timezone.utc).replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
+    moment = moment or datetime.datetime.now(datetime.UTC)
+    return moment.astimezone(datetime.UTC).replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
 
 
 def neuroglancer_data_type(dtype, segmentation, scaled, value_range=None):

@@ -45,8 +45,12 @@ def make_celery(settings):
         "worker_hijack_root_logger": False,
         "broker_connection_retry_on_startup": True,
         # A web request that queues a job waits at most a few seconds for a broker that is down.
-        "task_publish_retry_policy": {"max_retries": 2, "interval_start": 0.2, "interval_step": 0.5,
-                                      "interval_max": 1.0},
+        "task_publish_retry_policy": {
+            "max_retries": 2,
+            "interval_start": 0.2,
+            "interval_step": 0.5,
+            "interval_max": 1.0,
+        },
         "task_default_queue": "cortico",
         "imports": ["cortico.jobs.tasks"],
     }
@@ -70,7 +74,7 @@ def make_celery(settings):
     app.conf.update(conf)
     app.cortico = JobRuntime(settings)
     import_kind_modules(settings.get("JOB_MODULES") or [])
-    from cortico.jobs import _worker_signals  # noqa: F401  (connects worker start-up hooks)
     import cortico.jobs.tasks  # noqa: F401  (registers the task on this app)
+    from cortico.jobs import _worker_signals  # noqa: F401  (connects worker start-up hooks)
 
     return app

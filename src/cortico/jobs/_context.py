@@ -62,8 +62,7 @@ class JobContext:
         with self.runtime.db.session() as session:
             result = session.execute(
                 update(Job)
-                .where(Job.id == self.job_id, Job.dispatch_id == self.dispatch_id,
-                       Job.state == JobState.RUNNING.value)
+                .where(Job.id == self.job_id, Job.dispatch_id == self.dispatch_id, Job.state == JobState.RUNNING.value)
                 .values(**values)
             )
         if result.rowcount == 0:

@@ -42,8 +42,14 @@ def submit_job(celery_app, owner_id, kind, params, job_id=None):
     _check_in_flight(runtime, owner_id)
     dispatch_id = secrets.token_hex(16)
     with runtime.db.session() as session:
-        job = Job(kind=kind, owner_id=owner_id, params=params, dispatch_id=dispatch_id,
-                  state=JobState.QUEUED.value, progress_message="queued")
+        job = Job(
+            kind=kind,
+            owner_id=owner_id,
+            params=params,
+            dispatch_id=dispatch_id,
+            state=JobState.QUEUED.value,
+            progress_message="queued",
+        )
         if job_id:
             job.id = job_id
         session.add(job)
@@ -54,11 +60,18 @@ def submit_job(celery_app, owner_id, kind, params, job_id=None):
     except Exception as exc:  # broker down: say so now rather than leave a job queued forever
         log.error("could not queue job %s: %s", job_id, exc)
         with runtime.db.session() as session:
-            session.execute(update(Job).where(Job.id == job_id).values(
-                state=JobState.FAILED.value, finished_at=utcnow(),
-                error="The job queue was unreachable, so the job was not started; please try again later."))
-        raise DependencyError("The job queue is unreachable right now; the job was not started. "
-                              "Please try again in a minute.") from None
+            session.execute(
+                update(Job)
+                .where(Job.id == job_id)
+                .values(
+                    state=JobState.FAILED.value,
+                    finished_at=utcnow(),
+                    error="The job queue was unreachable, so the job was not started; please try again later.",
+                )
+            )
+        raise DependencyError(
+            "The job queue is unreachable right now; the job was not started. Please try again in a minute."
+        ) from None
     return job_id
 
 
@@ -66,12 +79,15 @@ def _check_in_flight(runtime, owner_id):
     limit = int(runtime.settings["MAX_JOBS_IN_FLIGHT"])
     with runtime.db.session() as session:
         in_flight = session.execute(
-            select(func.count()).select_from(Job).where(
-                Job.owner_id == owner_id, Job.state.in_([JobState.QUEUED.value, JobState.RUNNING.value]))
+            select(func.count())
+            .select_from(Job)
+            .where(Job.owner_id == owner_id, Job.state.in_([JobState.QUEUED.value, JobState.RUNNING.value]))
         ).scalar()
     if in_flight >= limit:
-        raise TooManyJobsError(f"You already have {in_flight} unfinished jobs (the limit is {limit}); "
-                               "wait for some to finish or cancel them.")
+        raise TooManyJobsError(
+            f"You already have {in_flight} unfinished jobs (the limit is {limit}); "
+            "wait for some to finish or cancel them."
+        )
 
 
 def cancel_job(celery_app, job_id):
@@ -85,8 +101,7 @@ def cancel_job(celery_app, job_id):
         result = session.execute(
             update(Job)
             .where(Job.id == job_id, Job.state.in_([JobState.QUEUED.value, JobState.RUNNING.value]))
-            .values(state=JobState.CANCELLED.value, finished_at=utcnow(),
-                    progress_message="cancelled by the user")
+            .values(state=JobState.CANCELLED.value, finished_at=utcnow(), progress_message="cancelled by the user")
         )
         task_id = session.execute(select(Job.dispatch_id).where(Job.id == job_id)).scalar()
     if result.rowcount == 0:
@@ -116,24 +131,30 @@ def recover_orphaned_jobs(celery_app, all_unfinished=False):
         condition = Job.state.in_([JobState.QUEUED.value, JobState.RUNNING.value])
     else:
         condition = (Job.state == JobState.RUNNING.value) & or_(
-            Job.heartbeat_at.is_(None), Job.heartbeat_at < stale_before)
+            Job.heartbeat_at.is_(None), Job.heartbeat_at < stale_before
+        )
     resent = []
     with runtime.db.session() as session:
-        candidates = session.execute(select(Job.id, Job.dispatch_id, Job.state, Job.attempts)
-                                     .where(condition)).all()
+        candidates = session.execute(select(Job.id, Job.dispatch_id, Job.state, Job.attempts).where(condition)).all()
     for job_id, old_dispatch, state, attempts in candidates:
         orphaned_run = state == JobState.RUNNING.value
         if orphaned_run and attempts >= max_attempts:
-            values = {"state": JobState.FAILED.value, "finished_at": utcnow(),
-                      "error": (f"The worker running this job stopped unexpectedly {attempts} time(s) "
-                                f"(for example killed or out of memory); it was not retried again.")}
+            values = {
+                "state": JobState.FAILED.value,
+                "finished_at": utcnow(),
+                "error": (
+                    f"The worker running this job stopped unexpectedly {attempts} time(s) "
+                    f"(for example killed or out of memory); it was not retried again."
+                ),
+            }
         else:
             values = {"state": JobState.QUEUED.value, "dispatch_id": secrets.token_hex(16)}
             if orphaned_run:
                 values["progress_message"] = "re-queued: the worker running it stopped unexpectedly"
         with runtime.db.session() as session:
             won = session.execute(
-                update(Job).where(Job.id == job_id, Job.dispatch_id == old_dispatch, Job.state == state)
+                update(Job)
+                .where(Job.id == job_id, Job.dispatch_id == old_dispatch, Job.state == state)
                 .values(**values)
             ).rowcount
         if won and values["state"] == JobState.QUEUED.value:

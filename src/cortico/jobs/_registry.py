@@ -1,8 +1,8 @@
 """The registry of job kinds: one module per kind registers a :class:`JobKind`."""
 
 import importlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 from cortico.exceptions import InputError
 

@@ -33,8 +33,9 @@ def purge_expired(runtime, now=None):
     cutoff = (now or utcnow()) - timedelta(seconds=float(runtime.settings["RETENTION_SECONDS"]))
     finished = [JobState.SUCCEEDED.value, JobState.FAILED.value, JobState.CANCELLED.value]
     with runtime.db.session() as session:
-        expired = list(session.execute(
-            select(Job.id).where(Job.state.in_(finished), Job.created_at < cutoff)).scalars())
+        expired = list(
+            session.execute(select(Job.id).where(Job.state.in_(finished), Job.created_at < cutoff)).scalars()
+        )
     for job_id in expired:
         shutil.rmtree(runtime.storage / "jobs" / job_id, ignore_errors=True)
         with runtime.db.session() as session:
@@ -44,8 +45,9 @@ def purge_expired(runtime, now=None):
         deleted += purger(runtime, cutoff)
     with runtime.db.session() as session:
         deleted += session.execute(
-            delete(User).where(User.anonymous.is_(True), User.created_at < cutoff,
-                               ~exists().where(Job.owner_id == User.id))
+            delete(User).where(
+                User.anonymous.is_(True), User.created_at < cutoff, ~exists().where(Job.owner_id == User.id)
+            )
         ).rowcount
     if deleted:
         log.info("retention: deleted %d expired object(s) created before %s", deleted, cutoff)

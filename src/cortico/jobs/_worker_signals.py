@@ -27,8 +27,9 @@ def _on_worker_ready(sender, **_):
         if resent:
             log.warning("embedded worker re-sent %d unfinished job(s)", len(resent))
     interval = max(1.0, float(runtime.settings["JOB_HEARTBEAT_SECONDS"]) / 2)
-    thread = threading.Thread(target=_housekeeping, args=(app, hostname, interval),
-                              name="cortico-housekeeping", daemon=True)
+    thread = threading.Thread(
+        target=_housekeeping, args=(app, hostname, interval), name="cortico-housekeeping", daemon=True
+    )
     thread.start()
 
 
@@ -52,8 +53,11 @@ def _housekeeping(app, hostname, interval):
     while not _stop.is_set():
         try:
             with runtime.db.session() as session:
-                session.merge(Worker(hostname=hostname, last_seen=utcnow(), started_at=started,
-                                     info={"embedded": runtime.embedded}))
+                session.merge(
+                    Worker(
+                        hostname=hostname, last_seen=utcnow(), started_at=started, info={"embedded": runtime.embedded}
+                    )
+                )
             recover_orphaned_jobs(app)
             if time.monotonic() >= next_sweep:
                 next_sweep = time.monotonic() + sweep_every

@@ -104,8 +104,9 @@ class LocalImageService:
 
     def upload(self, path, file_name, segmentation=False):
         """Store the NIfTI file ``path`` as ``file_name``; returns ``(name, entry)``."""
-        image = self.store.add_file(self.owner_id, path, file_name, segmentation=segmentation,
-                                    source_job_id=self.job_id)
+        image = self.store.add_file(
+            self.owner_id, path, file_name, segmentation=segmentation, source_job_id=self.job_id
+        )
         return image.name, self.store.entry(image)
 
     def neuroglancer_url(self, entry):
@@ -144,13 +145,16 @@ class RemoteImageService:
         try:
             response = self._session.request(method, url, timeout=self.timeout, **kwargs)
         except requests.RequestException as exc:
-            raise ImageServiceError(f"Cannot access the image service at {self.base_url} ({type(exc).__name__}).") \
-                from None
+            raise ImageServiceError(
+                f"Cannot access the image service at {self.base_url} ({type(exc).__name__})."
+            ) from None
         if response.status_code >= 400 and response.status_code not in passthrough:
             detail = _error_text(response)
             raise ImageServiceError(
                 f"The image service at {self.base_url} answered {response.status_code} to {method} {path}"
-                + (f": {detail}" if detail else "."), status=response.status_code)
+                + (f": {detail}" if detail else "."),
+                status=response.status_code,
+            )
         return response
 
     def list(self):
@@ -202,8 +206,13 @@ class RemoteImageService:
         if segmentation:
             headers["X-CHUNMA-SEGMENTATION"] = "true"
         with open(path, "rb") as stream:
-            response = self._request("POST", "upload", passthrough=(404, 409), headers=headers,
-                                     files={"image": (file_name, stream, "application/gzip")})
+            response = self._request(
+                "POST",
+                "upload",
+                passthrough=(404, 409),
+                headers=headers,
+                files={"image": (file_name, stream, "application/gzip")},
+            )
         if response.status_code == 404:
             raise ImageServiceError(f"{self.base_url} has no /upload route: is it an image service?", status=404)
         if response.status_code == 409:
@@ -212,8 +221,9 @@ class RemoteImageService:
             extra = response.json()
         except ValueError:
             extra = {}
-        name = strip_nii_extension(extra.get("fileName", "") if isinstance(extra, dict) else "") \
-            or strip_nii_extension(file_name)
+        name = strip_nii_extension(extra.get("fileName", "") if isinstance(extra, dict) else "") or strip_nii_extension(
+            file_name
+        )
         return name, self.info(name)
 
     def neuroglancer_url(self, entry):

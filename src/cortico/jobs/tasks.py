@@ -19,8 +19,7 @@ __all__ = ["run_job"]
 log = logging.getLogger(__name__)
 
 
-@shared_task(bind=True, name="cortico.run_job", acks_late=True, reject_on_worker_lost=True,
-             ignore_result=True)
+@shared_task(bind=True, name="cortico.run_job", acks_late=True, reject_on_worker_lost=True, ignore_result=True)
 def run_job(self, job_id, dispatch_id):
     """Claim job ``job_id`` under ``dispatch_id``, run it and store the outcome."""
     runtime = self.app.cortico
@@ -35,31 +34,56 @@ def run_job(self, job_id, dispatch_id):
             kind, params = job.kind, dict(job.params or {})
             attempts = job.attempts
         if attempts > int(settings["JOB_MAX_ATTEMPTS"]):
-            _finish(runtime, job_id, dispatch_id, JobState.FAILED,
-                    error=f"The job was started {attempts - 1} time(s) and its worker was lost each time; "
-                          "it was not retried again.")
+            _finish(
+                runtime,
+                job_id,
+                dispatch_id,
+                JobState.FAILED,
+                error=f"The job was started {attempts - 1} time(s) and its worker was lost each time; "
+                "it was not retried again.",
+            )
             return
         result = get_kind(kind).run(context, params)
     except JobCancelled:
         _finish(runtime, job_id, dispatch_id, JobState.CANCELLED, message="cancelled by the user")
     except SoftTimeLimitExceeded:
         limit = settings["JOB_TIME_LIMIT_SECONDS"]
-        _finish(runtime, job_id, dispatch_id, JobState.FAILED,
-                error=f"The job exceeded the time limit of {limit} s and was stopped.")
+        _finish(
+            runtime,
+            job_id,
+            dispatch_id,
+            JobState.FAILED,
+            error=f"The job exceeded the time limit of {limit} s and was stopped.",
+        )
     except CorticoError as exc:
         error = exc.message if not exc.problems else exc.message + "\n" + "\n".join(exc.problems)
         _finish(runtime, job_id, dispatch_id, JobState.FAILED, error=error)
     except MemoryError:
-        _finish(runtime, job_id, dispatch_id, JobState.FAILED,
-                error="The job ran out of memory; try smaller inputs or fewer images per job.")
+        _finish(
+            runtime,
+            job_id,
+            dispatch_id,
+            JobState.FAILED,
+            error="The job ran out of memory; try smaller inputs or fewer images per job.",
+        )
     except OSError as exc:
         log.error("job %s failed: %s", job_id, traceback.format_exc())
-        _finish(runtime, job_id, dispatch_id, JobState.FAILED,
-                error=f"A file operation failed on the server: {exc.strerror or exc}.")
+        _finish(
+            runtime,
+            job_id,
+            dispatch_id,
+            JobState.FAILED,
+            error=f"A file operation failed on the server: {exc.strerror or exc}.",
+        )
     except Exception as exc:
         log.error("job %s crashed: %s", job_id, traceback.format_exc())
-        _finish(runtime, job_id, dispatch_id, JobState.FAILED,
-                error=f"Internal error while running the job ({type(exc).__name__}: {exc}).")
+        _finish(
+            runtime,
+            job_id,
+            dispatch_id,
+            JobState.FAILED,
+            error=f"Internal error while running the job ({type(exc).__name__}: {exc}).",
+        )
     else:
         _finish(runtime, job_id, dispatch_id, JobState.SUCCEEDED, result=result)
     finally:
@@ -78,12 +102,23 @@ def _claim(runtime, job_id, dispatch_id, hostname):
     with runtime.db.session() as session:
         claimed = session.execute(
             update(Job)
-            .where(Job.id == job_id, Job.dispatch_id == dispatch_id,
-                   or_(Job.state == JobState.QUEUED.value,
-                       (Job.state == JobState.RUNNING.value)
-                       & or_(Job.heartbeat_at.is_(None), Job.heartbeat_at < stale_before)))
-            .values(state=JobState.RUNNING.value, attempts=Job.attempts + 1, worker=hostname,
-                    started_at=now, heartbeat_at=now, progress_message="started")
+            .where(
+                Job.id == job_id,
+                Job.dispatch_id == dispatch_id,
+                or_(
+                    Job.state == JobState.QUEUED.value,
+                    (Job.state == JobState.RUNNING.value)
+                    & or_(Job.heartbeat_at.is_(None), Job.heartbeat_at < stale_before),
+                ),
+            )
+            .values(
+                state=JobState.RUNNING.value,
+                attempts=Job.attempts + 1,
+                worker=hostname,
+                started_at=now,
+                heartbeat_at=now,
+                progress_message="started",
+            )
         ).rowcount
         if not claimed:
             state = session.execute(select(Job.state).where(Job.id == job_id)).scalar()

@@ -158,17 +158,10 @@ class ColorScale:
     def __post_init__(self):
         if self.mode not in _MODES:
             raise InputError(f"Colour mode must be one of {_MODES}, got {self.mode!r}.")
-        if (
-            not (np.isfinite(self.vmin) and np.isfinite(self.vmax))
-            or self.vmax <= self.vmin
-        ):
-            raise InputError(
-                f"The colour range needs finite vmin < vmax, got vmin={self.vmin}, vmax={self.vmax}."
-            )
+        if not (np.isfinite(self.vmin) and np.isfinite(self.vmax)) or self.vmax <= self.vmin:
+            raise InputError(f"The colour range needs finite vmin < vmax, got vmin={self.vmin}, vmax={self.vmax}.")
         if self.center is not None and not self.vmin < self.center < self.vmax:
-            raise InputError(
-                f"center={self.center} must lie strictly between vmin={self.vmin} and vmax={self.vmax}."
-            )
+            raise InputError(f"center={self.center} must lie strictly between vmin={self.vmin} and vmax={self.vmax}.")
         if self.cmap is not None:
             _colormap(self.cmap)
         else:
@@ -208,13 +201,9 @@ class ColorScale:
             listed = ListedColormap(brainpainter_colors(positions, self.stops))
             return listed, Normalize(self.vmin, self.vmax)
         t = np.linspace(0, 1, samples)
-        colors = (
-            _colormap(self.cmap)(t)[:, :3] if self.cmap else ramp_colors(t, self.stops)
-        )
+        colors = _colormap(self.cmap)(t)[:, :3] if self.cmap else ramp_colors(t, self.stops)
         norm = (
-            Normalize(self.vmin, self.vmax)
-            if self.center is None
-            else TwoSlopeNorm(self.center, self.vmin, self.vmax)
+            Normalize(self.vmin, self.vmax) if self.center is None else TwoSlopeNorm(self.center, self.vmin, self.vmax)
         )
         return ListedColormap(colors), norm
 

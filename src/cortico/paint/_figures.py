@@ -49,9 +49,7 @@ def _draw_colorbar(fig, cax, scale, label, orientation):
     from matplotlib.cm import ScalarMappable
 
     cmap, norm = scale.matplotlib()
-    bar = fig.colorbar(
-        ScalarMappable(norm=norm, cmap=cmap), cax=cax, orientation=orientation
-    )
+    bar = fig.colorbar(ScalarMappable(norm=norm, cmap=cmap), cax=cax, orientation=orientation)
     bar.outline.set_linewidth(0.6)
     bar.ax.tick_params(labelsize=9, width=0.6)
     if scale.mode == "brainpainter":
@@ -59,17 +57,9 @@ def _draw_colorbar(fig, cax, scale, label, orientation):
     else:
         from matplotlib.ticker import MaxNLocator
 
-        ticks = MaxNLocator(nbins=5, steps=[1, 2, 2.5, 5, 10]).tick_values(
-            scale.vmin, scale.vmax
-        )
+        ticks = MaxNLocator(nbins=5, steps=[1, 2, 2.5, 5, 10]).tick_values(scale.vmin, scale.vmax)
         span = scale.vmax - scale.vmin
-        bar.set_ticks(
-            [
-                t
-                for t in ticks
-                if scale.vmin - 1e-9 * span <= t <= scale.vmax + 1e-9 * span
-            ]
-        )
+        bar.set_ticks([t for t in ticks if scale.vmin - 1e-9 * span <= t <= scale.vmax + 1e-9 * span])
     if label:
         bar.set_label(label, fontsize=10)
     return bar

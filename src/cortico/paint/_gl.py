@@ -41,9 +41,7 @@ def _probe_in_child():
             check=False,
         )
     except (OSError, subprocess.TimeoutExpired) as exc:
-        raise DependencyError(
-            f"Could not start the OpenGL probe ({exc}). {INSTALL_HINT}"
-        ) from exc
+        raise DependencyError(f"Could not start the OpenGL probe ({exc}). {INSTALL_HINT}") from exc
     if completed.returncode != 0:
         detail = (completed.stderr or completed.stdout or "").strip().splitlines()
         last = detail[-1] if detail else f"exit code {completed.returncode}"
@@ -81,7 +79,5 @@ def get_context():
                 _context = moderngl.create_standalone_context(backend="egl")
                 _context_pid = os.getpid()
             except Exception as exc:  # moderngl raises plain Exception subclasses
-                raise DependencyError(
-                    f"No usable OpenGL (EGL) context: {exc}. {INSTALL_HINT}"
-                ) from exc
+                raise DependencyError(f"No usable OpenGL (EGL) context: {exc}. {INSTALL_HINT}") from exc
         return _context

@@ -105,9 +105,7 @@ def write_movie(frames, path, fps):
 
         # dithered palettes: shaded surfaces band badly with GIF's 256 colours otherwise
         pictures = [
-            Image.fromarray(frame).quantize(
-                256, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.FLOYDSTEINBERG
-            )
+            Image.fromarray(frame).quantize(256, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.FLOYDSTEINBERG)
             for frame in frames
         ]
         pictures[0].save(
@@ -130,9 +128,7 @@ def write_movie(frames, path, fps):
             ffmpeg_log_level="error",
         )
     except (ImportError, RuntimeError) as exc:
-        raise DependencyError(
-            f"Cannot write MP4 ({exc}); install the imageio-ffmpeg package."
-        ) from exc
+        raise DependencyError(f"Cannot write MP4 ({exc}); install the imageio-ffmpeg package.") from exc
     with writer:
         for frame in frames:
             writer.append_data(frame)

@@ -24,11 +24,7 @@ def safe_name(text, fallback="image"):
     str
         Never empty, never starting with ``.`` or ``-``, at most 80 characters.
     """
-    ascii_text = (
-        unicodedata.normalize("NFKD", str(text))
-        .encode("ascii", "ignore")
-        .decode("ascii")
-    )
+    ascii_text = unicodedata.normalize("NFKD", str(text)).encode("ascii", "ignore").decode("ascii")
     cleaned = _UNSAFE.sub("_", ascii_text).strip("._-")
     cleaned = re.sub(r"_{2,}", "_", cleaned)[:_MAX_LENGTH].rstrip("._-")
     return cleaned or fallback

@@ -75,9 +75,7 @@ def _resolved_settings(settings, overrides):
     return settings
 
 
-def paint(
-    values, settings=None, *, out_dir=None, progress=None, atlas=None, **overrides
-):
+def paint(values, settings=None, *, out_dir=None, progress=None, atlas=None, **overrides):
     """Paint every row of ``values`` on an atlas.
 
     Parameters
@@ -113,11 +111,7 @@ def paint(
             overrides["atlas"] = atlas
     settings = _resolved_settings(settings, overrides)
     atlas_object = atlas_object or _load_atlas(settings.atlas)
-    table = (
-        values
-        if isinstance(values, ValuesTable)
-        else values_table_from_data(values, atlas_object)
-    )
+    table = values if isinstance(values, ValuesTable) else values_table_from_data(values, atlas_object)
     if table.region_keys != [region.key for region in atlas_object.regions]:
         raise InputError(
             f"The values table was read for atlas {table.atlas_name!r}, not for {atlas_object.name!r}; "
@@ -130,20 +124,10 @@ def paint(
     settings = settings.resolved(table.matrix())
     scale = settings.color_scale(table.matrix())
     views = settings.view_objects
-    movie_frames = (
-        (len(table.rows) - 1) * settings.movie_steps + len(table.rows)
-        if settings.movie
-        else 0
-    )
-    total = (
-        len(table.rows) * len(views)
-        + (len(table.rows) if settings.panel else 0)
-        + movie_frames
-    )
+    movie_frames = (len(table.rows) - 1) * settings.movie_steps + len(table.rows) if settings.movie else 0
+    total = len(table.rows) * len(views) + (len(table.rows) if settings.panel else 0) + movie_frames
     done = 0
-    result = PaintResult(
-        settings=settings, scale=scale, table=table, warnings=list(table.warnings)
-    )
+    result = PaintResult(settings=settings, scale=scale, table=table, warnings=list(table.warnings))
 
     def step(message):
         nonlocal done
@@ -179,9 +163,7 @@ def paint(
         colors = scale(row.values)
         rendered = []
         for view in views:
-            image = render_view(
-                atlas_object, settings.surface, colors, view, **render_options
-            )
+            image = render_view(atlas_object, settings.surface, colors, view, **render_options)
             if out is None:
                 result.images[(row.name, view.name)] = image
             else:
@@ -196,16 +178,12 @@ def paint(
             paths = []
             for suffix in settings.panel_formats:
                 path = out / f"panel_{file_name}.{suffix}"
-                save_figure(
-                    figure, path, transparent=settings.background == "transparent"
-                )
+                save_figure(figure, path, transparent=settings.background == "transparent")
                 paths.append(path)
             result.panels[row.name] = paths
             step(f"{row.name}: panel")
     if settings.movie:
-        result.movies = _movie(
-            atlas_object, table, settings, scale, render_options, out, step
-        )
+        result.movies = _movie(atlas_object, table, settings, scale, render_options, out, step)
     return result
 
 
@@ -213,9 +191,7 @@ def _save_png(image, path, keep_alpha):
     from PIL import Image
 
     # zlib level 3: half the encoding time of the default 6 for ~10 % larger files
-    Image.fromarray(image if keep_alpha else np.ascontiguousarray(image[..., :3])).save(
-        path, compress_level=3
-    )
+    Image.fromarray(image if keep_alpha else np.ascontiguousarray(image[..., :3])).save(path, compress_level=3)
 
 
 def _movie(atlas, table, settings, scale, render_options, out, step):
@@ -224,9 +200,7 @@ def _movie(atlas, table, settings, scale, render_options, out, step):
     frames = []
     rows = [(row.name, row.values) for row in table.rows]
     for caption, values in interpolate_rows(rows, settings.movie_steps):
-        image = render_view(
-            atlas, settings.surface, scale(values), settings.movie_view, **options
-        )
+        image = render_view(atlas, settings.surface, scale(values), settings.movie_view, **options)
         frames.append(compose_frame(image, caption, bar))
         step(f"movie frame: {caption}")
     paths = []

@@ -119,9 +119,7 @@ def render_view(
     renderer = get_renderer()
     camera = scene.camera(view, width / height)
     if background == "transparent":
-        premultiplied = renderer.render(
-            scene.items, camera, (width, height), colors, antialias=antialias
-        )
+        premultiplied = renderer.render(scene.items, camera, (width, height), colors, antialias=antialias)
         return _unpremultiply(premultiplied)
     return renderer.render(
         scene.items,

@@ -172,16 +172,10 @@ class _Uploaded:
     def __init__(self, ctx, program, item):
         vertices = np.ascontiguousarray(item.vertices, dtype=np.float32)
         normals = np.ascontiguousarray(item.normals, dtype=np.float32)
-        self.geometry = ctx.buffer(
-            np.hstack([vertices, normals]).astype(np.float32).tobytes()
-        )
-        self.regions = ctx.buffer(
-            np.ascontiguousarray(item.regions, dtype=np.int32).tobytes()
-        )
+        self.geometry = ctx.buffer(np.hstack([vertices, normals]).astype(np.float32).tobytes())
+        self.regions = ctx.buffer(np.ascontiguousarray(item.regions, dtype=np.int32).tobytes())
         faces = np.ascontiguousarray(item.faces, dtype=np.int32)
-        if (
-            _signed_volume(vertices, faces) < 0
-        ):  # wound clockwise from outside: flip for culling
+        if _signed_volume(vertices, faces) < 0:  # wound clockwise from outside: flip for culling
             faces = np.ascontiguousarray(faces[:, ::-1])
         self.indices = ctx.buffer(faces.tobytes())
         self.vao = ctx.vertex_array(
@@ -208,15 +202,11 @@ class Renderer:
 
     def __init__(self, ctx=None):
         self.ctx = ctx or get_context()
-        self.program = self.ctx.program(
-            vertex_shader=_VERTEX_SHADER, fragment_shader=_FRAGMENT_SHADER
-        )
+        self.program = self.ctx.program(vertex_shader=_VERTEX_SHADER, fragment_shader=_FRAGMENT_SHADER)
         self.program["u_lut"] = 0
         self.lut = self.ctx.texture((_LUT_WIDTH, 1), 4, dtype="f4")
         self.lut.filter = (self.ctx.NEAREST, self.ctx.NEAREST)
-        self.fxaa = self.ctx.program(
-            vertex_shader=_QUAD_VERTEX_SHADER, fragment_shader=_FXAA_SHADER
-        )
+        self.fxaa = self.ctx.program(vertex_shader=_QUAD_VERTEX_SHADER, fragment_shader=_FXAA_SHADER)
         self.fxaa["u_color"] = 1
         self.quad = self.ctx.vertex_array(self.fxaa, [])
         self._meshes = OrderedDict()
@@ -322,14 +312,10 @@ class Renderer:
             scene over the background with alpha 255.
         """
         if antialias not in ANTIALIAS_MODES:
-            raise InputError(
-                f"antialias must be one of {ANTIALIAS_MODES}, got {antialias!r}."
-            )
+            raise InputError(f"antialias must be one of {ANTIALIAS_MODES}, got {antialias!r}.")
         width, height = (int(v) for v in size)
         if not (1 <= width <= MAX_IMAGE_SIZE and 1 <= height <= MAX_IMAGE_SIZE):
-            raise LimitExceededError(
-                f"Image size {width}x{height} is outside 1..{MAX_IMAGE_SIZE} pixels per side."
-            )
+            raise LimitExceededError(f"Image size {width}x{height} is outside 1..{MAX_IMAGE_SIZE} pixels per side.")
         # one GL context per process: serialise callers and make it current on this thread
         with self._lock, self.ctx:
             return self._render(
@@ -362,16 +348,10 @@ class Renderer:
         msaa.use()
         msaa.depth_mask = True
         # premultiplied blending over an opaque clear colour equals compositing afterwards
-        clear = (
-            (0.0, 0.0, 0.0, 0.0)
-            if background is None
-            else (*(float(c) for c in background), 1.0)
-        )
+        clear = (0.0, 0.0, 0.0, 0.0) if background is None else (*(float(c) for c in background), 1.0)
         msaa.clear(*clear, depth=1.0)
         program["u_view"].write(np.ascontiguousarray(camera.view_matrix.T).tobytes())
-        program["u_projection"].write(
-            np.ascontiguousarray(camera.projection_matrix.T).tobytes()
-        )
+        program["u_projection"].write(np.ascontiguousarray(camera.projection_matrix.T).tobytes())
         program["u_perspective"] = camera.perspective
         program["u_glass_color"] = tuple(float(c) for c in glass_color)
         program["u_opacity"] = float(glass_opacity)
@@ -411,9 +391,7 @@ class Renderer:
             self.fxaa["u_texel"] = (1.0 / width, 1.0 / height)
             self.quad.render(ctx.TRIANGLES, vertices=3)
         data = resolved.read(components=4, alignment=1)
-        image = (
-            np.frombuffer(data, dtype=np.uint8).reshape(height, width, 4)[::-1].copy()
-        )
+        image = np.frombuffer(data, dtype=np.uint8).reshape(height, width, 4)[::-1].copy()
         if background is not None:
             image[..., 3] = 255
         return image

@@ -34,9 +34,7 @@ class Scene:
     def __init__(self, items):
         self.items = items
         points = [item.vertices + item.offset for item in items]
-        self.frame_points = (
-            np.vstack(points) if points else np.zeros((1, 3), dtype=np.float32)
-        )
+        self.frame_points = np.vstack(points) if points else np.zeros((1, 3), dtype=np.float32)
         self._cameras = {}
 
     def camera(self, view, aspect):
@@ -72,9 +70,7 @@ def hemisphere_offsets(atlas, surface):
 def _cortex_item(atlas, surface, hemi, offset, glass):
     mesh = atlas.surface(surface, hemi)
     regions = np.full(mesh.n_vertices, -1, dtype=np.int32)
-    if (
-        not glass and hemi in atlas.vertex_labels
-    ):  # atlases without cortical labels: all medial-wall grey
+    if not glass and hemi in atlas.vertex_labels:  # atlases without cortical labels: all medial-wall grey
         regions = np.asarray(atlas.vertex_regions(hemi), dtype=np.int32)
     return DrawItem(
         key=("surface", id(atlas), surface, hemi, glass),
@@ -91,9 +87,7 @@ def _cortex_item(atlas, surface, hemi, offset, glass):
 def _subcortical_items(atlas, hemis):
     items = []
     for region in atlas.regions:
-        if region.kind != "subcortical" or (
-            region.hemi is not None and region.hemi not in hemis
-        ):
+        if region.kind != "subcortical" or (region.hemi is not None and region.hemi not in hemis):
             continue
         if region.key not in atlas.region_meshes:
             continue
@@ -133,15 +127,11 @@ def build_scene(atlas, surface, view):
     if scene is None:
         if view.content == "cortex":
             offsets = hemisphere_offsets(atlas, surface)
-            items = [
-                _cortex_item(atlas, surface, h, offsets[h], glass=False) for h in hemis
-            ]
+            items = [_cortex_item(atlas, surface, h, offsets[h], glass=False) for h in hemis]
         elif view.content == "glass":
             zero = np.zeros(3, dtype=np.float32)
             items = _subcortical_items(atlas, view.hemispheres)
-            items += [
-                _cortex_item(atlas, _GLASS_SURFACE, h, zero, glass=True) for h in hemis
-            ]
+            items += [_cortex_item(atlas, _GLASS_SURFACE, h, zero, glass=True) for h in hemis]
         else:
             items = _subcortical_items(atlas, view.hemispheres)
         scene = per_atlas[key] = Scene(items)

@@ -124,52 +124,30 @@ class PaintSettings:
         for i, color in enumerate(self.colors):
             problems.extend(_collect(parse_color, color, f"Colour stop {i + 1}"))
         if len(self.colors) < 2:
-            problems.append(
-                f"at least 2 colour stops are needed, got {len(self.colors)}"
-            )
+            problems.append(f"at least 2 colour stops are needed, got {len(self.colors)}")
         if self.cmap is not None:
             if self.mode == "brainpainter":
-                problems.append(
-                    "cmap cannot be used in brainpainter mode (it uses the colour stops)"
-                )
+                problems.append("cmap cannot be used in brainpainter mode (it uses the colour stops)")
             problems.extend(_collect(_colormap, self.cmap))
         for name in ("vmin", "vmax", "center"):
             value = getattr(self, name)
             if value is not None:
-                if (
-                    isinstance(value, bool)
-                    or not isinstance(value, (int, float))
-                    or not math.isfinite(value)
-                ):
+                if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
                     problems.append(f"{name} must be a finite number, got {value!r}")
                 else:
                     setattr(self, name, float(value))
-        if (
-            isinstance(self.vmin, float)
-            and isinstance(self.vmax, float)
-            and self.vmax <= self.vmin
-        ):
-            problems.append(
-                f"vmax ({self.vmax:g}) must be greater than vmin ({self.vmin:g})"
-            )
+        if isinstance(self.vmin, float) and isinstance(self.vmax, float) and self.vmax <= self.vmin:
+            problems.append(f"vmax ({self.vmax:g}) must be greater than vmin ({self.vmin:g})")
         for name in ("nodata_color", "medial_wall_color"):
             problems.extend(_collect(parse_color, getattr(self, name), name))
         if self.background != "transparent":
             problems.extend(_collect(parse_color, self.background, "background"))
         if self.antialias not in ANTIALIAS_MODES:
-            problems.append(
-                f"antialias must be one of {ANTIALIAS_MODES}, got {self.antialias!r}"
-            )
+            problems.append(f"antialias must be one of {ANTIALIAS_MODES}, got {self.antialias!r}")
         for name in ("width", "height"):
             value = getattr(self, name)
-            if (
-                isinstance(value, bool)
-                or not isinstance(value, int)
-                or not 16 <= value <= MAX_IMAGE_SIZE
-            ):
-                problems.append(
-                    f"{name} must be a whole number of pixels in 16..{MAX_IMAGE_SIZE}, got {value!r}"
-                )
+            if isinstance(value, bool) or not isinstance(value, int) or not 16 <= value <= MAX_IMAGE_SIZE:
+                problems.append(f"{name} must be a whole number of pixels in 16..{MAX_IMAGE_SIZE}, got {value!r}")
         for name, allowed in (
             ("panel_formats", _PANEL_FORMATS),
             ("movie_formats", _MOVIE_FORMATS),
@@ -177,26 +155,15 @@ class PaintSettings:
             for value in getattr(self, name):
                 if value not in allowed:
                     problems.append(f"{name}: {value!r} is not one of {allowed}")
-        if (
-            not isinstance(self.movie_fps, (int, float))
-            or not 0.1 <= self.movie_fps <= 60
-        ):
+        if not isinstance(self.movie_fps, (int, float)) or not 0.1 <= self.movie_fps <= 60:
             problems.append(f"movie_fps must be in 0.1..60, got {self.movie_fps!r}")
         steps = self.movie_steps
-        if (
-            isinstance(steps, bool)
-            or not isinstance(steps, int)
-            or not 0 <= steps <= 100
-        ):
-            problems.append(
-                f"movie_steps must be a whole number in 0..100, got {self.movie_steps!r}"
-            )
+        if isinstance(steps, bool) or not isinstance(steps, int) or not 0 <= steps <= 100:
+            problems.append(f"movie_steps must be a whole number in 0..100, got {self.movie_steps!r}")
         if not isinstance(self.label, str):
             problems.append("label must be text")
         if self.version != SETTINGS_VERSION:
-            problems.append(
-                f"settings version {self.version!r} is not supported (expected {SETTINGS_VERSION})"
-            )
+            problems.append(f"settings version {self.version!r} is not supported (expected {SETTINGS_VERSION})")
         if problems:
             raise InputError(
                 "Invalid paint settings: " + "; ".join(problems) + ".",
@@ -232,11 +199,7 @@ class PaintSettings:
         data = np.asarray(values, dtype=np.float64).ravel()
         data = data[np.isfinite(data)]
         if data.size:
-            low, high = (
-                np.percentile(data, [2, 98])
-                if self.robust
-                else (data.min(), data.max())
-            )
+            low, high = np.percentile(data, [2, 98]) if self.robust else (data.min(), data.max())
         else:
             low, high = 0.0, 1.0
         if self.center is not None and self.vmin is None and self.vmax is None:
@@ -246,9 +209,7 @@ class PaintSettings:
         vmax = self.vmax if self.vmax is not None else float(high)
         if vmax <= vmin:
             if self.vmin is not None and self.vmax is not None:
-                raise InputError(
-                    f"vmax ({vmax:g}) must be greater than vmin ({vmin:g})."
-                )
+                raise InputError(f"vmax ({vmax:g}) must be greater than vmin ({vmin:g}).")
             if self.vmin is None and self.vmax is None:
                 vmin, vmax = vmin - 0.5, vmax + 0.5
             elif self.vmin is None:
@@ -287,8 +248,7 @@ class PaintSettings:
     def to_dict(self):
         """Plain JSON-able dict (tuples become lists)."""
         return {
-            key: list(value) if isinstance(value, tuple) else value
-            for key, value in dataclasses.asdict(self).items()
+            key: list(value) if isinstance(value, tuple) else value for key, value in dataclasses.asdict(self).items()
         }
 
     def to_json(self, path=None):
@@ -302,9 +262,7 @@ class PaintSettings:
     def from_dict(cls, data):
         """Build settings from a dict, rejecting unknown keys."""
         if not isinstance(data, dict):
-            raise InputError(
-                f"Settings must be a JSON object, got {type(data).__name__}."
-            )
+            raise InputError(f"Settings must be a JSON object, got {type(data).__name__}.")
         known = {f.name for f in dataclasses.fields(cls)}
         unknown = sorted(set(data) - known)
         if unknown:
@@ -317,15 +275,11 @@ class PaintSettings:
     @classmethod
     def from_json(cls, source):
         """Read settings from JSON text or a path to a ``settings.json`` file."""
-        if isinstance(source, Path) or (
-            isinstance(source, str) and not source.lstrip().startswith("{")
-        ):
+        if isinstance(source, Path) or (isinstance(source, str) and not source.lstrip().startswith("{")):
             try:
                 source = Path(source).read_text(encoding="utf-8")
             except OSError as exc:
-                raise InputError(
-                    f"Cannot read settings file {str(source)!r}: {exc.strerror}."
-                ) from None
+                raise InputError(f"Cannot read settings file {str(source)!r}: {exc.strerror}.") from None
         try:
             data = json.loads(source)
         except json.JSONDecodeError as exc:

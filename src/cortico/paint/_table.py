@@ -154,20 +154,12 @@ def _read_text(source):
         try:
             return _decode(path.read_bytes()), path.name
         except OSError as exc:
-            raise InputError(
-                f"Cannot read values table {path.name!r}: {exc.strerror}."
-            ) from None
+            raise InputError(f"Cannot read values table {path.name!r}: {exc.strerror}.") from None
     if hasattr(source, "read"):
         data = source.read()
-        text = (
-            _decode(data)
-            if isinstance(data, (bytes, bytearray))
-            else str(data).lstrip("\ufeff")
-        )
+        text = _decode(data) if isinstance(data, (bytes, bytearray)) else str(data).lstrip("\ufeff")
         return text, getattr(source, "name", "the values table")
-    raise InputError(
-        f"A values table must be a path, bytes or a file object, got {type(source).__name__}."
-    )
+    raise InputError(f"A values table must be a path, bytes or a file object, got {type(source).__name__}.")
 
 
 def _delimiter(header_line):
@@ -208,9 +200,7 @@ def _resolve_columns(atlas, columns, problems, warnings):
     column_regions = {}
     for column in columns:
         if column in resolution.mapping:
-            column_regions[column] = [
-                region.index for region in resolution.mapping[column]
-            ]
+            column_regions[column] = [region.index for region in resolution.mapping[column]]
         elif column in resolution.ambiguous:
             keys = resolution.ambiguous[column]
             problems.append(
@@ -222,16 +212,8 @@ def _resolve_columns(atlas, columns, problems, warnings):
             )
         elif column in resolution.unknown:
             suggestions = tuple(resolution.unknown[column])
-            best = (
-                atlas.resolve(list(suggestions[:1])).mapping.get(suggestions[0], ())
-                if suggestions
-                else ()
-            )
-            lacking = (
-                [suggestions[0]]
-                if best and all(r.key in missing_keys for r in best)
-                else []
-            )
+            best = atlas.resolve(list(suggestions[:1])).mapping.get(suggestions[0], ()) if suggestions else ()
+            lacking = [suggestions[0]] if best and all(r.key in missing_keys for r in best) else []
             if lacking:
                 problems.append(
                     TableProblem(
@@ -242,14 +224,8 @@ def _resolve_columns(atlas, columns, problems, warnings):
                     )
                 )
             else:
-                hint = (
-                    f" (closest: {', '.join(repr(s) for s in suggestions)})"
-                    if suggestions
-                    else ""
-                )
-                warnings.append(
-                    f"Column {column!r} matches no region of atlas {atlas.name!r} and is ignored{hint}."
-                )
+                hint = f" (closest: {', '.join(repr(s) for s in suggestions)})" if suggestions else ""
+                warnings.append(f"Column {column!r} matches no region of atlas {atlas.name!r} and is ignored{hint}.")
     for message in resolution.problems:
         if "both give a value" in message:
             problems.append(TableProblem(message.rstrip(".")))
@@ -299,19 +275,13 @@ def read_values_table(source, atlas, max_rows=None, max_columns=None):
     lines = text.splitlines()
     header_line = next((line for line in lines if line.strip()), "")
     if not header_line:
-        raise InputError(
-            f"{label} is empty: expected a header row starting with {NAME_COLUMN!r}."
-        )
+        raise InputError(f"{label} is empty: expected a header row starting with {NAME_COLUMN!r}.")
     delimiter = _delimiter(header_line)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     records = [(reader.line_num, cells) for cells in reader]
-    records = [
-        (number, cells) for number, cells in records if any(c.strip() for c in cells)
-    ]
+    records = [(number, cells) for number, cells in records if any(c.strip() for c in cells)]
     if not records:  # e.g. only quotes or separators: lines that hold no cell
-        raise InputError(
-            f"{label} has no header row: expected a first row starting with {NAME_COLUMN!r}."
-        )
+        raise InputError(f"{label} has no header row: expected a first row starting with {NAME_COLUMN!r}.")
     _, header = records[0]
     header = [cell.replace("\ufeff", "").strip() for cell in header]
     while header and not header[-1]:
@@ -324,17 +294,11 @@ def read_values_table(source, atlas, max_rows=None, max_columns=None):
     problems, warnings = [], []
     if not header or not _is_name_column(header[0]):
         found = header[0] if header else ""
-        problems.append(
-            TableProblem(
-                f"the first column must be {NAME_COLUMN!r} (found {found!r})", row=1
-            )
-        )
+        problems.append(TableProblem(f"the first column must be {NAME_COLUMN!r} (found {found!r})", row=1))
     columns = header[1:]
     for position, column in enumerate(columns, start=2):
         if not column:
-            problems.append(
-                TableProblem(f"column {position} of the header has no name", row=1)
-            )
+            problems.append(TableProblem(f"column {position} of the header has no name", row=1))
     seen = {}
     for column in columns:
         if column and column in seen:
@@ -349,24 +313,14 @@ def read_values_table(source, atlas, max_rows=None, max_columns=None):
     named = [c for c in dict.fromkeys(columns) if c]
     column_regions, resolution = _resolve_columns(atlas, named, problems, warnings)
     if not named and header:
-        problems.append(
-            TableProblem("the header has no region columns after the image name", row=1)
-        )
+        problems.append(TableProblem("the header has no region columns after the image name", row=1))
     elif named and not column_regions and not resolution.medial_wall:
-        problems.append(
-            TableProblem(
-                f"no column names a region of atlas {atlas.name!r}; is this the right atlas?"
-            )
-        )
+        problems.append(TableProblem(f"no column names a region of atlas {atlas.name!r}; is this the right atlas?"))
     data_records = records[1:]
     if not data_records:
         problems.append(TableProblem("the table has a header but no data rows"))
     if max_rows is not None and len(data_records) > max_rows:
-        problems.append(
-            TableProblem(
-                f"the table has {len(data_records)} data rows; at most {max_rows} are allowed"
-            )
-        )
+        problems.append(TableProblem(f"the table has {len(data_records)} data rows; at most {max_rows} are allowed"))
         data_records = []
     decimal_comma = delimiter == ";"
     rows, names = [], {}
@@ -430,10 +384,7 @@ def read_values_table(source, atlas, max_rows=None, max_columns=None):
         atlas.name,
         [r.key for r in atlas.regions],
         rows,
-        {
-            column: [atlas.regions[i].key for i in indices]
-            for column, indices in column_regions.items()
-        },
+        {column: [atlas.regions[i].key for i in indices] for column, indices in column_regions.items()},
         warnings,
     )
 
@@ -466,16 +417,12 @@ def values_table_from_data(data, atlas):
         else:
             frame = pd.DataFrame([data], index=["image"])
     else:
-        raise InputError(
-            f"Values must be a pandas DataFrame or a dict, got {type(data).__name__}."
-        )
+        raise InputError(f"Values must be a pandas DataFrame or a dict, got {type(data).__name__}.")
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow([NAME_COLUMN, *(str(c) for c in frame.columns)])
     for name, row in frame.iterrows():
-        writer.writerow(
-            [str(name), *("" if _is_missing(v) else _cell(v) for v in row.tolist())]
-        )
+        writer.writerow([str(name), *("" if _is_missing(v) else _cell(v) for v in row.tolist())])
     return read_values_table(buffer.getvalue().encode("utf-8"), atlas)
 
 

@@ -62,38 +62,24 @@ class View:
 
     def __post_init__(self):
         if self.projection not in _PROJECTIONS:
-            raise InputError(
-                f"View {self.name!r}: projection must be one of {_PROJECTIONS}, got {self.projection!r}."
-            )
+            raise InputError(f"View {self.name!r}: projection must be one of {_PROJECTIONS}, got {self.projection!r}.")
         if self.content not in _CONTENTS:
-            raise InputError(
-                f"View {self.name!r}: content must be one of {_CONTENTS}, got {self.content!r}."
-            )
+            raise InputError(f"View {self.name!r}: content must be one of {_CONTENTS}, got {self.content!r}.")
         if not self.hemispheres or any(h not in _HEMIS for h in self.hemispheres):
-            raise InputError(
-                f"View {self.name!r}: hemispheres must be a non-empty subset of {_HEMIS}."
-            )
+            raise InputError(f"View {self.name!r}: hemispheres must be a non-empty subset of {_HEMIS}.")
         if not (math.isfinite(self.zoom) and 0.05 <= self.zoom <= 20):
-            raise InputError(
-                f"View {self.name!r}: zoom must be between 0.05 and 20, got {self.zoom!r}."
-            )
+            raise InputError(f"View {self.name!r}: zoom must be between 0.05 and 20, got {self.zoom!r}.")
         for label, angle in (("azimuth", self.azimuth), ("elevation", self.elevation)):
             if not math.isfinite(angle):
-                raise InputError(
-                    f"View {self.name!r}: {label} must be a finite number of degrees."
-                )
+                raise InputError(f"View {self.name!r}: {label} must be a finite number of degrees.")
         if not -90 <= self.elevation <= 90:
-            raise InputError(
-                f"View {self.name!r}: elevation must be between -90 and 90, got {self.elevation!r}."
-            )
+            raise InputError(f"View {self.name!r}: elevation must be between -90 and 90, got {self.elevation!r}.")
 
     @property
     def direction(self):
         """Unit vector from the scene centre toward the camera."""
         az, el = math.radians(self.azimuth), math.radians(self.elevation)
-        return np.array(
-            [math.cos(el) * math.cos(az), math.cos(el) * math.sin(az), math.sin(el)]
-        )
+        return np.array([math.cos(el) * math.cos(az), math.cos(el) * math.sin(az), math.sin(el)])
 
     @property
     def up(self):
@@ -163,9 +149,7 @@ def get_view(spec):
     if isinstance(spec, View):
         return spec
     if not isinstance(spec, str):
-        raise InputError(
-            f"A view must be a name or a 'camera:...' string, got {type(spec).__name__}."
-        )
+        raise InputError(f"A view must be a name or a 'camera:...' string, got {type(spec).__name__}.")
     text = spec.strip()
     if text in NAMED_VIEWS:
         return NAMED_VIEWS[text]
@@ -179,9 +163,7 @@ def get_view(spec):
         key, sep, value = part.partition("=")
         key = key.strip()
         if not sep or key not in _CAMERA_KEYS:
-            raise InputError(
-                f"View {spec!r}: {part!r} is not one of {sorted(_CAMERA_KEYS)} written as key=value."
-            )
+            raise InputError(f"View {spec!r}: {part!r} is not one of {sorted(_CAMERA_KEYS)} written as key=value.")
         fields[key] = value.strip()
     kwargs = {}
     for key in ("azimuth", "elevation", "zoom"):
@@ -189,17 +171,13 @@ def get_view(spec):
             try:
                 kwargs[key] = float(fields[key])
             except ValueError:
-                raise InputError(
-                    f"View {spec!r}: {key} must be a number, got {fields[key]!r}."
-                ) from None
+                raise InputError(f"View {spec!r}: {key} must be a number, got {fields[key]!r}.") from None
     if "projection" in fields:
         kwargs["projection"] = fields["projection"]
     if "content" in fields:
         kwargs["content"] = fields["content"]
     if "hemispheres" in fields:
-        kwargs["hemispheres"] = tuple(
-            h for h in re.split(r"[+ ]", fields["hemispheres"]) if h
-        )
+        kwargs["hemispheres"] = tuple(h for h in re.split(r"[+ ]", fields["hemispheres"]) if h)
     name = "camera-az{:g}-el{:g}-zoom{:g}".format(
         kwargs.get("azimuth", 0.0),
         kwargs.get("elevation", 0.0),
@@ -262,11 +240,7 @@ def frame_camera(view, points, aspect):
     else:
         sx, sy = cam[:, 0], cam[:, 1]
     cx, cy = (sx.min() + sx.max()) / 2, (sy.min() + sy.max()) / 2
-    half_h = (
-        max((sy.max() - sy.min()) / 2, (sx.max() - sx.min()) / 2 / aspect)
-        * _MARGIN
-        / view.zoom
-    )
+    half_h = max((sy.max() - sy.min()) / 2, (sx.max() - sx.min()) / 2 / aspect) * _MARGIN / view.zoom
     half_w = half_h * aspect
     left, right, bottom, top = cx - half_w, cx + half_w, cy - half_h, cy + half_h
     proj = np.zeros((4, 4))

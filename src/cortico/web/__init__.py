@@ -26,8 +26,10 @@ _OPENAPI = {
     "OPENAPI_SWAGGER_UI_PATH": "/swagger-ui",
     "OPENAPI_SWAGGER_UI_URL": "/static/vendor/swagger-ui/",
     "API_SPEC_OPTIONS": {
-        "info": {"description": "Brain painting and cortical patch alignment. API routes take "
-                                "`Authorization: Bearer <token>` (create one with `cortico token create NAME`)."},
+        "info": {
+            "description": "Brain painting and cortical patch alignment. API routes take "
+            "`Authorization: Bearer <token>` (create one with `cortico token create NAME`)."
+        },
         "components": {"securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}}},
         "security": [{"bearerAuth": []}],
     },
@@ -53,9 +55,13 @@ def create_app(test_config=None):
     if settings.get("PROXY_FIX"):
         app.wsgi_app = ProxyFix(app.wsgi_app, **settings["PROXY_FIX"])
     if settings.get("CORS_ORIGINS"):
-        CORS(app, origins=re.compile(settings["CORS_ORIGINS"]), max_age=settings["CORS_MAX_AGE"],
-             allow_headers=["Authorization", "Content-Type", "X-CHUNMA-FILESIZE", "X-CHUNMA-SEGMENTATION"],
-             expose_headers=["Content-Disposition", "Location"])
+        CORS(
+            app,
+            origins=re.compile(settings["CORS_ORIGINS"]),
+            max_age=settings["CORS_MAX_AGE"],
+            allow_headers=["Authorization", "Content-Type", "X-CHUNMA-FILESIZE", "X-CHUNMA-SEGMENTATION"],
+            expose_headers=["Content-Disposition", "Location"],
+        )
 
     celery = make_celery(settings)
     app.extensions["celery"] = celery
@@ -75,8 +81,7 @@ def create_app(test_config=None):
 
 def _register_blueprints(app, api):
     from cortico.web import image_service, v0
-    from cortico.web.api import align, health, images, jobs
-    from cortico.web.api import atlases, paint
+    from cortico.web.api import align, atlases, health, images, jobs, paint
     from cortico.web.pages import align as align_pages
     from cortico.web.pages import home
     from cortico.web.pages import paint as paint_pages

@@ -43,9 +43,15 @@ def output_files(job, file_endpoint):
     for role, name in OUTPUT_FILES.items():
         path = output_path(folder, role)
         if path.is_file():
-            files.append({"role": role, "name": name, "size": path.stat().st_size,
-                          "description": OUTPUT_DESCRIPTIONS[role],
-                          "url": url_for(file_endpoint, job_id=job.id, role=role)})
+            files.append(
+                {
+                    "role": role,
+                    "name": name,
+                    "size": path.stat().st_size,
+                    "description": OUTPUT_DESCRIPTIONS[role],
+                    "url": url_for(file_endpoint, job_id=job.id, role=role),
+                }
+            )
     return files
 
 

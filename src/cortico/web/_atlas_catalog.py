@@ -19,11 +19,26 @@ def atlas_entries(store=None, owner=None):
     """Bundled atlases, then the owner's imported ones, as listing dicts."""
     from cortico.atlases import list_atlases
 
-    entries = [{"name": info.name, "title": info.title, "aliases": list(info.aliases),
-                "description": info.description, "imported": False} for info in list_atlases()]
+    entries = [
+        {
+            "name": info.name,
+            "title": info.title,
+            "aliases": list(info.aliases),
+            "description": info.description,
+            "imported": False,
+        }
+        for info in list_atlases()
+    ]
     for stored in owner_atlases(store, owner):
-        entries.append({"name": IMPORTED_PREFIX + stored.name, "title": f"{stored.title} (imported)",
-                        "aliases": [], "description": "Imported by you.", "imported": True})
+        entries.append(
+            {
+                "name": IMPORTED_PREFIX + stored.name,
+                "title": f"{stored.title} (imported)",
+                "aliases": [],
+                "description": "Imported by you.",
+                "imported": True,
+            }
+        )
     return entries
 
 
@@ -48,14 +63,17 @@ def atlas_summary(entry, store=None, owner=None):
 def atlas_regions(name, store=None, owner=None):
     """Every region of atlas ``name`` with its v2 column name and colour."""
     atlas = load_paint_atlas(name, store, owner)
-    return [{
-        "key": region.key,
-        "name": region.name,
-        "hemi": region.hemi,
-        "kind": region.kind,
-        "column": _SIDE.get(region.hemi, "") + region.name,
-        "color": to_hex(region.color),
-    } for region in atlas.regions]
+    return [
+        {
+            "key": region.key,
+            "name": region.name,
+            "hemi": region.hemi,
+            "kind": region.kind,
+            "column": _SIDE.get(region.hemi, "") + region.name,
+            "color": to_hex(region.color),
+        }
+        for region in atlas.regions
+    ]
 
 
 def template_text(name, schema="v2", rows=1, store=None, owner=None):

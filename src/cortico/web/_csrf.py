@@ -33,8 +33,10 @@ def init_csrf(app):
 
     @app.errorhandler(CSRFError)
     def _csrf_failed(exc):
-        message = ("The form could not be accepted because its security token is missing or expired "
-                   f"({exc.description}). Reload the page and submit again.")
+        message = (
+            "The form could not be accepted because its security token is missing or expired "
+            f"({exc.description}). Reload the page and submit again."
+        )
         if request.accept_mimetypes.best == "application/json":
             return error_response(400, message)
         return render_template("error.html", title="Form expired", message=message), 400

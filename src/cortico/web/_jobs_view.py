@@ -24,9 +24,11 @@ def get_owned_job(job_id, owner_id):
 
 def list_owned_jobs(owner_id, limit=50):
     with _db().session() as session:
-        return list(session.execute(
-            select(Job).where(Job.owner_id == owner_id).order_by(Job.created_at.desc()).limit(limit)
-        ).scalars())
+        return list(
+            session.execute(
+                select(Job).where(Job.owner_id == owner_id).order_by(Job.created_at.desc()).limit(limit)
+            ).scalars()
+        )
 
 
 def job_as_dict(job):

@@ -70,8 +70,7 @@ def create_paint_job(owner_id, table_bytes, settings_data, input_name):
         path = input_path(folder)
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(table_bytes)
-        params = {"settings": settings_data, "input_file": INPUT_CSV,
-                  "input_name": _display_name(input_name)}
+        params = {"settings": settings_data, "input_file": INPUT_CSV, "input_name": _display_name(input_name)}
         submit_job(celery, owner_id, KIND, params, job_id=job_id)
     except BaseException:
         shutil.rmtree(folder, ignore_errors=True)
@@ -91,8 +90,7 @@ def problems_response(exc):
     from cortico.web.errors import status_for
 
     status = status_for(exc)
-    body = {"code": status, "status": HTTPStatus(status).phrase, "message": exc.message,
-            "errors": list(exc.problems)}
+    body = {"code": status, "status": HTTPStatus(status).phrase, "message": exc.message, "errors": list(exc.problems)}
     details = getattr(exc, "details", None)
     if details:
         body["details"] = details
@@ -105,9 +103,11 @@ def _succeeded_result(job):
     if job.state != "succeeded" or not job.result:
         if job.state in ("queued", "running"):
             raise ConflictError(
-                f"Job {job.id} is {job.state} ({job.progress_message}); its files are listed once it has succeeded.")
-        raise ConflictError(f"Job {job.id} {job.state}; it has no result files." +
-                            (f" Reason: {job.error}" if job.error else ""))
+                f"Job {job.id} is {job.state} ({job.progress_message}); its files are listed once it has succeeded."
+            )
+        raise ConflictError(
+            f"Job {job.id} {job.state}; it has no result files." + (f" Reason: {job.error}" if job.error else "")
+        )
     if job.kind != KIND:
         raise NotFoundError(f"Job {job.id} is not a painting job.")
     return job.result
@@ -129,8 +129,16 @@ def result_files(job):
 
     def add(name, kind, row=None, view=None, caption=None):
         path = folder / name
-        entries.append({"name": name, "kind": kind, "row": row, "view": view, "caption": caption,
-                        "size": path.stat().st_size if path.exists() else None})
+        entries.append(
+            {
+                "name": name,
+                "kind": kind,
+                "row": row,
+                "view": view,
+                "caption": caption,
+                "size": path.stat().st_size if path.exists() else None,
+            }
+        )
 
     for row in result["rows"]:
         for image in row["images"]:
@@ -162,4 +170,3 @@ def result_file(job, name):
 def zip_download_name(job):
     """File name offered for the zip download."""
     return f"cortico-paint-{job.id[:8]}.zip"
-

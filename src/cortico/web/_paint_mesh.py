@@ -59,7 +59,8 @@ def _decimate(vertices, faces, target_faces):
     points = np.array(vertices, dtype=np.float64)
     triangles = np.array(faces, dtype=np.int32)  # a writable copy: the atlas' arrays are read-only
     _, _, collapses = fast_simplification.simplify(
-        points, triangles, target_reduction=1.0 - target_faces / len(faces), return_collapses=True)
+        points, triangles, target_reduction=1.0 - target_faces / len(faces), return_collapses=True
+    )
     reduced, reduced_faces, mapping = fast_simplification.replay_simplification(points, triangles, collapses)
     return reduced.astype(np.float32), reduced_faces.astype(np.uint32), mapping
 
@@ -68,8 +69,11 @@ def _inflated_offsets(atlas, surface):
     """Shift hemispheres apart along x where their surfaces overlap (inflated)."""
     offsets = {hemi: np.zeros(3, dtype=np.float32) for hemi in atlas.hemis}
     if set(atlas.hemis) == {"lh", "rh"}:
-        overlap = (float(atlas.surface(surface, "lh").vertices[:, 0].max())
-                   - float(atlas.surface(surface, "rh").vertices[:, 0].min()) + _GAP_MM)
+        overlap = (
+            float(atlas.surface(surface, "lh").vertices[:, 0].max())
+            - float(atlas.surface(surface, "rh").vertices[:, 0].min())
+            + _GAP_MM
+        )
         if overlap > _GAP_MM:
             offsets["lh"][0], offsets["rh"][0] = -overlap / 2, overlap / 2
     return offsets
@@ -113,8 +117,9 @@ def _build_geometry(atlas, surface):
             continue
         mesh = atlas.subcortical_mesh(region)
         vertices, faces, _ = _decimate(mesh.vertices, mesh.faces, max(200, int(mesh.n_faces * _SUBCORTICAL_KEEP)))
-        parts.append(_Part(region.key, "subcortical", vertices, faces,
-                           np.full(len(vertices), region.index, dtype=np.int32)))
+        parts.append(
+            _Part(region.key, "subcortical", vertices, faces, np.full(len(vertices), region.index, dtype=np.int32))
+        )
     return PreviewGeometry(tuple(parts))
 
 
@@ -144,15 +149,28 @@ def painted_mesh_bytes(geometry, atlas, region_colors, nodata_color, medial_wall
         positions.append(part.vertices.astype("<f4"))
         indices.append((part.faces + vertex_offset).astype("<u4"))
         colors.append(lookup[part.regions + 1])
-        parts.append({"name": part.name, "kind": part.kind, "vertex_offset": vertex_offset,
-                      "vertex_count": len(part.vertices), "index_offset": index_offset,
-                      "index_count": part.faces.size})
+        parts.append(
+            {
+                "name": part.name,
+                "kind": part.kind,
+                "vertex_offset": vertex_offset,
+                "vertex_count": len(part.vertices),
+                "index_offset": index_offset,
+                "index_count": part.faces.size,
+            }
+        )
         vertex_offset += len(part.vertices)
         index_offset += part.faces.size
     low, high = geometry.bounds
-    header = json.dumps({"title": title, "vertex_count": vertex_offset, "index_count": index_offset,
-                         "parts": parts, "bounds": [low.tolist(), high.tolist()]}).encode("utf-8")
+    header = json.dumps(
+        {
+            "title": title,
+            "vertex_count": vertex_offset,
+            "index_count": index_offset,
+            "parts": parts,
+            "bounds": [low.tolist(), high.tolist()],
+        }
+    ).encode("utf-8")
     header += b" " * (-len(header) % 4)
-    body = [np.concatenate(positions).tobytes(), np.concatenate(indices).tobytes(),
-            np.concatenate(colors).tobytes()]
+    body = [np.concatenate(positions).tobytes(), np.concatenate(indices).tobytes(), np.concatenate(colors).tobytes()]
     return struct.pack("<I", len(header)) + header + b"".join(body)

@@ -79,8 +79,10 @@ def receive_upload(field="image", max_bytes=None, whole_file=True):
         Not a multipart body, no ``field`` file, or fewer bytes than announced.
     """
     if request.mimetype != "multipart/form-data":
-        raise InputError(f"send the file as multipart/form-data with the field {field!r}, "
-                         f"got Content-Type {request.mimetype or 'none'!r}")
+        raise InputError(
+            f"send the file as multipart/form-data with the field {field!r}, "
+            f"got Content-Type {request.mimetype or 'none'!r}"
+        )
     announced = _announced_size()
     store = image_store()
     written = []
@@ -97,8 +99,9 @@ def receive_upload(field="image", max_bytes=None, whole_file=True):
         path = Path(part.stream.name)
         size = path.stat().st_size
         if whole_file and announced is not None and size != announced:
-            raise InputError(f"the upload is truncated or padded: X-CHUNMA-FILESIZE announced {announced} bytes, "
-                             f"{size} arrived")
+            raise InputError(
+                f"the upload is truncated or padded: X-CHUNMA-FILESIZE announced {announced} bytes, {size} arrived"
+            )
         if max_bytes is not None and announced is not None and announced > max_bytes:
             raise LimitExceededError(f"The file is {announced} bytes; the limit for uploads is {max_bytes} bytes.")
         file_name = part.filename.replace("\\", "/").rsplit("/", 1)[-1]
@@ -119,12 +122,16 @@ def _parse(store, written):
         written.append(path)
         return open(path, "wb+")
 
-    parser = FormDataParser(stream_factory=stream_factory, max_form_memory_size=request.max_form_memory_size,
-                            max_content_length=request.max_content_length, max_form_parts=request.max_form_parts,
-                            cls=request.parameter_storage_class, silent=False)
+    parser = FormDataParser(
+        stream_factory=stream_factory,
+        max_form_memory_size=request.max_form_memory_size,
+        max_content_length=request.max_content_length,
+        max_form_parts=request.max_form_parts,
+        cls=request.parameter_storage_class,
+        silent=False,
+    )
     try:
-        _, form, files = parser.parse(request.stream, request.mimetype, request.content_length,
-                                      request.mimetype_params)
+        _, form, files = parser.parse(request.stream, request.mimetype, request.content_length, request.mimetype_params)
     except (ValueError, ClientDisconnected) as exc:
         raise InputError(f"the multipart body is malformed or was cut off ({exc})") from None
     for storage in files.values():
@@ -184,6 +191,10 @@ def store_uploaded_volume(owner_id, field="image", segmentation_header="X-CHUNMA
     """
     with receive_upload(field) as upload:
         return image_store().add_file(
-            owner_id, upload.path, upload.file_name,
+            owner_id,
+            upload.path,
+            upload.file_name,
             segmentation=form_flag(upload.form, "segmentation", header=segmentation_header),
-            visibility=upload.form.get("visibility", "private"), move=True)
+            visibility=upload.form.get("visibility", "private"),
+            move=True,
+        )

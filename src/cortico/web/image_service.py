@@ -35,9 +35,11 @@ from cortico.web.auth import current_user_id, require_token
 __all__ = ["blp", "download_response", "is_own_base_url", "own_base_url"]
 
 blp = Blueprint(
-    "image_service", __name__, url_prefix="/image-service",
+    "image_service",
+    __name__,
+    url_prefix="/image-service",
     description="Chumni-compatible image service (base URL `<server>/image-service/`): per-user NIfTI volumes "
-                "and their Neuroglancer precomputed copies. Another user's private volume answers 404.",
+    "and their Neuroglancer precomputed copies. Another user's private volume answers 404.",
 )
 
 _PUBLIC_ENDPOINTS = {"image_service.PrecomputedInfo", "image_service.PrecomputedChunk"}
@@ -57,19 +59,31 @@ class NiftiExtraSchema(Schema):
     fileSize = fields.Integer(allow_none=True, metadata={"description": "Stored size in bytes."})
     fileSizeUncompressed = fields.Integer(metadata={"description": "Size of the uncompressed NIfTI in bytes."})
     uploaded = fields.String(metadata={"description": "Upload time, ISO 8601 UTC."})
-    nifti = fields.Dict(metadata={"description": "Header facts: niftiVersion, byteOrder, size, voxelSize, "
-                                                 "spatialUnits, temporalUnits, dataType, slope, calMax, "
-                                                 "description, coordinateSystem, intentName, affineMatrix."})
+    nifti = fields.Dict(
+        metadata={
+            "description": "Header facts: niftiVersion, byteOrder, size, voxelSize, "
+            "spatialUnits, temporalUnits, dataType, slope, calMax, "
+            "description, coordinateSystem, intentName, affineMatrix."
+        }
+    )
     data = fields.Dict(metadata={"description": "minValue and maxValue of the voxels (absent for a preflight)."})
-    neuroglancer = fields.Dict(metadata={"description": "How Neuroglancer shows it: type (image/segmentation), "
-                                                        "data_type, size, resolution (nm), transform (nm)."})
+    neuroglancer = fields.Dict(
+        metadata={
+            "description": "How Neuroglancer shows it: type (image/segmentation), "
+            "data_type, size, resolution (nm), transform (nm)."
+        }
+    )
     warnings = fields.List(fields.String(), metadata={"description": "Problems that did not prevent the upload."})
 
 
 class LinksSchema(Schema):
-    normalized = fields.String(metadata={"description": "Path of the Neuroglancer precomputed volume, relative to "
-                                                        "the base URL; also the URL to DELETE the volume.",
-                                         "example": "/nifti/0dCnR0vXkqV3rGJ5bLyC9A"})
+    normalized = fields.String(
+        metadata={
+            "description": "Path of the Neuroglancer precomputed volume, relative to "
+            "the base URL; also the URL to DELETE the volume.",
+            "example": "/nifti/0dCnR0vXkqV3rGJ5bLyC9A",
+        }
+    )
 
 
 class UserDatasetEntrySchema(Schema):
@@ -81,22 +95,40 @@ class UserDatasetEntrySchema(Schema):
 
 _UPLOAD_BODY = {
     "required": True,
-    "content": {"multipart/form-data": {"schema": {
-        "type": "object",
-        "required": ["image"],
-        "properties": {
-            "image": {"type": "string", "format": "binary",
-                      "description": "The NIfTI file; its name must end with .nii or .nii.gz."},
-            "visibility": {"type": "string", "enum": ["private", "public"],
-                           "description": "Who may see it (default private)."},
-        },
-    }}},
+    "content": {
+        "multipart/form-data": {
+            "schema": {
+                "type": "object",
+                "required": ["image"],
+                "properties": {
+                    "image": {
+                        "type": "string",
+                        "format": "binary",
+                        "description": "The NIfTI file; its name must end with .nii or .nii.gz.",
+                    },
+                    "visibility": {
+                        "type": "string",
+                        "enum": ["private", "public"],
+                        "description": "Who may see it (default private).",
+                    },
+                },
+            }
+        }
+    },
 }
 _UPLOAD_HEADERS = [
-    {"name": "X-CHUNMA-FILESIZE", "in": "header", "schema": {"type": "integer"},
-     "description": "Size of the whole file in bytes (an upload of another size is refused)."},
-    {"name": "X-CHUNMA-SEGMENTATION", "in": "header", "schema": {"type": "string", "enum": ["true", "false"]},
-     "description": "true when the volume holds integer labels."},
+    {
+        "name": "X-CHUNMA-FILESIZE",
+        "in": "header",
+        "schema": {"type": "integer"},
+        "description": "Size of the whole file in bytes (an upload of another size is refused).",
+    },
+    {
+        "name": "X-CHUNMA-SEGMENTATION",
+        "in": "header",
+        "schema": {"type": "string", "enum": ["true", "false"]},
+        "description": "true when the volume holds integer labels.",
+    },
 ]
 
 
@@ -133,15 +165,20 @@ class ImagePreflight(MethodView):
         from cortico.images import PREFLIGHT_BYTES, preflight_nifti
 
         store = image_store()
-        with receive_upload("image", max_bytes=current_app.config.get("MAX_CONTENT_LENGTH"),
-                            whole_file=False) as upload:
+        with receive_upload(
+            "image", max_bytes=current_app.config.get("MAX_CONTENT_LENGTH"), whole_file=False
+        ) as upload:
             store.check_name_free(current_user_id(), upload.file_name)
             with open(upload.path, "rb") as stream:
                 first_bytes = stream.read(PREFLIGHT_BYTES)
             segmentation = form_flag(upload.form, "segmentation", header="X-CHUNMA-SEGMENTATION")
             announced = request.headers.get("X-CHUNMA-FILESIZE")
-            return preflight_nifti(first_bytes, upload.file_name, segmentation=segmentation,
-                                   file_size=int(announced) if announced and announced.isdigit() else None)
+            return preflight_nifti(
+                first_bytes,
+                upload.file_name,
+                segmentation=segmentation,
+                file_size=int(announced) if announced and announced.isdigit() else None,
+            )
 
 
 @blp.route("/download/<path:file_name>")
@@ -204,7 +241,8 @@ class PrecomputedChunk(MethodView):
             raise NotFoundError(f"No chunk {scale_key}/{chunk_name} in this volume.")
         try:
             data = FileAccessor(str(folder), flat=False, gzip=False).fetch_chunk(
-                scale_key, tuple(int(value) for value in match.groups()))
+                scale_key, tuple(int(value) for value in match.groups())
+            )
         except DataAccessError:
             raise NotFoundError(f"No chunk {scale_key}/{chunk_name} in this volume.") from None
         return _public(Response(data, mimetype="application/octet-stream"))
@@ -250,15 +288,24 @@ def download_response(store, image, wanted):
     source = store.source_path(image)
     stored_gzip = source.name.endswith(".gz")
     if wanted == "original":
-        return send_file(source, mimetype="application/gzip" if stored_gzip else "application/octet-stream",
-                         as_attachment=True, download_name=image.file_name)
+        return send_file(
+            source,
+            mimetype="application/gzip" if stored_gzip else "application/octet-stream",
+            as_attachment=True,
+            download_name=image.file_name,
+        )
     name = f"{image.name}.nii.gz" if wanted == "gzip" else f"{image.name}.nii"
     if (wanted == "gzip") == stored_gzip:
-        return send_file(source, mimetype="application/gzip" if stored_gzip else "application/octet-stream",
-                         as_attachment=True, download_name=name)
+        return send_file(
+            source,
+            mimetype="application/gzip" if stored_gzip else "application/octet-stream",
+            as_attachment=True,
+            download_name=name,
+        )
     chunks = _gzip_chunks(source) if wanted == "gzip" else _gunzip_chunks(source)
-    response = Response(stream_with_context(chunks),
-                        mimetype="application/gzip" if wanted == "gzip" else "application/octet-stream")
+    response = Response(
+        stream_with_context(chunks), mimetype="application/gzip" if wanted == "gzip" else "application/octet-stream"
+    )
     response.headers["Content-Disposition"] = _attachment(name)
     return response
 
@@ -281,4 +328,3 @@ def _gunzip_chunks(path):
     with gzip.open(path, "rb") as stream:
         while block := stream.read(_TRANSFER):
             yield block
-

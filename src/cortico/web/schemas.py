@@ -29,8 +29,11 @@ class JobSchema(Schema):
 
 
 class JobListArgs(Schema):
-    limit = fields.Integer(load_default=50, validate=validate.Range(1, 500),
-                           metadata={"description": "Maximum number of jobs, newest first."})
+    limit = fields.Integer(
+        load_default=50,
+        validate=validate.Range(1, 500),
+        metadata={"description": "Maximum number of jobs, newest first."},
+    )
 
 
 class WorkerHealthSchema(Schema):

@@ -52,9 +52,13 @@ from cortico.web.image_service import is_own_base_url
 
 __all__ = ["blp"]
 
-blp = Blueprint("v0", __name__, url_prefix="/v0",
-                description="The cortical-voluba backend API (used by the VoluBA frontend): depth maps and "
-                            "non-linear alignment of cortical patches stored in an image service.")
+blp = Blueprint(
+    "v0",
+    __name__,
+    url_prefix="/v0",
+    description="The cortical-voluba backend API (used by the VoluBA frontend): depth maps and "
+    "non-linear alignment of cortical patches stored in an image service.",
+)
 
 _MISSING_TOKEN = "Missing Bearer token Authorization header"
 _EXAMPLE_BASE = "https://cortico.example.org/image-service/"
@@ -72,47 +76,83 @@ _SEED_STATE = {
 
 class DepthMapComputationRequestSchema(Schema):
     image_service_base_url = fields.Url(
-        schemes={"http", "https"}, require_tld=False, required=True,
-        metadata={"description": "Base URL of the image service: this server's `<server>/image-service/` or an "
-                                 "allowed remote Chumni service.", "example": _EXAMPLE_BASE})
+        schemes={"http", "https"},
+        require_tld=False,
+        required=True,
+        metadata={
+            "description": "Base URL of the image service: this server's `<server>/image-service/` or an "
+            "allowed remote Chumni service.",
+            "example": _EXAMPLE_BASE,
+        },
+    )
     segmentation_name = fields.String(
-        required=True, validate=validate.Length(1, 255),
-        metadata={"description": "`name` of the segmentation in the image service (file name without "
-                                 ".nii/.nii.gz); labels 0 outside, 100 cortex, 200 white matter.",
-                  "example": "patch-segmentation"})
+        required=True,
+        validate=validate.Length(1, 255),
+        metadata={
+            "description": "`name` of the segmentation in the image service (file name without "
+            ".nii/.nii.gz); labels 0 outside, 100 cortex, 200 white matter.",
+            "example": "patch-segmentation",
+        },
+    )
 
 
 class LandmarkPairSchema(Schema):
     class Meta:
         unknown = EXCLUDE
 
-    source_point = fields.List(fields.Float(allow_nan=False), required=True, validate=validate.Length(equal=3),
-                               metadata={"description": "Point in the template (mm).", "example": [1.0, 2.0, 3.0]})
-    target_point = fields.List(fields.Float(allow_nan=False), required=True, validate=validate.Length(equal=3),
-                               metadata={"description": "Matching point in the incoming volume (mm, Neuroglancer "
-                                                        "space of the incoming volume).", "example": [4.0, 5.0, 6.0]})
-    active = fields.Boolean(load_default=True,
-                            metadata={"description": "Pairs with active false are ignored."})
+    source_point = fields.List(
+        fields.Float(allow_nan=False),
+        required=True,
+        validate=validate.Length(equal=3),
+        metadata={"description": "Point in the template (mm).", "example": [1.0, 2.0, 3.0]},
+    )
+    target_point = fields.List(
+        fields.Float(allow_nan=False),
+        required=True,
+        validate=validate.Length(equal=3),
+        metadata={
+            "description": "Matching point in the incoming volume (mm, Neuroglancer space of the incoming volume).",
+            "example": [4.0, 5.0, 6.0],
+        },
+    )
+    active = fields.Boolean(load_default=True, metadata={"description": "Pairs with active false are ignored."})
     name = fields.String(metadata={"description": "Optional name of the pair."})
 
 
 class AlignmentComputationRequestSchema(Schema):
     image_service_base_url = fields.Url(
-        schemes={"http", "https"}, require_tld=False, required=True,
-        metadata={"description": "Base URL of the image service.", "example": _EXAMPLE_BASE})
-    image_name = fields.String(required=True, validate=validate.Length(1, 255),
-                               metadata={"description": "`name` of the incoming cortical patch image."})
-    depth_map_name = fields.String(required=True, validate=validate.Length(1, 255),
-                                   metadata={"description": "`name` of its equivolumetric depth map."})
+        schemes={"http", "https"},
+        require_tld=False,
+        required=True,
+        metadata={"description": "Base URL of the image service.", "example": _EXAMPLE_BASE},
+    )
+    image_name = fields.String(
+        required=True,
+        validate=validate.Length(1, 255),
+        metadata={"description": "`name` of the incoming cortical patch image."},
+    )
+    depth_map_name = fields.String(
+        required=True,
+        validate=validate.Length(1, 255),
+        metadata={"description": "`name` of its equivolumetric depth map."},
+    )
     transformation_matrix = fields.List(
         fields.List(fields.Float(allow_nan=False), validate=validate.Length(equal=4)),
-        required=True, validate=validate.Length(3, 4),
-        metadata={"description": "4x4 (or 3x4) affine from the incoming volume to the template, mm, row-major.",
-                  "example": [[1, 0, 0, 0], [0, 1, 0, 0], [0, 0, 1, 0], [0, 0, 0, 1]]})
+        required=True,
+        validate=validate.Length(3, 4),
+        metadata={
+            "description": "4x4 (or 3x4) affine from the incoming volume to the template, mm, row-major.",
+            "example": [[1, 0, 0, 0], [0, 1, 0, 0], [0, 0, 1, 0], [0, 0, 0, 1]],
+        },
+    )
     landmark_pairs = fields.List(
-        fields.Nested(LandmarkPairSchema), required=True,
-        metadata={"description": "Landmark pairs; `source_point` is in the template, `target_point` in the "
-                                 "incoming volume. Other keys (e.g. `colour`) are ignored."})
+        fields.Nested(LandmarkPairSchema),
+        required=True,
+        metadata={
+            "description": "Landmark pairs; `source_point` is in the template, `target_point` in the "
+            "incoming volume. Other keys (e.g. `colour`) are ignored."
+        },
+    )
 
     @validates_schema(skip_on_field_errors=True)
     def _invertible(self, data, **_):
@@ -124,32 +164,43 @@ class AlignmentComputationRequestSchema(Schema):
 
 class ComputationCreatedSchema(Schema):
     status_polling_url = fields.String(
-        metadata={"description": "Where to poll the computation's status, relative to this server.",
-                  "example": "/v0/depth-map-computation/0dCnR0vXkqV3rGJ5bLyC9A"})
+        metadata={
+            "description": "Where to poll the computation's status, relative to this server.",
+            "example": "/v0/depth-map-computation/0dCnR0vXkqV3rGJ5bLyC9A",
+        }
+    )
 
 
 class DepthMapResultSchema(Schema):
     image_service_base_url = fields.String(metadata={"description": "Image service holding the depth map."})
     depth_map_name = fields.String(metadata={"description": "`name` of the uploaded depth map."})
     depth_map_neuroglancer_url = fields.String(
-        allow_none=True, metadata={"description": "`precomputed://` URL of the depth map for Neuroglancer."})
+        allow_none=True, metadata={"description": "`precomputed://` URL of the depth map for Neuroglancer."}
+    )
 
 
 class AlignmentResultSchema(Schema):
     image_service_base_url = fields.String(metadata={"description": "Image service holding the result."})
     transformed_image_name = fields.String(metadata={"description": "`name` of the resampled image."})
     transformed_image_neuroglancer_url = fields.String(
-        allow_none=True, metadata={"description": "`precomputed://` URL of the resampled image."})
+        allow_none=True, metadata={"description": "`precomputed://` URL of the resampled image."}
+    )
     transformation_matrix = fields.List(
         fields.List(fields.Float()),
-        metadata={"description": "The affine to display the resampled image with in the template (the "
-                                 "request's matrix, 4x4)."})
+        metadata={
+            "description": "The affine to display the resampled image with in the template (the request's matrix, 4x4)."
+        },
+    )
 
 
 class _StatusSchema(Schema):
     finished = fields.Boolean(metadata={"description": "True once the computation ended (no more polling)."})
-    message = fields.String(metadata={"description": "State and progress for the user, e.g. `PROGRESS "
-                                                     "(computing the depth map)`; for a failure, why."})
+    message = fields.String(
+        metadata={
+            "description": "State and progress for the user, e.g. `PROGRESS "
+            "(computing the depth map)`; for a failure, why."
+        }
+    )
     error = fields.Boolean(metadata={"description": "Present and true when the computation failed."})
 
 
@@ -158,16 +209,16 @@ class DepthMapStatusSchema(_StatusSchema):
 
 
 class AlignmentStatusSchema(_StatusSchema):
-    results = fields.Nested(AlignmentResultSchema, metadata={"description": "Present once finished without "
-                                                                            "error."})
+    results = fields.Nested(AlignmentResultSchema, metadata={"description": "Present once finished without error."})
 
 
 class V0ErrorSchema(Schema):
     class Meta:
         unknown = INCLUDE
 
-    errors = fields.Raw(metadata={"description": "List of messages (for 400/422 from the body check: the invalid "
-                                                 "fields, by location)."})
+    errors = fields.Raw(
+        metadata={"description": "List of messages (for 400/422 from the body check: the invalid fields, by location)."}
+    )
     code = fields.Integer(metadata={"description": "HTTP status (body-check errors only)."})
     status = fields.String(metadata={"description": "HTTP status phrase (body-check errors only)."})
     message = fields.String(metadata={"description": "Summary, when there is one."})
@@ -185,8 +236,13 @@ class DepthMapComputation(MethodView):
     @blp.alt_response(500, schema=V0ErrorSchema, description="The image service is unreachable or failed.")
     def post(self, params):
         """Compute the equivolumetric depth map of a segmentation in an image service."""
-        return _submit("depth", params, {"segmentation_name": "segmentation"},
-                       {"segmentation_name": params["segmentation_name"]}, "v0.DepthMapComputationStatus")
+        return _submit(
+            "depth",
+            params,
+            {"segmentation_name": "segmentation"},
+            {"segmentation_name": params["segmentation_name"]},
+            "v0.DepthMapComputationStatus",
+        )
 
 
 @blp.route("/depth-map-computation/<computation_id>")
@@ -208,10 +264,16 @@ class AlignmentComputation(MethodView):
     @blp.alt_response(500, schema=V0ErrorSchema, description="The image service is unreachable or failed.")
     def post(self, params):
         """Align a cortical patch to the template (SyN on depth maps, landmarks used)."""
-        job_params = {key: params[key] for key in ("image_name", "depth_map_name", "transformation_matrix",
-                                                   "landmark_pairs")}
-        return _submit("align", params, {"image_name": "image", "depth_map_name": "image"}, job_params,
-                       "v0.AlignmentComputationStatus")
+        job_params = {
+            key: params[key] for key in ("image_name", "depth_map_name", "transformation_matrix", "landmark_pairs")
+        }
+        return _submit(
+            "align",
+            params,
+            {"image_name": "image", "depth_map_name": "image"},
+            job_params,
+            "v0.AlignmentComputationStatus",
+        )
 
 
 @blp.route("/alignment-computation/<computation_id>")
@@ -228,8 +290,11 @@ class AlignmentComputationStatus(MethodView):
 class WorkerHealth(MethodView):
     @blp.doc(security=[])
     @blp.response(200, description="A worker is alive and the template depth map is available (empty body).")
-    @blp.alt_response(500, description="`{message}`: no worker, or the template is missing. Answers within "
-                                       "`WORKER_HEALTH_TIMEOUT_SECONDS`.")
+    @blp.alt_response(
+        500,
+        description="`{message}`: no worker, or the template is missing. Answers within "
+        "`WORKER_HEALTH_TIMEOUT_SECONDS`.",
+    )
     def get(self):
         """Whether the computations can run: a live worker and the template depth map."""
         try:
@@ -237,8 +302,9 @@ class WorkerHealth(MethodView):
         except (TimeoutError, SQLAlchemyError) as exc:
             return {"message": f"The worker status could not be read: {exc}."}, 500
         if not workers:
-            return {"message": "No worker has reported recently; start one with `cortico worker` "
-                               "(or use `cortico serve`)."}, 500
+            return {
+                "message": "No worker has reported recently; start one with `cortico worker` (or use `cortico serve`)."
+            }, 500
         problem = _template_problem(current_app.config)
         if problem:
             return {"message": problem}, 500
@@ -290,8 +356,13 @@ def _submit(kind, params, names, job_params, status_endpoint):
     try:
         if not local:
             store_credential(current_app.config, folder, token)
-        submit_job(celery, owner_id, kind, {**job_params, "image_service_base_url": base_url,
-                                            "image_service_local": local}, job_id=job_id)
+        submit_job(
+            celery,
+            owner_id,
+            kind,
+            {**job_params, "image_service_base_url": base_url, "image_service_local": local},
+            job_id=job_id,
+        )
     except CorticoError as exc:
         shutil.rmtree(folder, ignore_errors=True)
         return _errors(status_for(exc), exc.message)

@@ -59,8 +59,13 @@ class Problem:
 
     def to_dict(self):
         """JSON-able form (the API's ``details`` entries)."""
-        return {"message": self.message, "row": self.row, "column": self.column,
-                "suggestions": list(self.suggestions), "field": self.field}
+        return {
+            "message": self.message,
+            "row": self.row,
+            "column": self.column,
+            "suggestions": list(self.suggestions),
+            "field": self.field,
+        }
 
 
 @dataclass(frozen=True)
@@ -93,7 +98,9 @@ class PaintLimits:
             return Problem(
                 f"The values table is larger than {_megabytes(self.max_upload_bytes)}, the largest this server "
                 "accepts. Split it into several jobs.",
-                field="table", limit=True)
+                field="table",
+                limit=True,
+            )
         return None
 
     def problems(self, settings, rows):
@@ -102,26 +109,43 @@ class PaintLimits:
         for name in ("width", "height"):
             value = getattr(settings, name)
             if value > self.max_side:
-                found.append(Problem(
-                    f"The image {name} is {value} pixels; this server paints at most "
-                    f"{self.max_side} pixels per side.", field=name))
+                found.append(
+                    Problem(
+                        f"The image {name} is {value} pixels; this server paints at most "
+                        f"{self.max_side} pixels per side.",
+                        field=name,
+                    )
+                )
         if rows > self.max_rows:
-            found.append(Problem(
-                f"The table has {rows} data rows; this server paints at most {self.max_rows} rows per job. "
-                "Split the table into several jobs.", field="table", limit=True))
+            found.append(
+                Problem(
+                    f"The table has {rows} data rows; this server paints at most {self.max_rows} rows per job. "
+                    "Split the table into several jobs.",
+                    field="table",
+                    limit=True,
+                )
+            )
         images = rows * len(settings.views)
         if images > self.max_images:
-            found.append(Problem(
-                f"{rows} rows x {len(settings.views)} views make {images} images; this server paints at most "
-                f"{self.max_images} images per job. Choose fewer views or split the table.",
-                field="views", limit=True))
+            found.append(
+                Problem(
+                    f"{rows} rows x {len(settings.views)} views make {images} images; this server paints at most "
+                    f"{self.max_images} images per job. Choose fewer views or split the table.",
+                    field="views",
+                    limit=True,
+                )
+            )
         if settings.movie:
             frames = rows + max(rows - 1, 0) * settings.movie_steps
             if frames > self.max_movie_frames:
-                found.append(Problem(
-                    f"The movie would have {frames} frames ({rows} rows and {settings.movie_steps} frames between "
-                    f"rows); at most {self.max_movie_frames} are allowed. Use fewer in-between frames.",
-                    field="movie_steps", limit=True))
+                found.append(
+                    Problem(
+                        f"The movie would have {frames} frames ({rows} rows and {settings.movie_steps} frames between "
+                        f"rows); at most {self.max_movie_frames} are allowed. Use fewer in-between frames.",
+                        field="movie_steps",
+                        limit=True,
+                    )
+                )
         return found
 
 
@@ -179,9 +203,11 @@ def load_paint_atlas(name, store=None, owner=None):
     text = str(name).strip()
     if text.lower().startswith(IMPORTED_PREFIX):
         if store is None or owner is None:
-            raise NotFoundError(f"Atlas {text!r} is an imported atlas; paint with it through "
-                                "POST /api/v1/paint/jobs or the painting page.")
-        atlas_id = store.find(str(owner), text[len(IMPORTED_PREFIX):])
+            raise NotFoundError(
+                f"Atlas {text!r} is an imported atlas; paint with it through "
+                "POST /api/v1/paint/jobs or the painting page."
+            )
+        atlas_id = store.find(str(owner), text[len(IMPORTED_PREFIX) :])
         return _stored_atlas(str(store.root), str(owner), atlas_id)
     return _bundled_atlas(text)
 
@@ -210,10 +236,14 @@ def values_to_csv(values):
     if bad:
         raise InputError(
             "Each entry of 'values' must be an object {region column: value}; "
-            f"not for image(s) {', '.join(repr(b) for b in bad[:5])}.")
-    wrong = [f"image {str(name)!r}, column {str(column)!r}: expected a number or null, got {_json_type(value)}"
-             for name, row in values.items() for column, value in row.items()
-             if value is not None and (isinstance(value, bool) or not isinstance(value, (int, float)))]
+            f"not for image(s) {', '.join(repr(b) for b in bad[:5])}."
+        )
+    wrong = [
+        f"image {str(name)!r}, column {str(column)!r}: expected a number or null, got {_json_type(value)}"
+        for name, row in values.items()
+        for column, value in row.items()
+        if value is not None and (isinstance(value, bool) or not isinstance(value, (int, float)))
+    ]
     if wrong:
         listed = "; ".join(wrong[:12]) + (f"; and {len(wrong) - 12} more" if len(wrong) > 12 else "")
         raise InputError(f"'values' holds {len(wrong)} cell(s) that are not numbers: {listed}.", problems=wrong)
@@ -311,8 +341,9 @@ def check_paint_request(table_bytes, settings_data, limits, store=None, owner=No
 
     request = PaintRequest()
     if not isinstance(settings_data, dict):
-        request.problems.append(Problem("The settings must be an object of setting names and values.",
-                                        field="settings"))
+        request.problems.append(
+            Problem("The settings must be an object of setting names and values.", field="settings")
+        )
         settings_data = {}
     try:
         request.settings = PaintSettings.from_dict(settings_data)
@@ -325,9 +356,9 @@ def check_paint_request(table_bytes, settings_data, limits, store=None, owner=No
     except CorticoError as exc:
         request.problems.append(Problem(exc.message, field="atlas"))
     if table_bytes is None or not table_bytes.strip():
-        request.problems.append(Problem(
-            "No values table was given: upload a CSV whose first column is 'Image-name-unique'.",
-            field="table"))
+        request.problems.append(
+            Problem("No values table was given: upload a CSV whose first column is 'Image-name-unique'.", field="table")
+        )
     else:
         too_large = limits.upload_problem(len(table_bytes))
         if too_large:
@@ -359,9 +390,13 @@ def _view_problems(settings, atlas):
         needs = "cortical" if view.content == "cortex" else "subcortical"
         if not has[needs]:
             shows = "the cortex" if needs == "cortical" else "subcortical structures"
-            found.append(Problem(
-                f"View {view_caption(view.name)!r} shows {shows}, but atlas {atlas.name!r} has no "
-                f"{needs} regions; choose another view.", field="views"))
+            found.append(
+                Problem(
+                    f"View {view_caption(view.name)!r} shows {shows}, but atlas {atlas.name!r} has no "
+                    f"{needs} regions; choose another view.",
+                    field="views",
+                )
+            )
     return found
 
 
@@ -378,8 +413,15 @@ def _table_problems(exc):
             where.append(f"column {detail['column']!r}")
         text = ", ".join(where) + ": " + detail["message"] if where else detail["message"]
         text = text[0].upper() + text[1:]
-        found.append(Problem(text.rstrip(".") + ".", row=detail.get("row"), column=detail.get("column"),
-                             suggestions=tuple(detail.get("suggestions") or ()), field="table"))
+        found.append(
+            Problem(
+                text.rstrip(".") + ".",
+                row=detail.get("row"),
+                column=detail.get("column"),
+                suggestions=tuple(detail.get("suggestions") or ()),
+                field="table",
+            )
+        )
     return found
 
 
@@ -389,14 +431,17 @@ def _brainpainter_problems(table, settings):
     top = len(settings.colors) - 1
     found = []
     for row in table.rows:
-        negative = [column for column, keys in table.columns.items()
-                    if keys and row.values[position[keys[0]]] < 0]
+        negative = [column for column, keys in table.columns.items() if keys and row.values[position[keys[0]]] < 0]
         if negative:
             listed = ", ".join(repr(c) for c in negative[:6])
             listed += f" and {len(negative) - 6} more" if len(negative) > 6 else ""
-            found.append(Problem(
-                f"Row {row.row}: BrainPainter colour mode needs values from 0 to {top}, but "
-                f"{len(negative)} cell(s) are negative (columns {listed}). "
-                "Use the default colour mode for values in any range.",
-                row=row.row, field="mode"))
+            found.append(
+                Problem(
+                    f"Row {row.row}: BrainPainter colour mode needs values from 0 to {top}, but "
+                    f"{len(negative)} cell(s) are negative (columns {listed}). "
+                    "Use the default colour mode for values in any range.",
+                    row=row.row,
+                    field="mode",
+                )
+            )
     return found

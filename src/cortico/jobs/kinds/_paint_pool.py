@@ -67,7 +67,7 @@ def plan_parts(n_rows, views, processes):
     parts = []
     for row in range(n_rows):
         for start in range(0, len(views), size):
-            parts.append(PaintPart(len(parts), (row,), views[start:start + size]))
+            parts.append(PaintPart(len(parts), (row,), views[start : start + size]))
     return parts
 
 
@@ -75,8 +75,9 @@ def _table(rows, table_meta):
     from cortico.paint import ValuesRow, ValuesTable
 
     atlas_name, region_keys = table_meta
-    return ValuesTable(atlas_name, list(region_keys), [ValuesRow(name, values, number)
-                                                       for name, values, number in rows])
+    return ValuesTable(
+        atlas_name, list(region_keys), [ValuesRow(name, values, number) for name, values, number in rows]
+    )
 
 
 def _forward(report, kind):
@@ -215,8 +216,10 @@ def run_processes(tasks, on_message, check):
                 except EOFError:
                     process.join(5)
                     del running[reader]
-                    raise RuntimeError(f"A rendering process stopped unexpectedly (exit code {process.exitcode}); "
-                                       "the server may be out of memory.") from None
+                    raise RuntimeError(
+                        f"A rendering process stopped unexpectedly (exit code {process.exitcode}); "
+                        "the server may be out of memory."
+                    ) from None
                 if message[0] == "progress":
                     on_message(message[1], message[2])
                 elif message[0] == "done":

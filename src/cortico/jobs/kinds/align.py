@@ -76,8 +76,9 @@ def template_depth_path(settings, progress):
     if configured:
         path = Path(configured)
         if not path.is_file():
-            raise DependencyError(f"The template depth map {configured} (TEMPLATE_DEPTH_PATH) does not exist "
-                                  "on this worker.")
+            raise DependencyError(
+                f"The template depth map {configured} (TEMPLATE_DEPTH_PATH) does not exist on this worker."
+            )
         return path
     from cortico.depth import template_depth_map
 
@@ -102,8 +103,16 @@ def run(context, params):
         def report(fraction, message):
             context.progress(0.1 + 0.8 * fraction, 1, message)
 
-        result = align_patch(image, depth, template, params["transformation_matrix"], params["landmark_pairs"],
-                             preset=params["preset"], incoming_space=params["incoming_space"], progress=report)
+        result = align_patch(
+            image,
+            depth,
+            template,
+            params["transformation_matrix"],
+            params["landmark_pairs"],
+            preset=params["preset"],
+            incoming_space=params["incoming_space"],
+            progress=report,
+        )
         outputs = context.folder / OUTPUT_FOLDER
         outputs.mkdir(exist_ok=True)
         paths = result.save(outputs)
@@ -123,7 +132,11 @@ def run(context, params):
         release_image_service(context)
 
 
-KIND = register_kind(JobKind(
-    "align", run, validate,
-    "Non-linear alignment of a cortical patch (image + depth map + affine + landmarks) to the template.",
-))
+KIND = register_kind(
+    JobKind(
+        "align",
+        run,
+        validate,
+        "Non-linear alignment of a cortical patch (image + depth map + affine + landmarks) to the template.",
+    )
+)

@@ -30,11 +30,15 @@ def validate(params):
     labels = params.get("labels")
     if labels is not None:
         if not isinstance(labels, dict) or set(labels) - {"cortex", "white", "outside"}:
-            raise InputError("labels must be an object with the keys cortex, white and optionally outside, "
-                             f"got {labels!r}")
+            raise InputError(
+                f"labels must be an object with the keys cortex, white and optionally outside, got {labels!r}"
+            )
         mapping = LabelMapping.coerce(labels)
-        labels = {"cortex": list(mapping.cortex), "white": list(mapping.white),
-                  "outside": None if mapping.outside is None else list(mapping.outside)}
+        labels = {
+            "cortex": list(mapping.cortex),
+            "white": list(mapping.white),
+            "outside": None if mapping.outside is None else list(mapping.outside),
+        }
     checked["labels"] = labels
     return checked
 
@@ -54,8 +58,9 @@ def run(context, params):
             context.progress(0.05 + 0.85 * fraction, 1, "computing the depth map")
 
         try:
-            written = depth_map_from_file(segmentation, depth_path, label_mapping=params.get("labels"),
-                                          voluba_compatible=True, progress=report)
+            written = depth_map_from_file(
+                segmentation, depth_path, label_mapping=params.get("labels"), voluba_compatible=True, progress=report
+            )
         except InputError as exc:
             raise InputError(f"The segmentation {name!r} cannot be used: {exc.message}", exc.problems) from None
 
@@ -73,7 +78,11 @@ def run(context, params):
         release_image_service(context)
 
 
-KIND = register_kind(JobKind(
-    "depth", run, validate,
-    "Equivolumetric depth map of a cortical segmentation (0 outside, 100 cortex, 200 white) in an image service.",
-))
+KIND = register_kind(
+    JobKind(
+        "depth",
+        run,
+        validate,
+        "Equivolumetric depth map of a cortical segmentation (0 outside, 100 cortex, 200 white) in an image service.",
+    )
+)

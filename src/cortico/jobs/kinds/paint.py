@@ -63,8 +63,10 @@ def validate(params):
         raise InputError("Paint job parameters must be an object.")
     unknown = sorted(set(params) - {"settings", "values", "input_file", "input_name"})
     if unknown:
-        raise InputError(f"Unknown paint job parameter(s): {', '.join(unknown)}; "
-                         "expected 'settings' and 'values' (or an uploaded table).")
+        raise InputError(
+            f"Unknown paint job parameter(s): {', '.join(unknown)}; "
+            "expected 'settings' and 'values' (or an uploaded table)."
+        )
     settings_data = params.get("settings") or {}
     if "values" in params:
         request = check_paint_request(values_to_csv(params["values"]), settings_data, PaintLimits())
@@ -75,8 +77,10 @@ def validate(params):
         if settings is None:
             raise InputError("'settings' must be an object of setting names and values.")
     else:
-        raise InputError("A paint job needs 'values' ({image name: {region column: value}}), "
-                         "or a CSV uploaded through POST /api/v1/paint/jobs.")
+        raise InputError(
+            "A paint job needs 'values' ({image name: {region column: value}}), "
+            "or a CSV uploaded through POST /api/v1/paint/jobs."
+        )
     normalised = {"settings": settings.to_dict()}
     if "values" in params:
         normalised["values"] = params["values"]
@@ -115,8 +119,9 @@ def run(context, params):
         raise InputError("The values table of this job is missing from the server's storage.")
     table_bytes = source.read_bytes()
     store, owner = atlas_store(runtime_settings), _owner(context)
-    request = check_paint_request(table_bytes, params.get("settings") or {},
-                                  PaintLimits.from_settings(runtime_settings), store, owner)
+    request = check_paint_request(
+        table_bytes, params.get("settings") or {}, PaintLimits.from_settings(runtime_settings), store, owner
+    )
     request.raise_for_problems()
     settings, table = request.settings, request.table
     atlas = load_paint_atlas(settings.atlas, store, owner)
@@ -152,8 +157,9 @@ def run(context, params):
         done = sum(counts.values())
         if kind == "image":
             file_name, _, view_name = message.partition(": ")
-            text = (f"image {counts['image']} of {n_images}: "
-                    f"{display.get(file_name, file_name)}, {view_caption(view_name)}")
+            text = (
+                f"image {counts['image']} of {n_images}: {display.get(file_name, file_name)}, {view_caption(view_name)}"
+            )
         elif kind == "panel":
             text = f"panel {counts['panel']} of {n_panels}: {message}"
         else:
@@ -161,12 +167,14 @@ def run(context, params):
         context.progress(min(done, total - 1), total, text)
 
     data = settings.to_dict()
-    stage = [(render_part, (atlas, part, [rows[i] for i in part.rows], table_meta, data, str(work), str(out),
-                            str(thumbs))) for part in parts]
+    stage = [
+        (render_part, (atlas, part, [rows[i] for i in part.rows], table_meta, data, str(work), str(out), str(thumbs)))
+        for part in parts
+    ]
     if settings.movie:
         stage.append((render_movie, (atlas, rows, table_meta, data, str(work), str(out))))
     outcomes = run_processes(stage, on_message, context.check_cancelled)
-    produced = [item for outcome in outcomes[:len(parts)] for item in outcome]
+    produced = [item for outcome in outcomes[: len(parts)] for item in outcome]
     movies = outcomes[len(parts)] if settings.movie else []
     panels = {}
     if settings.panel:
@@ -174,12 +182,17 @@ def run(context, params):
         for file_name, view_name, png, _ in produced:
             by_row.setdefault(file_name, {})[view_name] = str(out / png)
         order = _view_names(views)
-        jobs = [(display[file_name], file_name, [(v, by_row[file_name][v]) for v in order if v in by_row[file_name]])
-                for file_name, _, _ in rows]
+        jobs = [
+            (display[file_name], file_name, [(v, by_row[file_name][v]) for v in order if v in by_row[file_name]])
+            for file_name, _, _ in rows
+        ]
         chunks = [jobs[i::processes] for i in range(min(processes, len(jobs)))]
         formats, transparent = tuple(settings.panel_formats), settings.background == "transparent"
-        for written in run_processes([(render_panels, (chunk, scale, settings.label, formats, transparent, str(out)))
-                                      for chunk in chunks], on_message, context.check_cancelled):
+        for written in run_processes(
+            [(render_panels, (chunk, scale, settings.label, formats, transparent, str(out))) for chunk in chunks],
+            on_message,
+            context.check_cancelled,
+        ):
             panels.update(written)
     context.progress(total - 1, total, "packing the zip file", force=True)
     result = _result(settings, table, display, rows, views, produced, panels, movies, out, request.warnings)
@@ -202,13 +215,21 @@ def _result(settings, table, display, rows, views, produced, panels, movies, out
     order = {name: position for position, name in enumerate(_view_names(views))}
     images = {}
     for file_name, view_name, png, thumb in produced:
-        images.setdefault(file_name, []).append({
-            "view": view_name, "caption": view_caption(view_name), "file": png, "thumb": f"thumbs/{thumb}"})
+        images.setdefault(file_name, []).append(
+            {"view": view_name, "caption": view_caption(view_name), "file": png, "thumb": f"thumbs/{thumb}"}
+        )
     result_rows = []
     for file_name, _, number in rows:
         row_images = sorted(images.get(file_name, []), key=lambda item: order.get(item["view"], 0))
-        result_rows.append({"name": display[file_name], "file_name": file_name, "row": number,
-                            "images": row_images, "panels": panels.get(file_name, [])})
+        result_rows.append(
+            {
+                "name": display[file_name],
+                "file_name": file_name,
+                "row": number,
+                "images": row_images,
+                "panels": panels.get(file_name, []),
+            }
+        )
     colorbars = sorted(p.name for p in out.glob("colorbar.*"))
     return {
         "atlas": settings.atlas,
@@ -254,7 +275,11 @@ def _remove_tree(folder):
     shutil.rmtree(folder, ignore_errors=True)
 
 
-register_kind(JobKind(
-    KIND, run, validate,
-    "Paint atlas regions with the values of a BrainPainter-style table: images, panels, movie, zip.",
-))
+register_kind(
+    JobKind(
+        KIND,
+        run,
+        validate,
+        "Paint atlas regions with the values of a BrainPainter-style table: images, panels, movie, zip.",
+    )
+)

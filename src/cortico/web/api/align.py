@@ -18,54 +18,87 @@ from cortico.web.schemas import JobSchema
 
 __all__ = ["blp"]
 
-blp = Blueprint("align_api", __name__, url_prefix="/api/v1/align",
-                description="Equivolumetric depth maps and non-linear alignment of cortical patches stored in "
-                            "your image store (`/api/v1/images`). Jobs are polled at `links.self`; results name "
-                            "the new volumes.")
+blp = Blueprint(
+    "align_api",
+    __name__,
+    url_prefix="/api/v1/align",
+    description="Equivolumetric depth maps and non-linear alignment of cortical patches stored in "
+    "your image store (`/api/v1/images`). Jobs are polled at `links.self`; results name "
+    "the new volumes.",
+)
 blp.before_request(require_token)
 
 
 class LabelsSchema(Schema):
-    cortex = fields.List(fields.Integer(), required=True, metadata={"description": "Cortex labels.",
-                                                                    "example": [100]})
-    white = fields.List(fields.Integer(), required=True, metadata={"description": "White-matter labels.",
-                                                                   "example": [200]})
-    outside = fields.List(fields.Integer(), allow_none=True,
-                          metadata={"description": "Outside labels; omitted = every other label."})
+    cortex = fields.List(fields.Integer(), required=True, metadata={"description": "Cortex labels.", "example": [100]})
+    white = fields.List(
+        fields.Integer(), required=True, metadata={"description": "White-matter labels.", "example": [200]}
+    )
+    outside = fields.List(
+        fields.Integer(), allow_none=True, metadata={"description": "Outside labels; omitted = every other label."}
+    )
 
 
 class DepthJobSchema(Schema):
-    segmentation_name = fields.String(required=True, validate=validate.Length(1, 255),
-                                      metadata={"description": "Name of your segmentation volume.",
-                                                "example": "patch-segmentation"})
-    labels = fields.Nested(LabelsSchema, load_default=None, allow_none=True,
-                           metadata={"description": "Label mapping; default 0 outside, 100 cortex, 200 white."})
+    segmentation_name = fields.String(
+        required=True,
+        validate=validate.Length(1, 255),
+        metadata={"description": "Name of your segmentation volume.", "example": "patch-segmentation"},
+    )
+    labels = fields.Nested(
+        LabelsSchema,
+        load_default=None,
+        allow_none=True,
+        metadata={"description": "Label mapping; default 0 outside, 100 cortex, 200 white."},
+    )
 
 
 class AlignJobSchema(Schema):
-    image_name = fields.String(required=True, validate=validate.Length(1, 255),
-                               metadata={"description": "Name of the incoming patch image.", "example": "patch"})
-    depth_map_name = fields.String(required=True, validate=validate.Length(1, 255),
-                                   metadata={"description": "Name of its depth map (same grid).",
-                                             "example": "patch-segmentation-equivolumetric-depth"})
+    image_name = fields.String(
+        required=True,
+        validate=validate.Length(1, 255),
+        metadata={"description": "Name of the incoming patch image.", "example": "patch"},
+    )
+    depth_map_name = fields.String(
+        required=True,
+        validate=validate.Length(1, 255),
+        metadata={
+            "description": "Name of its depth map (same grid).",
+            "example": "patch-segmentation-equivolumetric-depth",
+        },
+    )
     transformation_matrix = fields.List(
-        fields.List(fields.Float(allow_nan=False)), required=True,
-        metadata={"description": "4x4 (or 3x4) incoming -> template affine, mm, row-major.",
-                  "example": [[1, 0, 0, 0], [0, 1, 0, 0], [0, 0, 1, 0], [0, 0, 0, 1]]})
+        fields.List(fields.Float(allow_nan=False)),
+        required=True,
+        metadata={
+            "description": "4x4 (or 3x4) incoming -> template affine, mm, row-major.",
+            "example": [[1, 0, 0, 0], [0, 1, 0, 0], [0, 0, 1, 0], [0, 0, 0, 1]],
+        },
+    )
     landmark_pairs = fields.List(
-        fields.Dict(), load_default=list,
-        metadata={"description": "`{source_point: template mm, target_point: incoming mm, active, name}`."})
-    preset = fields.String(load_default=DEFAULT_PRESET, validate=validate.OneOf(sorted(PRESETS)),
-                           metadata={"description": "`fast` (default) or `voluba` (the seed's exact, slow, "
-                                                    "ANTs settings)."})
-    incoming_space = fields.String(load_default="neuroglancer", validate=validate.OneOf(INCOMING_SPACES),
-                                   metadata={"description": "Meaning of incoming coordinates: `neuroglancer` "
-                                                            "(VoluBA), `seed` (half a voxel off) or `world`."})
+        fields.Dict(),
+        load_default=list,
+        metadata={"description": "`{source_point: template mm, target_point: incoming mm, active, name}`."},
+    )
+    preset = fields.String(
+        load_default=DEFAULT_PRESET,
+        validate=validate.OneOf(sorted(PRESETS)),
+        metadata={"description": "`fast` (default) or `voluba` (the seed's exact, slow, ANTs settings)."},
+    )
+    incoming_space = fields.String(
+        load_default="neuroglancer",
+        validate=validate.OneOf(INCOMING_SPACES),
+        metadata={
+            "description": "Meaning of incoming coordinates: `neuroglancer` "
+            "(VoluBA), `seed` (half a voxel off) or `world`."
+        },
+    )
 
 
 class OutputFileSchema(Schema):
-    role = fields.String(metadata={"description": "resampled_image, affine, forward_warp, inverse_warp, "
-                                                  "composite or report."})
+    role = fields.String(
+        metadata={"description": "resampled_image, affine, forward_warp, inverse_warp, composite or report."}
+    )
     name = fields.String(metadata={"description": "File name."})
     size = fields.Integer(metadata={"description": "Bytes."})
     description = fields.String(metadata={"description": "What the file is."})

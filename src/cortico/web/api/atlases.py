@@ -13,14 +13,19 @@ from cortico.web.auth import current_user_id, require_token
 
 __all__ = ["blp"]
 
-blp = Blueprint("atlases_api", __name__, url_prefix="/api/v1/atlases",
-                description="Atlases: named regions on the fsaverage brain, with ready-to-fill CSV templates.")
+blp = Blueprint(
+    "atlases_api",
+    __name__,
+    url_prefix="/api/v1/atlases",
+    description="Atlases: named regions on the fsaverage brain, with ready-to-fill CSV templates.",
+)
 blp.before_request(require_token)
 
 
 def _with_templates(summary):
-    summary["templates"] = {schema: url_for("atlases_api.AtlasTemplate", name=summary["name"], schema=schema)
-                            for schema in SCHEMAS}
+    summary["templates"] = {
+        schema: url_for("atlases_api.AtlasTemplate", name=summary["name"], schema=schema) for schema in SCHEMAS
+    }
     return summary
 
 
@@ -51,9 +56,12 @@ class AtlasByName(MethodView):
 @blp.route("/<name>/template.csv")
 class AtlasTemplate(MethodView):
     @blp.arguments(TemplateArgs, location="query", unknown=RAISE)
-    @blp.response(200, description="CSV with the header `Image-name-unique,<region columns>` and empty rows.",
-                  content_type="text/csv",
-                  example="Image-name-unique,Left-bankssts,Left-caudalanteriorcingulate,...\nimage-1,,,...\n")
+    @blp.response(
+        200,
+        description="CSV with the header `Image-name-unique,<region columns>` and empty rows.",
+        content_type="text/csv",
+        example="Image-name-unique,Left-bankssts,Left-caudalanteriorcingulate,...\nimage-1,,,...\n",
+    )
     @blp.alt_response(404, description="No atlas with this name.")
     @blp.alt_response(422, description="Unknown schema or number of rows out of 1..1000.")
     def get(self, args, name):
@@ -61,5 +69,4 @@ class AtlasTemplate(MethodView):
         entry = atlas_entry(name, store(), _owner())
         text = template_text(entry["name"], args["schema"], args["rows"], store(), _owner())
         filename = f"cortico-template-{safe_name(entry['name'])}-{args['schema']}.csv"
-        return Response(text, mimetype="text/csv",
-                        headers={"Content-Disposition": f"attachment; filename={filename}"})
+        return Response(text, mimetype="text/csv", headers={"Content-Disposition": f"attachment; filename={filename}"})

@@ -61,6 +61,7 @@ class WorkerHealth(MethodView):
         except Exception as exc:
             return error_response(503, f"Worker status unavailable: {exc}.")
         if not workers:
-            return error_response(503, "No job worker has reported recently; start one with "
-                                       "`cortico worker` (or use `cortico serve`).")
+            return error_response(
+                503, "No job worker has reported recently; start one with `cortico worker` (or use `cortico serve`)."
+            )
         return {"workers": workers, "message": f"{workers} worker(s) alive"}

@@ -11,10 +11,14 @@ from cortico.web.image_service import NiftiExtraSchema, download_response, own_b
 
 __all__ = ["blp", "image_as_dict"]
 
-blp = Blueprint("images", __name__, url_prefix="/api/v1/images",
-                description="NIfTI volumes of the image store (also served at `/image-service/` with Chumni's "
-                            "routes). You see your own volumes and public ones; another user's private volume "
-                            "answers 404.")
+blp = Blueprint(
+    "images",
+    __name__,
+    url_prefix="/api/v1/images",
+    description="NIfTI volumes of the image store (also served at `/image-service/` with Chumni's "
+    "routes). You see your own volumes and public ones; another user's private volume "
+    "answers 404.",
+)
 blp.before_request(require_token)
 
 _FORMATS = ("gzip", "raw", "original")
@@ -31,31 +35,45 @@ class ImageSchema(Schema):
     source_job_id = fields.String(allow_none=True, metadata={"description": "Job that produced it, if any."})
     created_at = fields.DateTime(metadata={"description": "Upload time (UTC)."})
     extra = fields.Nested(NiftiExtraSchema, metadata={"description": "Chumni NiftiExtra metadata."})
-    links = fields.Dict(metadata={"description": "`self`, `download`, `normalized` (relative to the image "
-                                                 "service base URL) and `neuroglancer` (a `precomputed://` URL)."})
+    links = fields.Dict(
+        metadata={
+            "description": "`self`, `download`, `normalized` (relative to the image "
+            "service base URL) and `neuroglancer` (a `precomputed://` URL)."
+        }
+    )
 
 
 class VisibilitySchema(Schema):
-    visibility = fields.String(required=True, validate=validate.OneOf(["private", "public"]),
-                               metadata={"description": "private or public.", "example": "public"})
+    visibility = fields.String(
+        required=True,
+        validate=validate.OneOf(["private", "public"]),
+        metadata={"description": "private or public.", "example": "public"},
+    )
 
 
 class DownloadArgs(Schema):
-    format = fields.String(load_default="original", validate=validate.OneOf(_FORMATS),
-                           metadata={"description": "gzip (.nii.gz), raw (.nii) or original (as uploaded)."})
+    format = fields.String(
+        load_default="original",
+        validate=validate.OneOf(_FORMATS),
+        metadata={"description": "gzip (.nii.gz), raw (.nii) or original (as uploaded)."},
+    )
 
 
 _UPLOAD_BODY = {
     "required": True,
-    "content": {"multipart/form-data": {"schema": {
-        "type": "object",
-        "required": ["image"],
-        "properties": {
-            "image": {"type": "string", "format": "binary", "description": "NIfTI file (.nii or .nii.gz)."},
-            "segmentation": {"type": "boolean", "description": "The volume holds integer labels."},
-            "visibility": {"type": "string", "enum": ["private", "public"], "description": "Default private."},
-        },
-    }}},
+    "content": {
+        "multipart/form-data": {
+            "schema": {
+                "type": "object",
+                "required": ["image"],
+                "properties": {
+                    "image": {"type": "string", "format": "binary", "description": "NIfTI file (.nii or .nii.gz)."},
+                    "segmentation": {"type": "boolean", "description": "The volume holds integer labels."},
+                    "visibility": {"type": "string", "enum": ["private", "public"], "description": "Default private."},
+                },
+            }
+        }
+    },
 }
 
 

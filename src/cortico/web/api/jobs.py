@@ -11,8 +11,12 @@ from cortico.web.auth import current_user_id, require_token
 from cortico.web.errors import error_response
 from cortico.web.schemas import JobCreateSchema, JobListArgs, JobSchema
 
-blp = Blueprint("jobs", __name__, url_prefix="/api/v1/jobs",
-                description="Background jobs: every job has an owner; another user's job answers 404.")
+blp = Blueprint(
+    "jobs",
+    __name__,
+    url_prefix="/api/v1/jobs",
+    description="Background jobs: every job has an owner; another user's job answers 404.",
+)
 blp.before_request(require_token)
 
 

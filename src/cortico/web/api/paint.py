@@ -28,22 +28,43 @@ from cortico.web.auth import current_user_id, require_token
 
 __all__ = ["blp", "SUGGESTED_COLORMAPS"]
 
-SUGGESTED_COLORMAPS = ("viridis", "plasma", "inferno", "magma", "cividis", "hot", "YlOrRd", "Reds", "Blues",
-                       "RdBu_r", "coolwarm", "bwr", "PiYG", "PuOr", "Spectral")
+SUGGESTED_COLORMAPS = (
+    "viridis",
+    "plasma",
+    "inferno",
+    "magma",
+    "cividis",
+    "hot",
+    "YlOrRd",
+    "Reds",
+    "Blues",
+    "RdBu_r",
+    "coolwarm",
+    "bwr",
+    "PiYG",
+    "PuOr",
+    "Spectral",
+)
 
-blp = Blueprint("paint_api", __name__, url_prefix="/api/v1/paint",
-                description="Brain painting: a values table (CSV upload or JSON) and settings become images, "
-                            "panels, a movie and a zip. Poll the job at `links.self`.")
+blp = Blueprint(
+    "paint_api",
+    __name__,
+    url_prefix="/api/v1/paint",
+    description="Brain painting: a values table (CSV upload or JSON) and settings become images, "
+    "panels, a movie and a zip. Poll the job at `links.self`.",
+)
 blp.before_request(require_token)
 
 
 def _created(job_id, warnings):
     body = job_as_dict(get_owned_job(job_id, current_user_id()))
-    body["links"].update({
-        "files": url_for("paint_api.PaintJobFiles", job_id=job_id),
-        "zip": url_for("paint_api.PaintJobZip", job_id=job_id),
-        "page": url_for("paint.job_page", job_id=job_id),
-    })
+    body["links"].update(
+        {
+            "files": url_for("paint_api.PaintJobFiles", job_id=job_id),
+            "zip": url_for("paint_api.PaintJobZip", job_id=job_id),
+            "page": url_for("paint.job_page", job_id=job_id),
+        }
+    )
     body["warnings"] = list(warnings)
     return body
 
@@ -54,8 +75,9 @@ def _json_settings(text):
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise InputError(f"The 'settings' field is not valid JSON: {exc.msg} at line {exc.lineno}, "
-                         f"column {exc.colno}.") from None
+        raise InputError(
+            f"The 'settings' field is not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}."
+        ) from None
     if not isinstance(data, dict):
         raise InputError("The 'settings' field must be a JSON object of setting names and values.")
     return data
@@ -65,11 +87,17 @@ def _json_settings(text):
 class PaintJobs(MethodView):
     @blp.doc(requestBody=PAINT_REQUEST_BODY)
     @blp.response(202, PaintJobCreatedSchema, description="Queued; poll `links.self`, then list `links.files`.")
-    @blp.alt_response(413, description="The CSV, the rows, the images or the movie frames exceed this server's "
-                                       "limits (`errors` says which and by how much).")
-    @blp.alt_response(422, description="Every problem of the table and the settings at once: `errors` lists "
-                                       "them in words, `details` with row, column, field and closest region "
-                                       "names.")
+    @blp.alt_response(
+        413,
+        description="The CSV, the rows, the images or the movie frames exceed this server's "
+        "limits (`errors` says which and by how much).",
+    )
+    @blp.alt_response(
+        422,
+        description="Every problem of the table and the settings at once: `errors` lists "
+        "them in words, `details` with row, column, field and closest region "
+        "names.",
+    )
     def post(self):
         """Create a painting job from a CSV upload (multipart) or from JSON values.
 
@@ -87,8 +115,9 @@ class PaintJobs(MethodView):
             else:
                 body = request.get_json(silent=True)
                 if not isinstance(body, dict):
-                    raise InputError("Send JSON {\"values\": {...}, \"settings\": {...}} or a multipart form "
-                                     "with a 'table' CSV file.")
+                    raise InputError(
+                        'Send JSON {"values": {...}, "settings": {...}} or a multipart form with a \'table\' CSV file.'
+                    )
                 unknown = sorted(set(body) - {"values", "settings"})
                 if unknown:
                     raise InputError(f"Unknown field(s) {', '.join(unknown)}; expected 'values' and 'settings'.")
@@ -117,8 +146,9 @@ class PaintJobFiles(MethodView):
 
 @blp.route("/jobs/<job_id>/files/<path:name>")
 class PaintJobFile(MethodView):
-    @blp.response(200, description="The file (PNG, PDF, SVG, MP4, GIF, JSON or CSV).",
-                  content_type="application/octet-stream")
+    @blp.response(
+        200, description="The file (PNG, PDF, SVG, MP4, GIF, JSON or CSV).", content_type="application/octet-stream"
+    )
     @blp.alt_response(404, description="No such job, or no such file in its result.")
     @blp.alt_response(409, description="The job has not succeeded (yet).")
     def get(self, job_id, name):
@@ -129,16 +159,20 @@ class PaintJobFile(MethodView):
 
 @blp.route("/jobs/<job_id>/zip")
 class PaintJobZip(MethodView):
-    @blp.response(200, description="Zip of every image, panel, colour bar, movie, the input table and "
-                                   "settings.json.", content_type="application/zip")
+    @blp.response(
+        200,
+        description="Zip of every image, panel, colour bar, movie, the input table and settings.json.",
+        content_type="application/zip",
+    )
     @blp.alt_response(404, description="No such job for this user.")
     @blp.alt_response(409, description="The job has not succeeded (yet).")
     def get(self, job_id):
         """Download all results of a painting job as one zip."""
         job = get_owned_job(job_id, current_user_id())
         path = result_file(job, job.result["zip"])
-        return send_file(path, mimetype="application/zip", as_attachment=True,
-                         download_name=zip_download_name(job), max_age=0)
+        return send_file(
+            path, mimetype="application/zip", as_attachment=True, download_name=zip_download_name(job), max_age=0
+        )
 
 
 @blp.route("/options")
@@ -154,7 +188,11 @@ class PaintOptions(MethodView):
             "surfaces": ["pial", "white", "inflated", "midthickness"],
             "colormaps": list(SUGGESTED_COLORMAPS),
             "defaults": PaintSettings().to_dict(),
-            "limits": {"max_rows": configured.max_rows, "max_images": configured.max_images,
-                       "max_side": configured.max_side, "max_upload_bytes": configured.max_upload_bytes,
-                       "max_movie_frames": configured.max_movie_frames},
+            "limits": {
+                "max_rows": configured.max_rows,
+                "max_images": configured.max_images,
+                "max_side": configured.max_side,
+                "max_upload_bytes": configured.max_upload_bytes,
+                "max_movie_frames": configured.max_movie_frames,
+            },
         }

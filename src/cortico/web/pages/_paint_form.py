@@ -6,8 +6,16 @@ import math
 
 from cortico.jobs.kinds._paint_inputs import Problem
 
-__all__ = ["COLOR_MODES", "KEEP_TABLE_BYTES", "default_form", "form_from_request", "form_from_settings",
-           "form_settings", "keep_table", "kept_table"]
+__all__ = [
+    "COLOR_MODES",
+    "KEEP_TABLE_BYTES",
+    "default_form",
+    "form_from_request",
+    "form_from_settings",
+    "form_settings",
+    "keep_table",
+    "kept_table",
+]
 
 COLOR_MODES = ("stops", "cmap", "brainpainter")
 #: Largest table kept in the page between tries (larger ones must be chosen again).
@@ -79,8 +87,23 @@ def _text(value):
 def form_from_request(form):
     """Form values as the user sent them (kept as typed, for showing the form again)."""
     values = default_form()
-    for key in ("atlas", "surface", "color_mode", "cmap", "vmin", "vmax", "center", "label", "nodata_color",
-                "background", "width", "height", "movie_view", "movie_fps", "movie_steps"):
+    for key in (
+        "atlas",
+        "surface",
+        "color_mode",
+        "cmap",
+        "vmin",
+        "vmax",
+        "center",
+        "label",
+        "nodata_color",
+        "background",
+        "width",
+        "height",
+        "movie_view",
+        "movie_fps",
+        "movie_steps",
+    ):
         if key in form:
             values[key] = form.get(key, "").strip()
     for key in ("views", "colors", "panel_formats", "movie_formats"):
@@ -143,8 +166,7 @@ def form_settings(values):
     if not values["views"]:
         problems.append(Problem("No view is ticked; choose at least one view.", field="views"))
         settings.pop("views")
-    for key, label in (("vmin", "Lowest value (vmin)"), ("vmax", "Highest value (vmax)"),
-                       ("center", "Centre value")):
+    for key, label in (("vmin", "Lowest value (vmin)"), ("vmax", "Highest value (vmax)"), ("center", "Centre value")):
         number = _number(values, key, problems, label)
         if number is not None and mode != "brainpainter":
             settings[key] = number

@@ -61,17 +61,27 @@ def _recent_jobs(owner):
     from sqlalchemy import select
 
     with current_app.extensions["cortico.db"].session() as session:
-        return list(session.execute(
-            select(Job).where(Job.owner_id == owner, Job.kind.in_(_KINDS)).order_by(Job.created_at.desc()).limit(20)
-        ).scalars())
+        return list(
+            session.execute(
+                select(Job).where(Job.owner_id == owner, Job.kind.in_(_KINDS)).order_by(Job.created_at.desc()).limit(20)
+            ).scalars()
+        )
 
 
 def _render_index(form=None, error=None, status=200):
     owner = session_owner_id()
     images = image_store().list_visible(owner)
     return render_template(
-        "align.html", images=images, owner=owner, jobs=_recent_jobs(owner), form=form or {}, error=error,
-        presets=sorted(PRESETS), default_preset=DEFAULT_PRESET, spaces=INCOMING_SPACES, identity=_IDENTITY,
+        "align.html",
+        images=images,
+        owner=owner,
+        jobs=_recent_jobs(owner),
+        form=form or {},
+        error=error,
+        presets=sorted(PRESETS),
+        default_preset=DEFAULT_PRESET,
+        spaces=INCOMING_SPACES,
+        identity=_IDENTITY,
         version=__version__,
     ), status
 
@@ -111,8 +121,12 @@ def delete_volume(image_id):
 def volume_page(image_id):
     """A volume's metadata and the NiiVue viewer."""
     image = _visible_image(image_id)
-    return render_template("align_volume.html", image=image, version=__version__,
-                           layers=[_layer(image, "gray" if not image.segmentation else "warm")])
+    return render_template(
+        "align_volume.html",
+        image=image,
+        version=__version__,
+        layers=[_layer(image, "gray" if not image.segmentation else "warm")],
+    )
 
 
 @bp.get("/volumes/<image_id>/<file_name>")
@@ -134,22 +148,31 @@ def submit_alignment():
     form = request.form
     try:
         matrix = _json_field(form, "transformation_matrix", "the matrix")
-        pairs = _json_field(form, "landmark_pairs", "the landmark pairs") if form.get("landmark_pairs", "").strip() \
-            else []
+        pairs = (
+            _json_field(form, "landmark_pairs", "the landmark pairs") if form.get("landmark_pairs", "").strip() else []
+        )
     except InputError as exc:
         return _render_index(form=form, error=exc.message, status=422)
-    return _submit("align", {"image_name": form.get("image_name", ""), "depth_map_name": form.get("depth_map_name", ""),
-                             "transformation_matrix": matrix, "landmark_pairs": pairs,
-                             "preset": form.get("preset", DEFAULT_PRESET),
-                             "incoming_space": form.get("incoming_space", "neuroglancer")})
+    return _submit(
+        "align",
+        {
+            "image_name": form.get("image_name", ""),
+            "depth_map_name": form.get("depth_map_name", ""),
+            "transformation_matrix": matrix,
+            "landmark_pairs": pairs,
+            "preset": form.get("preset", DEFAULT_PRESET),
+            "incoming_space": form.get("incoming_space", "neuroglancer"),
+        },
+    )
 
 
 def _json_field(form, key, what):
     try:
         return json.loads(form.get(key, ""))
     except json.JSONDecodeError as exc:
-        raise InputError(f"{what[0].upper()}{what[1:]} is not valid JSON: {exc.msg} (line {exc.lineno}, "
-                         f"column {exc.colno}).") from None
+        raise InputError(
+            f"{what[0].upper()}{what[1:]} is not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})."
+        ) from None
 
 
 def _submit(kind, params):
@@ -172,8 +195,15 @@ def job_page(job_id):
         layers = _result_layers(job)
         if job.kind == "align":
             files = output_files(job, "align.job_file")
-    return render_template("align_job.html", job=job, status=job_as_dict(job), layers=layers, files=files,
-                           descriptions=OUTPUT_DESCRIPTIONS, version=__version__)
+    return render_template(
+        "align_job.html",
+        job=job,
+        status=job_as_dict(job),
+        layers=layers,
+        files=files,
+        descriptions=OUTPUT_DESCRIPTIONS,
+        version=__version__,
+    )
 
 
 @bp.get("/jobs/<job_id>/status")
@@ -201,9 +231,14 @@ def job_file(job_id, role):
 
 
 def _layer(image, colormap, opacity=1.0):
-    return {"url": url_for("align.volume_file", image_id=image.id, file_name="volume.nii.gz"),
-            "name": f"{image.name}.nii.gz", "label": image.name, "colormap": colormap, "opacity": opacity,
-            "page": url_for("align.volume_page", image_id=image.id)}
+    return {
+        "url": url_for("align.volume_file", image_id=image.id, file_name="volume.nii.gz"),
+        "name": f"{image.name}.nii.gz",
+        "label": image.name,
+        "colormap": colormap,
+        "opacity": opacity,
+        "page": url_for("align.volume_page", image_id=image.id),
+    }
 
 
 def _result_layers(job):

@@ -8,10 +8,16 @@ bp = Blueprint("home", __name__)
 
 # (endpoint, title, summary) of every tool page; a tool appears once its blueprint exists.
 TOOLS = [
-    ("paint.form", "Brain painting",
-     "Upload a CSV of values per atlas region and get publication figures of the painted brain."),
-    ("align.index", "Cortical patch alignment",
-     "Compute equivolumetric depth maps and align cortical patches to a template."),
+    (
+        "paint.form",
+        "Brain painting",
+        "Upload a CSV of values per atlas region and get publication figures of the painted brain.",
+    ),
+    (
+        "align.index",
+        "Cortical patch alignment",
+        "Compute equivolumetric depth maps and align cortical patches to a template.",
+    ),
 ]
 
 

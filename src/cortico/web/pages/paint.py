@@ -12,8 +12,8 @@ from cortico.db import Job
 from cortico.exceptions import CorticoError, NotFoundError
 from cortico.jobs import cancel_job
 from cortico.jobs.kinds._paint_inputs import check_paint_request, load_paint_atlas
-from cortico.paint import safe_name
 from cortico.jobs.kinds.paint import KIND, input_path
+from cortico.paint import safe_name
 from cortico.web._atlas_catalog import SCHEMAS, atlas_entries, atlas_entry, template_text
 from cortico.web._paint_jobs import create_paint_job, limits, read_upload, result_file, store, zip_download_name
 from cortico.web.auth import session_owner_id
@@ -29,13 +29,16 @@ from cortico.web.pages._view_thumbnails import thumbnail_name
 
 bp = Blueprint("paint", __name__, url_prefix="/paint")
 
-_SURFACES = (("pial", "Pial (outer)"), ("white", "White matter"), ("inflated", "Inflated"),
-             ("midthickness", "Mid-thickness"))
+_SURFACES = (
+    ("pial", "Pial (outer)"),
+    ("white", "White matter"),
+    ("inflated", "Inflated"),
+    ("midthickness", "Mid-thickness"),
+)
 
 
 def _view_choices():
-    from cortico.paint import NAMED_VIEWS
-    from cortico.paint import view_caption
+    from cortico.paint import NAMED_VIEWS, view_caption
 
     return [{"name": name, "caption": view_caption(name), "thumb": thumbnail_name(name)} for name in NAMED_VIEWS]
 
@@ -59,9 +62,18 @@ def _render_form(values, problems=(), warnings=(), kept="", kept_name="", status
     configured = limits()
     atlases = atlas_entries(store(), session_owner_id(create=False))
     return render_template(
-        "paint_form.html", form=values, problems=list(problems), warnings=list(warnings),
-        kept_table=kept, kept_name=kept_name, atlases=atlases, surfaces=_SURFACES,
-        views=_view_choices(), colormaps=_colormap_strips(), schemas=SCHEMAS, limits=configured,
+        "paint_form.html",
+        form=values,
+        problems=list(problems),
+        warnings=list(warnings),
+        kept_table=kept,
+        kept_name=kept_name,
+        atlases=atlases,
+        surfaces=_SURFACES,
+        views=_view_choices(),
+        colormaps=_colormap_strips(),
+        schemas=SCHEMAS,
+        limits=configured,
         version=__version__,
     ), status
 
@@ -110,8 +122,14 @@ def submit():
     except CorticoError as exc:
         from cortico.jobs.kinds._paint_inputs import Problem
 
-        return _render_form(values, [Problem(m) for m in (exc.problems or [exc.message])],
-                            checked.warnings, keep_table(table_bytes), name or "", 422)
+        return _render_form(
+            values,
+            [Problem(m) for m in (exc.problems or [exc.message])],
+            checked.warnings,
+            keep_table(table_bytes),
+            name or "",
+            422,
+        )
     return redirect(url_for("paint.job_page", job_id=job_id), code=303)
 
 
@@ -126,8 +144,11 @@ def template(atlas, schema):
     except NotFoundError:
         abort(404)
     text = template_text(name, schema, rows=2, store=store(), owner=owner)
-    return Response(text, mimetype="text/csv", headers={
-        "Content-Disposition": f"attachment; filename=cortico-template-{safe_name(name)}-{schema}.csv"})
+    return Response(
+        text,
+        mimetype="text/csv",
+        headers={"Content-Disposition": f"attachment; filename=cortico-template-{safe_name(name)}-{schema}.csv"},
+    )
 
 
 def _progress_numbers(message):
@@ -158,10 +179,17 @@ def job_page(job_id):
     status = _status(job)
     result = job.result if job.state == "succeeded" else None
     is_owner = session_owner_id(create=False) == job.owner_id
-    return render_template("paint_job.html", job=job, status=status, result=result, is_owner=is_owner,
-                           settings=(job.params or {}).get("settings", {}),
-                           input_name=(job.params or {}).get("input_name", "values.csv"),
-                           zip_name=zip_download_name(job), version=__version__)
+    return render_template(
+        "paint_job.html",
+        job=job,
+        status=status,
+        result=result,
+        is_owner=is_owner,
+        settings=(job.params or {}).get("settings", {}),
+        input_name=(job.params or {}).get("input_name", "values.csv"),
+        zip_name=zip_download_name(job),
+        version=__version__,
+    )
 
 
 @bp.get("/jobs/<job_id>/status")
@@ -224,8 +252,7 @@ def job_3d(job_id, row):
     """Rotate and zoom the painted brain of one row."""
     job = _job(job_id)
     rows = _row_index(job, row)
-    return render_template("paint_3d.html", job=job, row=row, rows=rows, result=job.result,
-                           version=__version__)
+    return render_template("paint_3d.html", job=job, row=row, rows=rows, result=job.result, version=__version__)
 
 
 @bp.get("/jobs/<job_id>/mesh/<int:row>.bin")
@@ -248,8 +275,14 @@ def job_mesh(job_id, row):
         abort(404)
     scale = settings.color_scale(table.matrix())
     geometry = preview_geometry(atlas, settings.surface)
-    data = painted_mesh_bytes(geometry, atlas, scale(table_row.values), parse_color(settings.nodata_color),
-                              parse_color(settings.medial_wall_color), title=table_row.name)
+    data = painted_mesh_bytes(
+        geometry,
+        atlas,
+        scale(table_row.values),
+        parse_color(settings.nodata_color),
+        parse_color(settings.medial_wall_color),
+        title=table_row.name,
+    )
     response = Response(data, mimetype="application/octet-stream")
     response.headers["Cache-Control"] = "private, max-age=3600"
     return response
