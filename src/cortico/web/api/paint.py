@@ -1,5 +1,6 @@
 """``/api/v1/paint``: create painting jobs, list and download their files."""
 
+import json
 
 from flask import request, send_file, url_for
 from flask.views import MethodView
@@ -23,7 +24,6 @@ from cortico.web.api._paint_schemas import (
     PaintOptionsSchema,
     ResultFilesSchema,
 )
-from cortico.web._input_guard import load_json_text
 from cortico.web.auth import current_user_id, require_token
 
 __all__ = ["blp", "SUGGESTED_COLORMAPS"]
@@ -72,7 +72,12 @@ def _created(job_id, warnings):
 def _json_settings(text):
     if not text or not text.strip():
         return {}
-    data = load_json_text(text, "The 'settings' field")
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InputError(
+            f"The 'settings' field is not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}."
+        ) from None
     if not isinstance(data, dict):
         raise InputError("The 'settings' field must be a JSON object of setting names and values.")
     return data
