@@ -34,3 +34,8 @@ def _navigation():
 @bp.get("/")
 def index():
     return render_template("home.html", tools=available_tools())
+
+
+@bp.get("/favicon.ico")
+def favicon():
+    return current_app.send_static_file("favicon.ico")
