@@ -38,6 +38,7 @@ DEFAULTS = {
     "MAX_CONTENT_LENGTH": 512 * 1024 * 1024,  # bytes per request (uploads)
     "RETENTION_SECONDS": 7 * 24 * 3600,  # results and uploads expire after this
     "RETENTION_SWEEP_SECONDS": 600,  # how often workers delete expired results
+    "HOME_EXAMPLES": True,  # `cortico serve` paints the home page's example figures once
     "MAX_JOBS_IN_FLIGHT": 20,  # queued + running jobs per user
     "ALLOW_ANONYMOUS": True,  # browser users without an account get a per-session owner
     # Image store and alignment (issue 7)

@@ -6,6 +6,7 @@ a surface + labels or a label volume + label table and stored per owner.
 """
 
 from cortico.atlases._bundled import list_atlases, load_atlas
+from cortico.atlases._demo import demo_values
 from cortico.atlases._import import import_surface_atlas, import_volume_atlas
 from cortico.atlases._model import SURFACE_KINDS, Atlas, AtlasInfo, Mesh, Region
 from cortico.atlases._resolve import Resolution, normalise_name, resolve_names
@@ -22,6 +23,7 @@ __all__ = [
     "Resolution",
     "SURFACE_KINDS",
     "StoredAtlas",
+    "demo_values",
     "import_surface_atlas",
     "import_volume_atlas",
     "list_atlases",

@@ -62,17 +62,35 @@ def _atlas_columns(atlas, schema):
     return columns
 
 
-def template_csv(atlas, schema="v2", image_names=("image-1",)):
-    """A ready-to-fill CSV: header ``Image-name-unique,<regions>`` and empty rows.
+def template_csv(atlas, schema="v2", image_names=("image-1",), demo=False) -> str:
+    """A ready-to-fill CSV: header ``Image-name-unique,<regions>`` and one row per image name.
 
-    Returns
-    -------
-    str
+    Parameters
+    ----------
+    atlas, schema
+        As in :func:`template_columns`.
+    image_names : sequence of str
+        The rows.
+    demo : bool
+        Fill the rows with demonstration values (a smooth pattern, each row a little lower than
+        the one before) instead of leaving them empty.
     """
     columns = template_columns(atlas, schema)
+    if demo:
+        from cortico.atlases._bundled import load_atlas
+        from cortico.atlases._demo import demo_cells
+
+        loaded = atlas if isinstance(atlas, Atlas) else load_atlas(_TEMPLATE_ALIASES.get(str(atlas).lower(), atlas))
+        cells = demo_cells(loaded, columns)
+        rows = [
+            ["" if value is None else f"{value - 0.15 * index:.2f}" for value in cells]
+            for index in range(len(image_names))
+        ]
+    else:
+        rows = [[""] * len(columns) for _ in image_names]
     stream = io.StringIO()
     writer = csv.writer(stream, lineterminator="\n")
     writer.writerow([IMAGE_NAME_COLUMN, *columns])
-    for name in image_names:
-        writer.writerow([name] + [""] * len(columns))
+    for name, cells in zip(image_names, rows):
+        writer.writerow([name, *cells])
     return stream.getvalue()

@@ -25,6 +25,7 @@ _CORE_COMMANDS = [
     ("cortico.cli.paint", "paint"),
     ("cortico.cli.depth", "depth"),
     ("cortico.cli.align", "align"),
+    ("cortico.cli.examples", "examples"),
 ]
 
 

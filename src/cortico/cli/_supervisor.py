@@ -18,16 +18,28 @@ GRACE_SECONDS = 10
 
 
 class Child:
-    """A supervised command; ``essential`` children end the supervisor when they die."""
+    """A supervised command; ``essential`` children end the supervisor when they die, ``once``
+    children run to their end and are not restarted (all are stopped with the supervisor)."""
 
-    def __init__(self, name, command, env, essential=False, stop_signal=signal.SIGTERM, last_signal=signal.SIGKILL):
+    def __init__(
+        self,
+        name,
+        command,
+        env,
+        essential=False,
+        stop_signal=signal.SIGTERM,
+        last_signal=signal.SIGKILL,
+        once=False,
+        **popen,
+    ):
         self.name, self.command, self.env, self.essential = name, command, env, essential
-        self.stop_signal, self.last_signal = stop_signal, last_signal
+        self.stop_signal, self.last_signal, self.once = stop_signal, last_signal, once
+        self.popen = popen
         self.process = None
         self.restarts = 0
 
     def start(self):
-        self.process = subprocess.Popen(self.command, env=self.env)
+        self.process = subprocess.Popen(self.command, env=self.env, **self.popen)
 
 
 def celery_worker_command(concurrency=None, name=None, loglevel="INFO", embedded=True):
@@ -82,7 +94,7 @@ def _watch(children, stopping):
                 if time.monotonic() >= restart_at.get(child.name, 0):
                     child.start()
                 continue
-            if child.process.poll() is None:
+            if child.process.poll() is None or child.once:
                 continue
             if child.essential:
                 click.echo(f"{child.name} stopped ({child.process.returncode}); shutting down", err=True)

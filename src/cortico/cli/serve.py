@@ -2,6 +2,7 @@
 
 import os
 import signal
+import subprocess
 import sys
 
 import click
@@ -69,6 +70,8 @@ def serve(host, port, instance, web_workers, concurrency, worker):
     children = [Child("web server", web_cmd, env, essential=True)]
     if worker:
         children.append(Child("job worker", worker_cmd, env, last_signal=signal.SIGQUIT))
+    if settings["HOME_EXAMPLES"]:
+        children.append(_example_figures(settings["INSTANCE_PATH"], env))
     mode = "distributed" if settings.get("BROKER_URL") else "embedded"
     click.echo(
         f"cortico is running at http://{host}:{port}/ ({mode} mode, instance "
@@ -76,3 +79,18 @@ def serve(host, port, instance, web_workers, concurrency, worker):
         err=True,
     )
     sys.exit(supervise(children))
+
+
+def _example_figures(instance_path, env):
+    """Paint the home page's example figures once (they are kept), at the lowest priority."""
+    folder = os.path.join(instance_path, "examples")
+    return Child(
+        "example figures",
+        [sys.executable, "-m", "cortico", "examples", "--if-missing", "--out", folder],
+        env,
+        once=True,
+        stdout=open(os.path.join(instance_path, "examples.log"), "ab"),
+        stderr=subprocess.STDOUT,
+        stdin=subprocess.DEVNULL,
+        preexec_fn=lambda: os.nice(19),
+    )

@@ -76,8 +76,8 @@ def atlas_regions(name, store=None, owner=None):
     ]
 
 
-def template_text(name, schema="v2", rows=1, store=None, owner=None):
-    """A ready-to-fill CSV for atlas ``name``.
+def template_text(name, schema="v2", rows=1, store=None, owner=None, demo=False):
+    """A ready-to-fill CSV for atlas ``name`` (with demonstration values if ``demo``).
 
     BrainPainter's own column lists for the atlases it had (dk, destrieux, dkt), the
     atlas' region names otherwise.
@@ -87,8 +87,8 @@ def template_text(name, schema="v2", rows=1, store=None, owner=None):
     atlas = load_paint_atlas(name, store, owner)
     names = tuple(f"image-{i}" for i in range(1, int(rows) + 1))
     if str(name).strip().lower().startswith(IMPORTED_PREFIX):
-        return template_csv(atlas, schema, image_names=names)
+        return template_csv(atlas, schema, image_names=names, demo=demo)
     try:
-        return template_csv(atlas.name, schema, image_names=names)
+        return template_csv(atlas.name, schema, image_names=names, demo=demo)
     except NotFoundError:
-        return template_csv(atlas, schema, image_names=names)
+        return template_csv(atlas, schema, image_names=names, demo=demo)

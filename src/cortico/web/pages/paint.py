@@ -143,11 +143,13 @@ def template(atlas, schema):
         name = atlas_entry(atlas, store(), owner)["name"]
     except NotFoundError:
         abort(404)
-    text = template_text(name, schema, rows=2, store=store(), owner=owner)
+    demo = request.args.get("demo") == "1"
+    text = template_text(name, schema, rows=2, store=store(), owner=owner, demo=demo)
+    kind = "example" if demo else "template"
     return Response(
         text,
         mimetype="text/csv",
-        headers={"Content-Disposition": f"attachment; filename=cortico-template-{safe_name(name)}-{schema}.csv"},
+        headers={"Content-Disposition": f"attachment; filename=cortico-{kind}-{safe_name(name)}-{schema}.csv"},
     )
 
 
