@@ -31,14 +31,14 @@ EXAMPLE_FIGURES = (
     ExampleFigure(
         "destrieux-top",
         "destrieux",
-        "Destrieux regions seen from above, colour stops",
+        "Destrieux regions, colour stops",
         ("top",),
         {"label": "Value"},
     ),
     ExampleFigure(
         "subcortical",
         "dk",
-        "Subcortical structures inside a glass cortex",
+        "aseg structures inside a glass cortex, magma",
         ("subcortical-outer-left-hemisphere",),
         {"cmap": "magma", "label": "Volume change (%)"},
     ),
@@ -52,6 +52,7 @@ def render_examples(out_dir, width: int = 600, height: int = 450) -> list[dict]:
     index is complete) and returns the index entries ``{"file", "caption", "atlas", "view"}``.
     """
     from cortico.atlases import demo_values, load_atlas
+    from cortico.paint._figures import view_caption
     from cortico.paint._paint import paint
 
     out_dir = Path(out_dir)
@@ -73,7 +74,8 @@ def render_examples(out_dir, width: int = 600, height: int = 450) -> list[dict]:
             for (_, view), path in result.images.items():
                 target = out_dir / f"{example.name}-{view}.png"
                 shutil.move(str(path), target)
-                entries.append({"file": target.name, "caption": example.caption, "atlas": example.atlas, "view": view})
+                caption = f"{view_caption(view)}: {example.caption}"
+                entries.append({"file": target.name, "caption": caption, "atlas": example.atlas, "view": view})
     index = out_dir / EXAMPLES_INDEX
     partial = index.with_suffix(".partial")
     partial.write_text(json.dumps(entries, indent=1))
