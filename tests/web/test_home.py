@@ -45,3 +45,10 @@ def test_demo_template_download(app, client):
     lines = api.get_data(as_text=True).splitlines()
     assert [line.split(",")[0] for line in lines[1:]] == ["image-1", "image-2", "image-3"]
     assert sum(1 for cell in lines[3].split(",")[1:] if cell) >= 92  # all but the medial-wall columns
+
+
+def test_notice_is_linked_from_every_page_and_served_as_text(client):
+    assert '<a href="/notice">NOTICE</a>' in client.get("/paint/").get_data(as_text=True)
+    notice = client.get("/notice")
+    assert notice.status_code == 200 and notice.mimetype == "text/plain"
+    assert "FreeSurfer" in notice.get_data(as_text=True)

@@ -22,15 +22,15 @@ from flask import (
 from cortico import __version__
 from cortico.align import DEFAULT_PRESET, INCOMING_SPACES, PRESETS
 from cortico.db import Image, Job
-from cortico.exceptions import CorticoError, InputError
-from cortico.jobs import cancel_job
+from cortico.exceptions import ConflictError, CorticoError, InputError, NotFoundError
+from cortico.jobs import cancel_job, delete_finished_job
 from cortico.web._align_jobs import (
     OUTPUT_DESCRIPTIONS,
     output_file,
     output_files,
     submit_on_own_store,
 )
-from cortico.web._jobs_view import job_as_dict
+from cortico.web._jobs_view import job_as_dict, list_owned_jobs
 from cortico.web._uploads import image_store, store_uploaded_volume
 from cortico.web.auth import session_owner_id
 from cortico.web.image_service import download_response
@@ -57,17 +57,6 @@ def _visible_image(image_id):
         abort(404)
 
 
-def _recent_jobs(owner):
-    from sqlalchemy import select
-
-    with current_app.extensions["cortico.db"].session() as session:
-        return list(
-            session.execute(
-                select(Job).where(Job.owner_id == owner, Job.kind.in_(_KINDS)).order_by(Job.created_at.desc()).limit(20)
-            ).scalars()
-        )
-
-
 def _render_index(form=None, error=None, status=200):
     owner = session_owner_id()
     images = image_store().list_visible(owner)
@@ -75,7 +64,7 @@ def _render_index(form=None, error=None, status=200):
         "align.html",
         images=images,
         owner=owner,
-        jobs=_recent_jobs(owner),
+        jobs=list_owned_jobs(owner, limit=20, kinds=_KINDS),
         form=form or {},
         error=error,
         presets=sorted(PRESETS),
@@ -218,6 +207,20 @@ def job_cancel(job_id):
     """Stop a queued or running job."""
     cancel_job(current_app.extensions["celery"], _owned_job(job_id).id)
     return redirect(url_for("align.job_page", job_id=job_id), code=303)
+
+
+@bp.post("/jobs/<job_id>/delete")
+def job_delete(job_id):
+    """Delete one of this owner's finished jobs with its files."""
+    try:
+        delete_finished_job(current_app.extensions["celery"].cortico, job_id, session_owner_id(create=False))
+    except NotFoundError:
+        abort(404)
+    except ConflictError as exc:
+        flash(exc.message)
+        return redirect(url_for("align.index"), code=303)
+    flash("Deleted the job and its files.")
+    return redirect(url_for("align.index"), code=303)
 
 
 @bp.get("/jobs/<job_id>/files/<role>")

@@ -59,6 +59,18 @@ def example_figure(name):
     return send_from_directory(_examples_folder(), name, max_age=86400)
 
 
+@bp.get("/notice")
+def notice():
+    """The NOTICE file: licences of cortico and of the data and code it ships."""
+    from importlib import metadata
+
+    distribution = metadata.distribution("cortico")
+    text = distribution.read_text("licenses/NOTICE") or distribution.read_text("NOTICE")
+    if text is None:
+        abort(404)
+    return text, 200, {"Content-Type": "text/plain; charset=utf-8"}
+
+
 @bp.get("/favicon.ico")
 def favicon():
     return current_app.send_static_file("favicon.ico")

@@ -9,12 +9,13 @@ from flask import Blueprint, Response, abort, current_app, redirect, render_temp
 
 from cortico import __version__
 from cortico.db import Job
-from cortico.exceptions import CorticoError, NotFoundError
-from cortico.jobs import cancel_job
+from cortico.exceptions import ConflictError, CorticoError, NotFoundError
+from cortico.jobs import cancel_job, delete_finished_job
 from cortico.jobs.kinds._paint_inputs import check_paint_request, load_paint_atlas
 from cortico.jobs.kinds.paint import KIND, input_path
 from cortico.paint import safe_name
 from cortico.web._atlas_catalog import SCHEMAS, atlas_entries, atlas_entry, template_text
+from cortico.web._jobs_view import list_owned_jobs
 from cortico.web._paint_jobs import create_paint_job, limits, read_upload, result_file, store, zip_download_name
 from cortico.web.auth import session_owner_id
 from cortico.web.pages._paint_form import (
@@ -74,8 +75,14 @@ def _render_form(values, problems=(), warnings=(), kept="", kept_name="", status
         colormaps=_colormap_strips(),
         schemas=SCHEMAS,
         limits=configured,
+        my_jobs=_my_jobs(),
         version=__version__,
     ), status
+
+
+def _my_jobs():
+    owner = session_owner_id(create=False)
+    return list_owned_jobs(owner, limit=20, kinds=(KIND,)) if owner is not None else []
 
 
 def _job(job_id):
@@ -208,6 +215,18 @@ def job_cancel(job_id):
         abort(403)
     cancel_job(current_app.extensions["celery"], job.id)
     return redirect(url_for("paint.job_page", job_id=job.id), code=303)
+
+
+@bp.post("/jobs/<job_id>/delete")
+def job_delete(job_id):
+    """Delete one of this owner's finished painting jobs with its files."""
+    try:
+        delete_finished_job(current_app.extensions["celery"].cortico, _job(job_id).id, session_owner_id(create=False))
+    except NotFoundError:
+        abort(404)
+    except ConflictError as exc:
+        abort(409, exc.message)
+    return redirect(url_for("paint.form") + "#my-jobs", code=303)
 
 
 @bp.get("/jobs/<job_id>/files/<path:name>")
