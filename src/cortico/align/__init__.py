@@ -9,6 +9,7 @@ docs/alignment.md.
 
 from cortico.align._align import align_patch
 from cortico.align._inputs import LandmarkPairs, parse_landmark_pairs, parse_matrix
+from cortico.align._landmark_table import landmark_pairs_from_table
 from cortico.align._presets import DEFAULT_PRESET, PRESETS
 from cortico.align._result import OUTPUT_FILES, AlignmentResult
 from cortico.align._spaces import INCOMING_SPACES, RAS_TO_LPS
@@ -22,6 +23,7 @@ __all__ = [
     "AlignmentResult",
     "LandmarkPairs",
     "align_patch",
+    "landmark_pairs_from_table",
     "parse_landmark_pairs",
     "parse_matrix",
 ]

@@ -20,7 +20,7 @@ from flask import (
 )
 
 from cortico import __version__
-from cortico.align import DEFAULT_PRESET, INCOMING_SPACES, PRESETS
+from cortico.align import DEFAULT_PRESET, INCOMING_SPACES, PRESETS, landmark_pairs_from_table
 from cortico.db import Image, Job
 from cortico.exceptions import ConflictError, CorticoError, InputError, NotFoundError
 from cortico.jobs import cancel_job, delete_finished_job
@@ -57,12 +57,16 @@ def _visible_image(image_id):
         abort(404)
 
 
-def _render_index(form=None, error=None, status=200):
+def _render_index(form=None, error=None, status=200, problems=()):
     owner = session_owner_id()
     images = image_store().list_visible(owner)
+    depth_maps = [image for image in images if _is_depth_map(image)]
     return render_template(
         "align.html",
         images=images,
+        depth_maps=depth_maps,
+        patches=[image for image in images if not image.segmentation and image not in depth_maps],
+        problems=list(problems),
         owner=owner,
         jobs=list_owned_jobs(owner, limit=20, kinds=_KINDS),
         form=form or {},
@@ -73,6 +77,19 @@ def _render_index(form=None, error=None, status=200):
         identity=_IDENTITY,
         version=__version__,
     ), status
+
+
+def _is_depth_map(image):
+    """A volume made by a depth job, or uploaded with "depth" in its name (a depth map made elsewhere)."""
+    if image.segmentation:
+        return False
+    if "depth" in image.name.lower():
+        return True
+    if image.source_job_id is None:
+        return False
+    with current_app.extensions["cortico.db"].session() as session:
+        job = session.get(Job, image.source_job_id)
+        return job is not None and job.kind == "depth"
 
 
 @bp.get("/")
@@ -133,15 +150,15 @@ def submit_depth():
 
 @bp.post("/align")
 def submit_alignment():
-    """Queue an alignment job from the form's names, matrix and landmark pairs."""
+    """Queue an alignment job from the form's names, matrix and landmark pairs (JSON or a table)."""
     form = request.form
-    try:
-        matrix = _json_field(form, "transformation_matrix", "the matrix")
-        pairs = (
-            _json_field(form, "landmark_pairs", "the landmark pairs") if form.get("landmark_pairs", "").strip() else []
+    problems = []
+    matrix = _collect(problems, _json_field, form, "transformation_matrix", "the matrix")
+    pairs = _collect(problems, _landmark_field, form.get("landmark_pairs", ""))
+    if problems:
+        return _render_index(
+            form=form, error="The alignment was not queued; fix these first:", problems=problems, status=422
         )
-    except InputError as exc:
-        return _render_index(form=form, error=exc.message, status=422)
     return _submit(
         "align",
         {
@@ -155,6 +172,15 @@ def submit_alignment():
     )
 
 
+def _collect(problems, parse, *args):
+    """``parse(*args)``, or None with its problems added to ``problems`` (all fields are checked)."""
+    try:
+        return parse(*args)
+    except InputError as exc:
+        problems.extend([str(p) for p in exc.problems] if exc.problems else [exc.message])
+        return None
+
+
 def _json_field(form, key, what):
     try:
         return json.loads(form.get(key, ""))
@@ -164,6 +190,19 @@ def _json_field(form, key, what):
         ) from None
 
 
+def _landmark_field(text):
+    """Landmark pairs as JSON (starts with ``[``) or as a pasted table of 6 numbers per line."""
+    text = text.strip()
+    if not text:
+        return []
+    if text.startswith("["):
+        return _json_field({"landmark_pairs": text}, "landmark_pairs", "the landmark pairs")
+    try:
+        return landmark_pairs_from_table(text)
+    except InputError as exc:
+        raise InputError(exc.message, [f"Landmark table, {p}" for p in exc.problems] or None) from None
+
+
 def _submit(kind, params):
     owner = session_owner_id()
     try:
@@ -171,7 +210,8 @@ def _submit(kind, params):
     except CorticoError as exc:
         from cortico.web.errors import status_for
 
-        return _render_index(form=request.form, error=exc.message, status=status_for(exc))
+        problems = [str(problem) for problem in exc.problems or ()]
+        return _render_index(form=request.form, error=exc.message, problems=problems, status=status_for(exc))
     return redirect(url_for("align.job_page", job_id=job_id), code=303)
 
 
