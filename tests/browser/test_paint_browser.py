@@ -100,7 +100,14 @@ def test_upload_paint_watch_progress_open_image_download_zip(live_app, page, tmp
     assert page.evaluate("document.getElementById('lightbox-img').naturalWidth") == 320
     assert page.inner_text("#lightbox-caption") == "subject-1 — Left lateral"
     page.screenshot(path=str(ARTIFACTS / "paint-lightbox.png"))
+    page.keyboard.press("ArrowRight")
+    assert page.inner_text("#lightbox-caption") == "subject-1 — Superior"
+    assert page.inner_text("#lightbox-counter") == f"2 / {ROWS * len(VIEWS)}"
+    page.click("#lightbox-prev")
+    page.keyboard.press("ArrowLeft")  # wraps around to the last image
+    assert page.inner_text("#lightbox-caption") == f"subject-{ROWS} — Superior"
     page.keyboard.press("Escape")
+    assert page.locator("#lightbox").is_hidden()
 
     with page.expect_download() as download_info:
         page.click("#zip-link")

@@ -40,17 +40,33 @@
     const image = document.getElementById("lightbox-img");
     const caption = document.getElementById("lightbox-caption");
     const download = document.getElementById("lightbox-download");
-    function close() { lightbox.hidden = true; image.removeAttribute("src"); }
-    document.querySelectorAll("a.zoom").forEach((link) => link.addEventListener("click", (event) => {
-      event.preventDefault();
+    const counter = document.getElementById("lightbox-counter");
+    const links = Array.from(document.querySelectorAll("a.zoom"));
+    let current = -1;
+    function show(index) {
+      current = (index + links.length) % links.length;
+      const link = links[current];
       image.src = link.href;
       image.alt = link.dataset.caption;
       caption.textContent = link.dataset.caption;
       download.href = link.dataset.download;
+      counter.textContent = (current + 1) + " / " + links.length;
       lightbox.hidden = false;
+    }
+    function close() { lightbox.hidden = true; image.removeAttribute("src"); current = -1; }
+    links.forEach((link, index) => link.addEventListener("click", (event) => {
+      event.preventDefault();
+      show(index);
     }));
     document.getElementById("lightbox-close").addEventListener("click", close);
+    document.getElementById("lightbox-prev").addEventListener("click", () => show(current - 1));
+    document.getElementById("lightbox-next").addEventListener("click", () => show(current + 1));
     lightbox.addEventListener("click", (event) => { if (event.target === lightbox) close(); });
-    document.addEventListener("keydown", (event) => { if (event.key === "Escape") close(); });
+    document.addEventListener("keydown", (event) => {
+      if (lightbox.hidden) return;
+      if (event.key === "Escape") close();
+      else if (event.key === "ArrowLeft") show(current - 1);
+      else if (event.key === "ArrowRight") show(current + 1);
+    });
   }
 })();
