@@ -29,6 +29,7 @@ from cortico.paint._files import (
     result_files,
     result_record,
     row_file_names,
+    thumb_file,
     zip_members,
 )
 from cortico.paint._limits import PaintLimits
@@ -91,6 +92,7 @@ __all__ = [
     "save_figure",
     "saved_request_exists",
     "values_table_from_data",
+    "thumb_file",
     "values_to_csv",
     "view_caption",
     "write_colorbars",

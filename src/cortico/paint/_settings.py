@@ -273,10 +273,8 @@ class PaintSettings:
         known = {f.name for f in dataclasses.fields(cls)}
         unknown = sorted(set(data) - known)
         if unknown:
-            raise InputError(
-                f"Unknown settings key(s): {', '.join(unknown)}. Known keys: {', '.join(sorted(known))}.",
-                problems=[_problem(f"unknown key {key!r}", "settings") for key in unknown],
-            )
+            message = f"Unknown settings key(s): {', '.join(unknown)}. Known keys: {', '.join(sorted(known))}."
+            raise InputError(message, problems=[Problem(message, field="settings")])
         return cls(**data)
 
     @classmethod

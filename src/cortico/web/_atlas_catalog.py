@@ -6,8 +6,9 @@ A caller sees the bundled atlases and their own imported ones (named
 
 from matplotlib.colors import to_hex
 
+from cortico.atlases import column_name
 from cortico.exceptions import NotFoundError
-from cortico.jobs.kinds._paint_inputs import IMPORTED_PREFIX, load_paint_atlas, owner_atlases
+from cortico.paint import IMPORTED_PREFIX, load_paint_atlas, owner_atlases
 
 __all__ = ["SCHEMAS", "atlas_entries", "atlas_entry", "atlas_regions", "atlas_summary", "template_text"]
 
