@@ -2,7 +2,7 @@
 
 from flask import Blueprint, current_app, render_template
 
-from cortico import __version__
+from cortico._version import __version__
 
 bp = Blueprint("home", __name__)
 
