@@ -68,7 +68,8 @@ def render_images(atlas, rows, settings, scale, out_dir=None, views=None, step: 
     Returns
     -------
     dict
-        ``(file name, view name) -> (Path or None, RGBA ndarray)``.
+        ``(file name, view name) -> (Path or None, RGBA ndarray)``. Every image is held
+        in memory: pass a few rows at a time.
     """
     options = _render_options(settings)
     views = settings.view_objects if views is None else views

@@ -91,9 +91,12 @@ def render_part(task, report):
 
     atlas, part, rows, settings, scale, out_dir = task
     views = [get_view(spec) for spec in part.views]
-    produced = render_images(atlas, rows, settings, scale, out_dir, views, lambda message: report("image", message))
-    for path, _ in produced.values():
-        _thumbnail(path, Path(out_dir) / thumb_file(path.name))
+    for row in rows:  # one row at a time: only its images are held in memory
+        produced = render_images(
+            atlas, [row], settings, scale, out_dir, views, lambda message: report("image", message)
+        )
+        for path, _ in produced.values():
+            _thumbnail(path, Path(out_dir) / thumb_file(path.name))
 
 
 def _thumbnail(source, target):
