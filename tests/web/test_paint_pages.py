@@ -272,3 +272,8 @@ def test_job_runs_from_the_page_to_the_gallery_zip_3d_and_paint_again(instance, 
     right = colors[rh["vertex_offset"] : rh["vertex_offset"] + rh["vertex_count"]]
     assert (np.all(right == [0x9E, 0x9E, 0x9E], axis=1)).sum() > 100
     assert not np.all(right == [255, 0, 0], axis=1).any()
+    # the page saved the checked request once; a job from before saved requests is checked again
+    saved = app.extensions["celery"].cortico.job_folder(job_id) / "input" / "request.npz"
+    assert saved.is_file()
+    saved.unlink()
+    assert stranger.get(f"{job_url}/mesh/0.bin").data == mesh.data

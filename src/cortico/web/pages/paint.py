@@ -15,7 +15,7 @@ from cortico.db import Job, JobState
 from cortico.exceptions import CorticoError, NotFoundError, Problem
 from cortico.jobs import cancel_job
 from cortico.jobs.kinds.paint import KIND, input_folder
-from cortico.paint import INPUT_CSV, PaintRequest, preview_mesh, safe_name
+from cortico.paint import INPUT_CSV, PaintRequest, preview_mesh, safe_name, saved_request_exists
 from cortico.web._atlas_catalog import SCHEMAS, atlas_entries, atlas_entry, template_text
 from cortico.web._paint_jobs import (
     check_request,
@@ -271,6 +271,10 @@ def _saved_request(job):
     folder = input_folder(current_app.extensions["celery"].cortico.job_folder(job.id))
     if not folder.is_dir():
         raise NotFoundError(f"The input of job {job.id} is no longer stored.")
+    if not saved_request_exists(folder):  # a job painted before requests were saved: check its table again
+        checked = check_request(_input_table(job).read_bytes(), (job.params or {}).get("settings") or {}, job.owner_id)
+        checked.raise_for_problems()
+        return checked
     return _load_request(str(folder), job.owner_id)
 
 
