@@ -16,6 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
+from cortico.atlases._names import REGION_KINDS
 from cortico.exceptions import CorticoError, InputError, LimitExceededError, Problem
 from cortico.paint._atlas_choice import load_paint_atlas
 from cortico.paint._figures import view_caption
@@ -259,7 +260,7 @@ def _table_problems(request, limits):
 
 def _view_problems(settings, atlas):
     """Views that would show nothing of this atlas (no cortex, or no structures)."""
-    has = {kind: any(region.kind == kind for region in atlas.regions) for kind in ("cortical", "subcortical")}
+    has = {kind: any(region.kind == kind for region in atlas.regions) for kind in REGION_KINDS}
     found = []
     for view in settings.view_objects + ([get_view(settings.movie_view)] if settings.movie else []):
         needs = "cortical" if view.content == "cortex" else "subcortical"
