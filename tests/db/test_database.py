@@ -26,6 +26,23 @@ def test_schema_upgrade_is_idempotent(database_url):
     db.dispose()
 
 
+def test_jobs_hold_numeric_progress(database_url):
+    upgrade_schema(database_url)
+    db = Database(database_url)
+    columns = {column["name"] for column in inspect(db.engine).get_columns("jobs")}
+    assert {"done", "total", "step"} <= columns
+    with db.session() as session:
+        user = create_user(session, "dora")
+        job = Job(kind="paint", owner_id=user.id, done=3, total=8, step="image")
+        session.add(job)
+        session.flush()
+        job_id = job.id
+    with db.session() as session:
+        job = session.get(Job, job_id)
+        assert (job.done, job.total, job.step) == (3, 8, "image")
+    db.dispose()
+
+
 def test_job_round_trip(database_url):
     upgrade_schema(database_url)
     db = Database(database_url)

@@ -66,29 +66,30 @@ def test_all_problems_are_reported_at_once_with_row_and_column(dk):
     )
     error = _problems(text.encode(), dk)
     text_problems = "\n".join(error.problems)
-    assert "row 1: the first column must be 'Image-name-unique' (found 'Name')" in text_problems
-    assert "row 1, column 'Right-Putamen': this column appears more than once" in text_problems
-    assert "row 2, column 'Right-Putamen': 'abc' is not a number" in text_problems
-    assert "row 3: has 3 cells but the header has 5 columns (ragged row)" in text_problems
-    assert "row 4, column 'Name': the image name is empty" in text_problems
-    assert "row 5: has 7 cells but the header has 5 columns; remove the extra values ('9', '9')" in text_problems
+    assert "Row 1: the first column must be 'Image-name-unique' (found 'Name')" in text_problems
+    assert "Row 1, column 'Right-Putamen': this column appears more than once" in text_problems
+    assert "Row 2, column 'Right-Putamen': 'abc' is not a number" in text_problems
+    assert "Row 3: has 3 cells but the header has 5 columns (ragged row)" in text_problems
+    assert "Row 4, column 'Name': the image name is empty" in text_problems
+    assert "Row 5: has 7 cells but the header has 5 columns; remove the extra values ('9', '9')" in text_problems
     assert len(error.problems) >= 6
-    details = {(d["row"], d["column"]) for d in error.details}
+    details = {(d.row, d.column) for d in error.details}
     assert (2, "Right-Putamen") in details
 
 
 def test_duplicated_image_names_are_rejected_with_both_rows(dk):
     error = _problems(b"Image-name-unique,Left-Putamen\ns1,1\ns1,2\n", dk)
     assert error.problems == [
-        "row 3, column 'Image-name-unique': image name 's1' is already used in row 2; image names must be unique"
+        "Row 3, column 'Image-name-unique': image name 's1' is already used in row 2; image names must be unique."
     ]
 
 
 def test_misspelt_region_missing_from_table_is_an_error_with_suggestion(dk):
     error = _problems(b"Image-name-unique,Left-Hipocampus\ns1,1\n", dk)
-    (detail,) = [d for d in error.details if d["column"] == "Left-Hipocampus"]
-    assert detail["suggestions"][0] == "Left-Hippocampus"
-    assert "did you mean 'Left-Hippocampus'" in detail["message"]
+    (detail,) = [d for d in error.details if d.column == "Left-Hipocampus"]
+    assert detail.suggestions[0] == "Left-Hippocampus"
+    assert detail.field == "table"
+    assert "did you mean 'Left-Hippocampus'" in detail.message
 
 
 def test_extra_columns_are_warnings_not_errors(dk):
@@ -105,7 +106,7 @@ def test_header_only_and_empty_files(dk):
 
 def test_no_known_column_means_wrong_atlas(dk):
     error = _problems(b"Image-name-unique,Foo,Bar\nx,1,2\n", dk)
-    assert any("no column names a region of atlas 'dk'" in p for p in error.problems)
+    assert any("No column names a region of atlas 'dk'" in p for p in error.problems)
 
 
 def test_max_rows_limit(dk):
@@ -152,4 +153,4 @@ def test_brainpainter_templates_fill_every_region(atlas_name, schema):
 
 def test_table_without_region_columns(dk):
     error = _problems(b"Image-name-unique\na\n", dk)
-    assert "row 1: the header has no region columns after the image name" in error.problems
+    assert "Row 1: the header has no region columns after the image name." in error.problems

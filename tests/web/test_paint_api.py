@@ -317,7 +317,7 @@ def _import_blobs(app, owner, tmp_path):
     import numpy as np
 
     from cortico.atlases import import_volume_atlas
-    from cortico.jobs.kinds._paint_inputs import atlas_store
+    from cortico.paint import atlas_store
 
     data = np.zeros((30, 24, 24), dtype=np.int16)
     data[4:14, 6:18, 6:18] = 1

@@ -8,13 +8,16 @@ a surface + labels or a label volume + label table and stored per owner.
 from cortico.atlases._bundled import list_atlases, load_atlas
 from cortico.atlases._demo import demo_values
 from cortico.atlases._import import import_surface_atlas, import_volume_atlas
-from cortico.atlases._model import SURFACE_KINDS, Atlas, AtlasInfo, Mesh, Region
+from cortico.atlases._model import Atlas, AtlasInfo, Mesh, Region
+from cortico.atlases._names import HEMIS, SIDE_PREFIX, SURFACE_KINDS, column_name
 from cortico.atlases._resolve import Resolution, normalise_name, resolve_names
 from cortico.atlases._store import AtlasStore, StoredAtlas
 from cortico.atlases._templates import IMAGE_NAME_COLUMN, template_columns, template_csv
 
 __all__ = [
     "Atlas",
+    "HEMIS",
+    "SIDE_PREFIX",
     "AtlasInfo",
     "AtlasStore",
     "IMAGE_NAME_COLUMN",
@@ -23,6 +26,7 @@ __all__ = [
     "Resolution",
     "SURFACE_KINDS",
     "StoredAtlas",
+    "column_name",
     "demo_values",
     "import_surface_atlas",
     "import_volume_atlas",

@@ -6,7 +6,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from cortico.atlases._fsaverage import annotation_labels, surface_loader
-from cortico.atlases._model import HEMIS, SURFACE_KINDS, Atlas, AtlasInfo, Region
+from cortico.atlases._model import Atlas, AtlasInfo, Region
+from cortico.atlases._names import HEMIS, SURFACE_KINDS
 from cortico.exceptions import NotFoundError
 
 

@@ -7,7 +7,8 @@ from scipy import ndimage
 
 from cortico.atlases._lut import read_label_table
 from cortico.atlases._meshing import mask_to_mesh
-from cortico.atlases._model import HEMIS, SURFACE_KINDS, Atlas, Mesh, Region
+from cortico.atlases._model import Atlas, Mesh, Region
+from cortico.atlases._names import HEMIS, SURFACE_KINDS
 from cortico.atlases._resolve import normalise_name
 from cortico.atlases._sources import (
     UNLABELLED_NAMES,

@@ -5,11 +5,10 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from cortico.atlases._geometry import vertex_normals
+from cortico.atlases._names import HEMIS, REGION_KINDS, SURFACE_KINDS
 from cortico.exceptions import InputError, NotFoundError
 
-SURFACE_KINDS = ("pial", "white", "inflated", "midthickness")
-HEMIS = ("lh", "rh")
-REGION_KINDS = ("cortical", "subcortical")
+__all__ = ["HEMIS", "REGION_KINDS", "SURFACE_KINDS", "Atlas", "AtlasInfo", "Mesh", "Region"]
 
 
 def _frozen(array, dtype, name, width):

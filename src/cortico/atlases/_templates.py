@@ -7,6 +7,7 @@ import json
 from importlib import resources
 
 from cortico.atlases._model import Atlas
+from cortico.atlases._names import column_name
 from cortico.exceptions import InputError, NotFoundError
 
 IMAGE_NAME_COLUMN = "Image-name-unique"
@@ -53,10 +54,7 @@ def template_columns(atlas, schema="v2"):
 def _atlas_columns(atlas, schema):
     columns = []
     for region in atlas.regions:
-        if schema == "v1" or region.hemi is None:
-            name = region.name
-        else:
-            name = ("Left-" if region.hemi == "lh" else "Right-") + region.name
+        name = region.name if schema == "v1" else column_name(region.name, region.hemi)
         if name not in columns:
             columns.append(name)
     return columns

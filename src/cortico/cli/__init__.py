@@ -8,7 +8,7 @@ import importlib
 
 import click
 
-from cortico import __version__
+from cortico._version import __version__
 
 # (module, attribute) of every sub-command, in --help order.
 _COMMANDS = [

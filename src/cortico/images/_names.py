@@ -2,7 +2,17 @@
 
 from cortico.exceptions import InputError
 
+__all__ = ["NIFTI_SUFFIXES", "strip_nifti_suffix", "volume_name"]
+
 NIFTI_SUFFIXES = (".nii.gz", ".nii")
+
+
+def strip_nifti_suffix(file_name: str) -> str | None:
+    """``file_name`` without ``.nii.gz`` / ``.nii`` (any case); None when it has neither or nothing else."""
+    for suffix in NIFTI_SUFFIXES:
+        if file_name.lower().endswith(suffix) and len(file_name) > len(suffix):
+            return file_name[: -len(suffix)]
+    return None
 
 
 def volume_name(file_name):
@@ -24,7 +34,7 @@ def volume_name(file_name):
     """
     if not isinstance(file_name, str) or "/" in file_name or "\\" in file_name or "\0" in file_name:
         raise InputError(f"file name {file_name!r} must be a plain file name without folders")
-    for suffix in NIFTI_SUFFIXES:
-        if file_name.lower().endswith(suffix) and len(file_name) > len(suffix):
-            return file_name[: -len(suffix)]
-    raise InputError(f"file name {file_name!r} must end with .nii or .nii.gz")
+    name = strip_nifti_suffix(file_name)
+    if name is None:
+        raise InputError(f"file name {file_name!r} must end with .nii or .nii.gz")
+    return name

@@ -12,7 +12,8 @@ from pathlib import Path
 
 import numpy as np
 
-from cortico.exceptions import InputError
+from cortico.atlases._names import SURFACE_KINDS
+from cortico.exceptions import InputError, Problem
 from cortico.paint._colors import DEFAULT_STOPS, ColorScale, _colormap, parse_color
 from cortico.paint._renderer import ANTIALIAS_MODES, MAX_IMAGE_SIZE
 from cortico.paint._views import get_view
@@ -20,7 +21,6 @@ from cortico.paint._views import get_view
 __all__ = ["PaintSettings", "SETTINGS_VERSION"]
 
 SETTINGS_VERSION = 1
-_SURFACES = ("pial", "white", "inflated", "midthickness")
 _PANEL_FORMATS = ("png", "pdf", "svg")
 _MOVIE_FORMATS = ("mp4", "gif")
 _DEFAULT_VIEWS = (
@@ -111,64 +111,71 @@ class PaintSettings:
             if isinstance(value, str):
                 value = [v for v in value.split(",") if v.strip()]
             setattr(self, name, tuple(value))
-        if self.surface not in _SURFACES:
-            problems.append(f"surface must be one of {_SURFACES}, got {self.surface!r}")
+        if self.surface not in SURFACE_KINDS:
+            problems.append(_problem(f"surface must be one of {SURFACE_KINDS}, got {self.surface!r}", "surface"))
         if not isinstance(self.atlas, str) or not self.atlas.strip():
-            problems.append("atlas must be a non-empty name")
+            problems.append(_problem("atlas must be a non-empty name", "atlas"))
         if not self.views:
-            problems.append("at least one view is needed")
-        for spec in self.views + (self.movie_view,):
-            problems.extend(_collect(get_view, spec))
+            problems.append(_problem("at least one view is needed", "views"))
+        for spec in self.views:
+            problems.extend(_collect("views", get_view, spec))
+        problems.extend(_collect("movie_view", get_view, self.movie_view))
         if self.mode not in ("ramp", "brainpainter"):
-            problems.append(f"mode must be 'ramp' or 'brainpainter', got {self.mode!r}")
+            problems.append(_problem(f"mode must be 'ramp' or 'brainpainter', got {self.mode!r}", "mode"))
         for i, color in enumerate(self.colors):
-            problems.extend(_collect(parse_color, color, f"Colour stop {i + 1}"))
+            problems.extend(_collect("colors", parse_color, color, f"Colour stop {i + 1}"))
         if len(self.colors) < 2:
-            problems.append(f"at least 2 colour stops are needed, got {len(self.colors)}")
+            problems.append(_problem(f"at least 2 colour stops are needed, got {len(self.colors)}", "colors"))
         if self.cmap is not None:
             if self.mode == "brainpainter":
-                problems.append("cmap cannot be used in brainpainter mode (it uses the colour stops)")
-            problems.extend(_collect(_colormap, self.cmap))
+                problems.append(_problem("cmap cannot be used in brainpainter mode (it uses the colour stops)", "cmap"))
+            problems.extend(_collect("cmap", _colormap, self.cmap))
         for name in ("vmin", "vmax", "center"):
             value = getattr(self, name)
             if value is not None:
                 if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-                    problems.append(f"{name} must be a finite number, got {value!r}")
+                    problems.append(_problem(f"{name} must be a finite number, got {value!r}", name))
                 else:
                     setattr(self, name, float(value))
         if isinstance(self.vmin, float) and isinstance(self.vmax, float) and self.vmax <= self.vmin:
-            problems.append(f"vmax ({self.vmax:g}) must be greater than vmin ({self.vmin:g})")
+            problems.append(_problem(f"vmax ({self.vmax:g}) must be greater than vmin ({self.vmin:g})", "vmax"))
         for name in ("nodata_color", "medial_wall_color"):
-            problems.extend(_collect(parse_color, getattr(self, name), name))
+            problems.extend(_collect(name, parse_color, getattr(self, name), name))
         if self.background != "transparent":
-            problems.extend(_collect(parse_color, self.background, "background"))
+            problems.extend(_collect("background", parse_color, self.background, "background"))
         if self.antialias not in ANTIALIAS_MODES:
-            problems.append(f"antialias must be one of {ANTIALIAS_MODES}, got {self.antialias!r}")
+            problems.append(
+                _problem(f"antialias must be one of {ANTIALIAS_MODES}, got {self.antialias!r}", "antialias")
+            )
         for name in ("width", "height"):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int) or not 16 <= value <= MAX_IMAGE_SIZE:
-                problems.append(f"{name} must be a whole number of pixels in 16..{MAX_IMAGE_SIZE}, got {value!r}")
+                problems.append(
+                    _problem(f"{name} must be a whole number of pixels in 16..{MAX_IMAGE_SIZE}, got {value!r}", name)
+                )
         for name, allowed in (
             ("panel_formats", _PANEL_FORMATS),
             ("movie_formats", _MOVIE_FORMATS),
         ):
             for value in getattr(self, name):
                 if value not in allowed:
-                    problems.append(f"{name}: {value!r} is not one of {allowed}")
+                    problems.append(_problem(f"{name}: {value!r} is not one of {allowed}", name))
         if not isinstance(self.movie_fps, (int, float)) or not 0.1 <= self.movie_fps <= 60:
-            problems.append(f"movie_fps must be in 0.1..60, got {self.movie_fps!r}")
+            problems.append(_problem(f"movie_fps must be in 0.1..60, got {self.movie_fps!r}", "movie_fps"))
         steps = self.movie_steps
         if isinstance(steps, bool) or not isinstance(steps, int) or not 0 <= steps <= 100:
-            problems.append(f"movie_steps must be a whole number in 0..100, got {self.movie_steps!r}")
-        if not isinstance(self.label, str):
-            problems.append("label must be text")
-        if self.version != SETTINGS_VERSION:
-            problems.append(f"settings version {self.version!r} is not supported (expected {SETTINGS_VERSION})")
-        if problems:
-            raise InputError(
-                "Invalid paint settings: " + "; ".join(problems) + ".",
-                problems=problems,
+            problems.append(
+                _problem(f"movie_steps must be a whole number in 0..100, got {self.movie_steps!r}", "movie_steps")
             )
+        if not isinstance(self.label, str):
+            problems.append(_problem("label must be text", "label"))
+        if self.version != SETTINGS_VERSION:
+            problems.append(
+                _problem(f"settings version {self.version!r} is not supported (expected {SETTINGS_VERSION})", "version")
+            )
+        if problems:
+            listed = "; ".join(p.message.rstrip(".") for p in problems)
+            raise InputError(f"Invalid paint settings: {listed}.", problems=problems)
 
     @property
     def view_objects(self):
@@ -266,10 +273,8 @@ class PaintSettings:
         known = {f.name for f in dataclasses.fields(cls)}
         unknown = sorted(set(data) - known)
         if unknown:
-            raise InputError(
-                f"Unknown settings key(s): {', '.join(unknown)}. Known keys: {', '.join(sorted(known))}.",
-                problems=[f"unknown key {key!r}" for key in unknown],
-            )
+            message = f"Unknown settings key(s): {', '.join(unknown)}. Known keys: {', '.join(sorted(known))}."
+            raise InputError(message, problems=[Problem(message, field="settings")])
         return cls(**data)
 
     @classmethod
@@ -293,9 +298,14 @@ class PaintSettings:
         return dataclasses.replace(self, **changes)
 
 
-def _collect(function, *args):
+def _problem(text, field_name):
+    return Problem(text.rstrip(".") + ".", field=field_name)
+
+
+def _collect(field_name, function, *args):
+    """The problem of ``function(*args)`` for setting ``field_name``, as a list (empty when fine)."""
     try:
         function(*args)
     except InputError as exc:
-        return [exc.message.rstrip(".")]
+        return [_problem(exc.message, field_name)]
     return []

@@ -8,7 +8,7 @@ from flask_cors import CORS
 from flask_smorest import Api
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from cortico import __version__
+from cortico._version import __version__
 from cortico.jobs import make_celery
 from cortico.settings import load_settings
 from cortico.web.errors import register_error_handlers

@@ -3,6 +3,7 @@
 from flask import current_app, url_for
 
 from cortico.align import OUTPUT_FILES
+from cortico.db import JobState
 from cortico.exceptions import ConflictError, NotFoundError
 from cortico.jobs import submit_job
 from cortico.jobs.kinds.align import output_path
@@ -68,6 +69,6 @@ def output_file(job, role):
 def _outputs_ready(job):
     if job.kind != "align":
         raise NotFoundError(f"Job {job.id} is not an alignment job.")
-    if job.state != "succeeded":
+    if job.state != JobState.SUCCEEDED:
         raise ConflictError(f"Job {job.id} has no outputs: it is {job.state}.")
     return current_app.extensions["celery"].cortico.job_folder(job.id)

@@ -6,13 +6,13 @@ A caller sees the bundled atlases and their own imported ones (named
 
 from matplotlib.colors import to_hex
 
+from cortico.atlases import column_name
 from cortico.exceptions import NotFoundError
-from cortico.jobs.kinds._paint_inputs import IMPORTED_PREFIX, load_paint_atlas, owner_atlases
+from cortico.paint import IMPORTED_PREFIX, load_paint_atlas, owner_atlases
 
 __all__ = ["SCHEMAS", "atlas_entries", "atlas_entry", "atlas_regions", "atlas_summary", "template_text"]
 
 SCHEMAS = ("v1", "v2")
-_SIDE = {"lh": "Left-", "rh": "Right-"}
 
 
 def atlas_entries(store=None, owner=None):
@@ -69,7 +69,7 @@ def atlas_regions(name, store=None, owner=None):
             "name": region.name,
             "hemi": region.hemi,
             "kind": region.kind,
-            "column": _SIDE.get(region.hemi, "") + region.name,
+            "column": column_name(region.name, region.hemi),
             "color": to_hex(region.color),
         }
         for region in atlas.regions

@@ -13,10 +13,19 @@ from cortico.exceptions import (
     InputError,
     LimitExceededError,
     NotFoundError,
+    Problem,
     TooManyJobsError,
 )
 
-__all__ = ["STATUS_BY_ERROR", "error_page", "error_response", "register_error_handlers", "wants_page"]
+__all__ = [
+    "STATUS_BY_ERROR",
+    "cortico_error_response",
+    "error_page",
+    "error_response",
+    "register_error_handlers",
+    "status_for",
+    "wants_page",
+]
 
 log = logging.getLogger(__name__)
 
@@ -69,13 +78,29 @@ def error_page(status, message):
 
 
 def error_response(status, message, problems=None):
-    """JSON error body shared by every API route: ``{code, status, message, errors}``."""
+    """The JSON error body of every API route: ``{code, status, message, errors, details}``.
+
+    Parameters
+    ----------
+    status : int
+    message : str
+    problems : list of str or Problem, optional
+        Every problem: ``errors`` lists their sentences, ``details`` each with its
+        ``row``, ``column``, ``field`` and ``suggestions``.
+    """
     body = {"code": status, "status": HTTPStatus(status).phrase, "message": message}
     if problems:
-        body["errors"] = list(problems)
+        found = [p if isinstance(p, Problem) else Problem(str(p)) for p in problems]
+        body["errors"] = [p.message for p in found]
+        body["details"] = [p.to_dict() for p in found]
     response = jsonify(body)
     response.status_code = status
     return response
+
+
+def cortico_error_response(exc):
+    """The error body and status of a :class:`CorticoError`."""
+    return error_response(status_for(exc), exc.message, exc.details)
 
 
 def register_error_handlers(app, api):
@@ -85,7 +110,7 @@ def register_error_handlers(app, api):
     def _cortico_error(exc):
         if wants_page():
             return error_page(status_for(exc), exc.message)
-        return error_response(status_for(exc), exc.message, exc.problems)
+        return cortico_error_response(exc)
 
     @app.errorhandler(HTTPException)
     def _http_error(exc):

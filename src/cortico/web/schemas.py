@@ -2,6 +2,8 @@
 
 from marshmallow import Schema, fields, validate
 
+from cortico.db.models import JobState
+
 __all__ = ["JobCreateSchema", "JobSchema", "JobListArgs", "WorkerHealthSchema"]
 
 
@@ -14,12 +16,23 @@ class JobSchema(Schema):
     id = fields.String(metadata={"description": "Unguessable job id."})
     kind = fields.String(metadata={"description": "Job kind."})
     state = fields.String(
-        validate=validate.OneOf(["queued", "running", "succeeded", "failed", "cancelled"]),
+        validate=validate.OneOf([state.value for state in JobState]),
         metadata={"description": "queued, running, succeeded, failed or cancelled."},
     )
     finished = fields.Boolean(metadata={"description": "True once the job succeeded, failed or was cancelled."})
     progress = fields.Float(metadata={"description": "Fraction done, 0 to 1."})
-    message = fields.String(metadata={"description": "Human-readable progress message."})
+    message = fields.String(
+        metadata={"description": "Human-readable progress message (derived from `step`, `done` and `total`)."}
+    )
+    step = fields.String(
+        allow_none=True,
+        metadata={
+            "description": "What the job is doing now, e.g. `image`, `movie`, `panel`, `zip`.",
+            "example": "image",
+        },
+    )
+    done = fields.Integer(allow_none=True, metadata={"description": "Units of `step` finished so far.", "example": 3})
+    total = fields.Integer(allow_none=True, metadata={"description": "Units of `step` in all.", "example": 8})
     error = fields.String(allow_none=True, metadata={"description": "Why the job failed (null otherwise)."})
     result = fields.Dict(allow_none=True, metadata={"description": "Result of a succeeded job."})
     created_at = fields.DateTime(metadata={"description": "When the job was submitted (UTC)."})

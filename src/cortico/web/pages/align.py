@@ -19,9 +19,9 @@ from flask import (
     url_for,
 )
 
-from cortico import __version__
+from cortico._version import __version__
 from cortico.align import DEFAULT_PRESET, INCOMING_SPACES, PRESETS, landmark_pairs_from_table
-from cortico.db import Image, Job
+from cortico.db import Image, Job, JobState
 from cortico.exceptions import ConflictError, CorticoError, InputError, NotFoundError
 from cortico.jobs import cancel_job, delete_finished_job
 from cortico.web._align_jobs import (
@@ -220,7 +220,7 @@ def job_page(job_id):
     """Progress while the job runs, then its results and the viewer."""
     job = _owned_job(job_id)
     layers, files = [], []
-    if job.state == "succeeded":
+    if job.state == JobState.SUCCEEDED:
         layers = _result_layers(job)
         if job.kind == "align":
             files = output_files(job, "align.job_file")

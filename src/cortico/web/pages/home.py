@@ -4,7 +4,7 @@ import os
 
 from flask import Blueprint, abort, current_app, render_template, send_from_directory
 
-from cortico import __version__
+from cortico._version import __version__
 
 bp = Blueprint("home", __name__)
 

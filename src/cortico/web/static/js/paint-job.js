@@ -1,6 +1,8 @@
 // The job page: live progress while the job runs, a lightbox for the gallery.
 (function () {
   "use strict";
+  // the job record's numeric progress: `done` of `total` units of `step`
+  const STEP_LABELS = { image: "Image", movie: "Movie frame", panel: "Panel" };
   const box = document.getElementById("progress-box");
   if (box) {
     const bar = document.getElementById("bar");
@@ -17,8 +19,11 @@
         const percent = Math.round(status.progress * 1000) / 10;
         bar.style.width = percent + "%";
         meter.setAttribute("aria-valuenow", String(Math.round(percent)));
-        if (status.images_total) {
-          text.textContent = "Image " + status.images_done + " of " + status.images_total;
+        const label = STEP_LABELS[status.step];
+        if (status.state === "running" && status.step === "zip") {
+          text.textContent = "Packing the zip file…";
+        } else if (status.state === "running" && label && status.total) {
+          text.textContent = label + " " + status.done + " of " + status.total;
         } else if (status.state === "queued") {
           text.textContent = "Waiting for a free worker…";
         } else {
