@@ -66,8 +66,13 @@ def test_voluba_compatible_flag(tmp_path):
     nib.save(nib.Nifti1Image(labels, AFFINE), tmp_path / "s.nii.gz")
     result = _run(["depth", tmp_path / "s.nii.gz", "-o", tmp_path / "d.nii.gz", "--quiet", "--voluba-compatible"])
     assert result.exit_code == 0, result.output
-    assert "1 undefined (set to 0.5)" in result.output
+    assert "1 undefined (0.116 %, set to 0.5)" in result.output
+    assert "warning: 1 of 865 cortex voxels (0.116 %) have no depth" in result.output
     assert np.asanyarray(nib.load(tmp_path / "d.nii.gz").dataobj)[0, 5, 5] == 0.5
+    strict = _run(["depth", tmp_path / "s.nii.gz", "-o", tmp_path / "d.nii.gz", "--quiet", "--max-undefined", "0.1"])
+    assert strict.exit_code == 1
+    assert "0.12 % of the 865 cortex voxels have no depth (more than the accepted 0.1 %)" in strict.output
+    assert "1 flow lines reached no pial or white boundary" in strict.output
 
 
 @pytest.mark.parametrize(
@@ -97,3 +102,56 @@ def test_input_errors_are_reported_without_traceback(tmp_path):
     result = _run(["depth", tmp_path / "nowhite.nii.gz", "-o", tmp_path / "d.nii.gz", "--quiet"])
     assert result.exit_code == 1
     assert "no cortex voxel has a white-matter neighbour" in result.output
+
+
+def test_summary_names_voxel_size_thickness_and_path_limit(segmentation, tmp_path):
+    result = _run(["depth", segmentation, "-o", tmp_path / "d.nii.gz", "--quiet", "--also", "quality"])
+    assert result.exit_code == 0, result.output
+    assert "216 cortex voxels, 0 undefined (0 %, NaN); voxel size 0.3 x 0.3 x 0.3 mm" in result.output
+    assert "estimated thickness 1.8 mm, path limit 6 mm" in result.output
+    quality = nib.load(tmp_path / "d_quality.nii.gz")
+    assert quality.get_data_dtype() == np.uint8
+    assert np.asanyarray(quality.dataobj)[2:8, 2:4, 2:4].max() == 0
+
+
+def test_too_many_undefined_voxels_exit_1_with_the_likely_cause(tmp_path):
+    labels = slab(20)  # 20 voxels: 10 mm of cortex at 0.5 mm
+    path = tmp_path / "thick.nii.gz"
+    nib.save(nib.Nifti1Image(labels, np.diag([0.5, 0.5, 0.5, 1.0])), path)
+    out = tmp_path / "d.nii.gz"
+    result = _run(["depth", path, "-o", out, "--quiet", "--max-path", "6"])
+    assert result.exit_code == 1
+    assert "% of the 720 cortex voxels have no depth (more than the accepted 1 %)" in result.output
+    assert "flow lines were longer than the path limit of 6 mm" in result.output
+    assert "likely cause is a wrong voxel size in the header" in result.output
+    assert out.is_file()  # the maps are written, the exit code says they are not usable
+    assert _run(["depth", path, "-o", out, "--quiet", "--max-path", "6", "--max-undefined", "90"]).exit_code == 0
+    adaptive = _run(["depth", path, "-o", out, "--quiet"])
+    assert adaptive.exit_code == 0, adaptive.output
+    assert "720 cortex voxels, 0 undefined" in adaptive.output
+
+
+def test_voxel_size_option_and_inconsistent_headers(tmp_path):
+    image = nib.Nifti1Image(slab(6), AFFINE)
+    image.set_sform(np.diag([0.6, 0.6, 0.6, 1.0]), code=1)  # pixdim stays 0.3
+    path = tmp_path / "bad.nii"
+    nib.save(image, path)
+    refused = _run(["depth", path, "-o", tmp_path / "d.nii", "--quiet"])
+    assert refused.exit_code == 1
+    assert "voxel sizes disagree: (0.6, 0.6, 0.6) mm from the sform but (0.3, 0.3, 0.3) mm" in refused.output
+    assert "Traceback" not in refused.output
+    given = _run(
+        ["depth", path, "-o", tmp_path / "d.nii", "--quiet", "--voxel-size", "0.3", "0.3", "0.3", "--also", "thickness"]
+    )
+    assert given.exit_code == 0, given.output
+    np.testing.assert_allclose(np.asanyarray(nib.load(tmp_path / "d_thickness.nii").dataobj)[2:8], 1.8, atol=0.01)
+    assert _run(["depth", path, "-o", tmp_path / "d.nii", "--voxel-size", "0", "1", "1"]).exit_code == 1
+
+
+def test_smoothing_and_memory_options(segmentation, tmp_path):
+    assert _run(["depth", segmentation, "-o", tmp_path / "d.nii", "--quiet", "--smoothing", "0.5"]).exit_code == 0
+    bad = _run(["depth", segmentation, "-o", tmp_path / "d.nii", "--smoothing", "-1"])
+    assert bad.exit_code == 2
+    small = _run(["depth", segmentation, "-o", tmp_path / "d.nii", "--quiet", "--max-memory", "0.000001"])
+    assert small.exit_code == 1
+    assert "declares a 10x6x6 grid of int16" in small.output

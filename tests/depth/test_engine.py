@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from cortico.depth import DepthResult, compute_depth
+from cortico.depth import DepthResult, compute_depth, undefined_problem
 from cortico.exceptions import InputError, JobCancelled
 from tests.depth._shapes import (
     CORTEX,
@@ -301,11 +301,86 @@ def test_unknown_product_is_an_input_error():
     [
         (0, 6, "advection step"),
         (2.0, 6, "advection step"),
-        (0.03, 0.01, "maximal path"),
-        (0.03, float("inf"), "maximal path"),
+        (0.03, 0.01, "path limit"),
+        (0.03, float("inf"), "path limit"),
         ("fast", 6, "must be numbers"),
     ],
 )
 def test_bad_walk_parameters_are_input_errors(step, longest, message):
     with pytest.raises(InputError, match=message):
         compute_depth(slab(6), (1, 1, 1), step_mm=step, max_path_mm=longest)
+
+
+def test_path_limit_follows_the_thickness_of_the_data():
+    labels = slab(20, width=6)  # 20 voxels of 0.5 mm: cortex 10 mm thick
+    fixed = compute_depth(labels, (0.5,) * 3, max_path_mm=6.0, products=("equivolumetric", "quality"))
+    assert fixed.undefined_fraction > 0.3
+    assert fixed.details["path_limit_voxels"] == fixed.undefined_voxels
+    assert np.all(fixed.quality[labels == CORTEX][np.isnan(fixed.equivolumetric[labels == CORTEX])] & 2)
+    adaptive = compute_depth(labels, (0.5,) * 3, products=("equivolumetric", "quality"))
+    assert adaptive.undefined_voxels == 0
+    assert adaptive.details["path_limit_mm"] >= 3 * 9.5
+    np.testing.assert_allclose(adaptive.equivolumetric[2:22, 3, 3], (np.arange(20) + 0.5) / 20, atol=0.01)
+
+
+def test_walks_that_reach_the_first_limit_are_retried_with_a_longer_one():
+    # mostly a 0.6 mm sheet (mean thickness ~1.2 mm: first limit 6 mm) with a 9 mm thick part
+    labels = np.full((34, 4, 60), OUTSIDE, dtype=np.int16)
+    labels[32:] = WHITE
+    labels[30:32] = CORTEX
+    labels[2:32, :, :6] = CORTEX
+    result = compute_depth(labels, (0.3,) * 3, products=("equivolumetric", "quality"))
+    assert result.details["estimated_thickness_mm"] < 2.0
+    assert result.details["path_limit_mm"] == pytest.approx(12.0)
+    assert result.undefined_voxels == 0
+    assert np.all((result.quality & 2) == 0)
+    thick = result.equivolumetric[2:32, 1, 0]
+    assert thick[0] < 0.1 and thick[-1] > 0.95 and np.all((thick >= 0) & (thick <= 1))
+
+
+def test_undefined_problem_names_the_likely_cause():
+    labels = slab(20, width=6)
+    result = compute_depth(labels, (0.5,) * 3, max_path_mm=6.0)
+    problem = undefined_problem(result)
+    assert problem.startswith(f"{100 * result.undefined_fraction:.2f} % of the 720 cortex voxels have no depth")
+    assert "more than the accepted 1 %" in problem
+    assert f"{result.undefined_voxels} flow lines were longer than the path limit of 6 mm" in problem
+    assert "likely cause is a wrong voxel size in the header (0.5, 0.5, 0.5 mm used" in problem
+    assert undefined_problem(result, max_fraction=0.9) is None
+    assert undefined_problem(compute_depth(labels, (0.5,) * 3)) is None
+
+
+def test_quality_map_flags_cut_faces_and_failures():
+    labels = _slab_with_island()
+    result = compute_depth(labels, (0.3,) * 3, products=("equivolumetric", "quality"))
+    quality = result.quality
+    assert quality.dtype == np.uint8
+    assert quality[0, 5, 5] & 4  # the island reached no white boundary
+    interior = quality[2:8, 3:9, 3:9]
+    assert np.all(interior == 0)
+    assert np.all(quality[2:8, 0, :] & 1) and np.all(quality[2:8, :, -1] & 1)  # on the cut faces
+    assert np.all(quality[labels != CORTEX] == 0)
+    assert result.details["cut_face_voxels"] == np.count_nonzero(quality & 1)
+
+
+def test_laplace_non_convergence_is_a_warning_and_a_quality_bit(monkeypatch):
+    import cortico.depth._laplace as laplace
+
+    original = laplace.laplace_potential
+    monkeypatch.setattr(
+        "cortico.depth._engine.laplace_potential", lambda *a, **k: original(*a, **{**k, "max_sweeps": 2})
+    )
+    result = compute_depth(slab(12), (0.3,) * 3, products=("equivolumetric", "quality"))
+    assert not result.details["laplace_converged"]
+    assert any("Laplace solver stopped after 2 sweeps without converging" in w for w in result.warnings)
+    assert np.all(result.quality[slab(12) == CORTEX] & 8)
+
+
+def test_smoothing_is_a_parameter():
+    labels, r = shell((41,) * 3, (0.3,) * 3, 5.5, 3.0)
+    sharp = compute_depth(labels, (0.3,) * 3, smoothing_mm=0.5)
+    default = compute_depth(labels, (0.3,) * 3)
+    assert sharp.details["smoothing_mm"] == 0.5
+    assert not np.allclose(sharp.equivolumetric, default.equivolumetric)
+    with pytest.raises(InputError, match="smoothing must lie in"):
+        compute_depth(labels, (0.3,) * 3, smoothing_mm=-1)

@@ -18,6 +18,11 @@ import numpy as np
 #: Sign of a walk toward the white matter (up the potential) and toward the pial side.
 TOWARD_WHITE, TOWARD_PIAL = 1, -1
 
+#: Bits of a walk's outcome (also the bits of the quality map): the walk came within a
+#: voxel of a cut face of the image, gave up at the path limit, or failed otherwise
+#: (zero gradient, non-finite curvature, non-positive area: no boundary reached).
+TOUCHED_FACE, PATH_LIMIT, NO_BOUNDARY = 1, 2, 4
+
 
 @numba.njit(cache=True, inline="always")
 def _cell(x, n):
@@ -120,6 +125,12 @@ def staggered_gradient(u, x, y, z, inv_h):
     return gx, gy, gz
 
 
+@numba.njit(cache=True, inline="always")
+def _near_face(x, y, z, shape):
+    """Whether a point is within one voxel of the padded grid's border (a cut face)."""
+    return x < 1.5 or y < 1.5 or z < 1.5 or x > shape[0] - 2.5 or y > shape[1] - 2.5 or z > shape[2] - 2.5
+
+
 @numba.njit(cache=True)
 def advect_tube(u, curvature, mask, x, y, z, sign, voxel_sizes, step, max_length):
     """Walk one flow tube from voxel coordinates (x, y, z).
@@ -127,7 +138,8 @@ def advect_tube(u, curvature, mask, x, y, z, sign, voxel_sizes, step, max_length
     Parameters
     ----------
     u, curvature, mask : ndarray, 3D
-        Potential, ``div(grad u / |grad u|)`` (1/mm) and cortex mask (0/1).
+        Potential, ``div(grad u / |grad u|)`` (1/mm) and cortex mask (0/1) on the
+        padded grid (its one-voxel border stands for the image faces).
     x, y, z : float
         Start point in voxel coordinates.
     sign : int
@@ -143,23 +155,27 @@ def advect_tube(u, curvature, mask, x, y, z, sign, voxel_sizes, step, max_length
         Swept volume (area 1 at the start, mm^3 per mm^2) and path length (mm);
         both NaN when the walk failed (too long, non-finite curvature, non-positive
         area or zero gradient).
+    flags : int
+        :data:`TOUCHED_FACE`, :data:`PATH_LIMIT` and :data:`NO_BOUNDARY` bits.
     """
     inv_h = 1.0 / voxel_sizes
+    shape = u.shape
     area = 1.0
     volume = 0.0
     length = 0.0
+    flags = TOUCHED_FACE if _near_face(x, y, z, shape) else 0
     previous_mask = trilinear(mask, x, y, z)
     while True:
         gx, gy, gz = staggered_gradient(u, x, y, z, inv_h)
         norm = math.sqrt(gx * gx + gy * gy + gz * gz)
         if not (norm > 0.0) or not math.isfinite(norm):
-            return np.nan, np.nan
+            return np.nan, np.nan, flags | NO_BOUNDARY
         div = trilinear(curvature, x, y, z)
         if not math.isfinite(div):
-            return np.nan, np.nan
+            return np.nan, np.nan, flags | NO_BOUNDARY
         new_area = area * (1.0 + sign * step * div)
         if new_area <= 0.0:
-            return np.nan, np.nan
+            return np.nan, np.nan, flags | NO_BOUNDARY
         scale = sign * step / norm
         nx_ = x + scale * gx * inv_h[0]
         ny_ = y + scale * gy * inv_h[1]
@@ -170,22 +186,24 @@ def advect_tube(u, curvature, mask, x, y, z, sign, voxel_sizes, step, max_length
             end_area = area + fraction * (new_area - area)
             volume += 0.5 * fraction * step * (area + end_area)
             length += fraction * step
-            return volume, length
+            return volume, length, flags
         volume += 0.5 * step * (area + new_area)
         length += step
         if length >= max_length:
-            return np.nan, np.nan
+            return np.nan, np.nan, flags | PATH_LIMIT
         area = new_area
         previous_mask = new_mask
         x, y, z = nx_, ny_, nz_
+        if _near_face(x, y, z, shape):
+            flags |= TOUCHED_FACE
 
 
 @numba.njit(parallel=True, cache=True)
-def advect_voxels(u, curvature, mask, indices, voxel_sizes, step, max_length, out):
+def advect_voxels(u, curvature, mask, indices, voxel_sizes, step, max_length, out, flags):
     """Advect both ways from the centres of the voxels ``indices`` (flat, C order).
 
     ``out`` has shape (n, 4): volume toward pial, volume toward white, length toward
-    pial, length toward white.
+    pial, length toward white. ``flags`` (n,) receives the OR of both walks' bits.
     """
     ny, nz = u.shape[1], u.shape[2]
     for m in numba.prange(indices.shape[0]):
@@ -193,9 +211,10 @@ def advect_voxels(u, curvature, mask, indices, voxel_sizes, step, max_length, ou
         x = float(idx // (ny * nz))
         y = float((idx // nz) % ny)
         z = float(idx % nz)
-        vp, lp = advect_tube(u, curvature, mask, x, y, z, TOWARD_PIAL, voxel_sizes, step, max_length)
-        vw, lw = advect_tube(u, curvature, mask, x, y, z, TOWARD_WHITE, voxel_sizes, step, max_length)
+        vp, lp, fp = advect_tube(u, curvature, mask, x, y, z, TOWARD_PIAL, voxel_sizes, step, max_length)
+        vw, lw, fw = advect_tube(u, curvature, mask, x, y, z, TOWARD_WHITE, voxel_sizes, step, max_length)
         out[m, 0] = vp
         out[m, 1] = vw
         out[m, 2] = lp
         out[m, 3] = lw
+        flags[m] = fp | fw

@@ -51,6 +51,31 @@ class DepthJobSchema(Schema):
         allow_none=True,
         metadata={"description": "Label mapping; default 0 outside, 100 cortex, 200 white."},
     )
+    max_path_mm = fields.Float(
+        load_default=None,
+        allow_none=True,
+        validate=validate.Range(0, 1000, min_inclusive=False),
+        metadata={
+            "description": "Give up flow lines longer than this (mm). Default: follow the data "
+            "(3 x the estimated thickness, at least 6 mm, doubled for the lines that reach it)."
+        },
+    )
+    smoothing_mm = fields.Float(
+        load_default=1.0,
+        validate=validate.Range(0, 10),
+        metadata={"description": "Gaussian sigma (mm) before the curvature of the isosurfaces."},
+    )
+    voxel_size = fields.List(
+        fields.Float(validate=validate.Range(0.001, 10)),
+        load_default=None,
+        allow_none=True,
+        validate=validate.Length(equal=3),
+        metadata={
+            "description": "Voxel sizes in mm overriding the header's (for a zero pixdim, or pixdim "
+            "and sform that disagree, which are refused otherwise).",
+            "example": [0.2, 0.2, 0.2],
+        },
+    )
 
 
 class AlignJobSchema(Schema):
