@@ -11,6 +11,7 @@ import numpy as np
 
 from cortico.depth._advection import NO_BOUNDARY, PATH_LIMIT, TOUCHED_FACE, advect_voxels
 from cortico.depth._curvature import isosurface_curvature
+from cortico.depth._face_curvature import correct_cut_faces
 from cortico.depth._labels import CORTEX, OUTSIDE, WHITE, LabelMapping, validate_label_volume
 from cortico.depth._laplace import FACE, laplace_potential
 from cortico.depth._threads import PARALLEL_LOCK
@@ -36,6 +37,12 @@ LAPLACE_NOT_CONVERGED = 8
 
 #: Default largest fraction of undefined cortex voxels a run may have to count as a success.
 MAX_UNDEFINED_FRACTION = 0.01
+
+#: Treatments of the image faces that cut the cortex: ``extend`` continues the field
+#: across them (zero second difference in the Laplace stencil, curvature by a quadratic
+#: fit to the field inside the image); ``zero-flux`` is the spec's Neumann condition
+#: with edge-replicating smoothing (isosurfaces bent to meet oblique faces at right angles).
+CUT_FACE_MODES = ("extend", "zero-flux")
 
 #: Accepted voxel sizes in mm.
 MIN_VOXEL_MM, MAX_VOXEL_MM = 1e-3, 10.0
@@ -229,6 +236,27 @@ def _check_boundaries(padded):
         )
 
 
+def _cut_faces(padded):
+    """Faces of the image the cortex touches, and those of them to continue the potential across.
+
+    Faces are (axis, side) with side 0 the low end. A face whose layer holds cortex
+    but not both outside and white voxels keeps the zero-flux condition for the
+    potential: continued across it, its layer would have no in-plane boundary on one
+    side and its potential would be constant.
+    """
+    touched, extended = [], []
+    for axis in range(3):
+        for side, index in ((0, 1), (1, padded.shape[axis] - 2)):
+            layer = [slice(None)] * 3
+            layer[axis] = index
+            values = padded[tuple(layer)]
+            if np.any(values == CORTEX):
+                touched.append((axis, side))
+                if np.any(values == OUTSIDE) and np.any(values == WHITE):
+                    extended.append((axis, side))
+    return touched, extended
+
+
 def _replicate_border(grid):
     """Copy the values next to the one-voxel border onto the border (in place)."""
     grid[0], grid[-1] = grid[1], grid[-2]
@@ -315,6 +343,7 @@ def compute_depth(
     step_mm: float = STEP_MM,
     max_path_mm: float | None = None,
     smoothing_mm: float = SMOOTHING_SIGMA_MM,
+    cut_faces: str = "extend",
     progress: Callable[[float, str], None] | None = None,
 ) -> DepthResult:
     """Compute the equivolumetric cortical depth of a segmentation.
@@ -346,6 +375,11 @@ def compute_depth(
         the walks that reach it, up to the diagonal of the cortex's bounding box.
     smoothing_mm : float
         Gaussian sigma in mm of the smoothing before the curvature (1 mm).
+    cut_faces : str
+        ``"extend"`` (default): where the cortex reaches the image faces the field is
+        continued across them, so that faces cutting the cortex obliquely do not bend
+        the isosurfaces; ``"zero-flux"``: the spec's Neumann condition (exact only for
+        faces perpendicular to the cortex).
     progress : callable, optional
         Called as ``progress(fraction, message)``; an exception it raises (e.g.
         :class:`~cortico.exceptions.JobCancelled`) aborts the computation.
@@ -366,6 +400,9 @@ def compute_depth(
     mapping = LabelMapping.coerce(label_mapping)
     labels = validate_label_volume(labels)
     step, longest, sigma = _validate_walk(step_mm, max_path_mm, smoothing_mm)
+    if cut_faces not in CUT_FACE_MODES:
+        raise InputError(f"cut_faces must be one of {list(CUT_FACE_MODES)}, got {cut_faces!r}")
+    extend = cut_faces == "extend"
     timings = {}
     started = time.perf_counter()
 
@@ -384,6 +421,7 @@ def compute_depth(
     cortex_indices = np.flatnonzero(padded == CORTEX).astype(np.int64)
     timings["classify"] = time.perf_counter() - started
 
+    faces, extended_faces = _cut_faces(padded) if extend else ([], [])
     report(0.02, "solving the Laplace equation")
     t0 = time.perf_counter()
     potential, laplace_info = laplace_potential(
@@ -391,6 +429,7 @@ def compute_depth(
         cortex_indices,
         sizes,
         progress=lambda done: report(0.02 + 0.28 * done, "solving the Laplace equation"),
+        extend_faces=extended_faces,
     )
     _replicate_border(potential)
     timings["laplace"] = time.perf_counter() - t0
@@ -409,6 +448,7 @@ def compute_depth(
         report(0.3, "computing the curvature of the isosurfaces")
         t0 = time.perf_counter()
         curvature = isosurface_curvature(potential, sizes, sigma_mm=sigma)
+        correct_cut_faces(curvature, potential, sizes, sigma, faces)
         timings["curvature"] = time.perf_counter() - t0
         t0 = time.perf_counter()
         volumes, flags, used_limit = _advect_all(
@@ -451,6 +491,9 @@ def compute_depth(
             "laplace_last_update": laplace_info["last_update"],
             "estimated_thickness_mm": laplace_info["thickness_mm"],
             "smoothing_mm": sigma,
+            "cut_faces": cut_faces,
+            "cut_faces_corrected": len(faces),
+            "cut_faces_continued": len(extended_faces),
             "path_limit_mm": used_limit,
             "path_limit_voxels": int(np.count_nonzero(failed & ((flags & PATH_LIMIT) != 0))),
             "no_boundary_voxels": int(np.count_nonzero(failed & ((flags & NO_BOUNDARY) != 0))),
