@@ -155,3 +155,20 @@ def test_smoothing_and_memory_options(segmentation, tmp_path):
     small = _run(["depth", segmentation, "-o", tmp_path / "d.nii", "--quiet", "--max-memory", "0.000001"])
     assert small.exit_code == 1
     assert "declares a 10x6x6 grid of int16" in small.output
+
+
+def test_layers_curvature_and_cut_face_options(segmentation, tmp_path):
+    out = tmp_path / "d.nii.gz"
+    result = _run(["depth", segmentation, "-o", out, "--quiet", "--layers", "3", "--also", "curvature"])
+    assert result.exit_code == 0, result.output
+    layers = nib.load(tmp_path / "d_layers.nii.gz")
+    assert layers.get_data_dtype() == np.uint8
+    np.testing.assert_array_equal(np.asanyarray(layers.dataobj)[2:8, 3, 3], [1, 1, 2, 2, 3, 3])
+    boundaries = np.asanyarray(nib.load(tmp_path / "d_boundaries.nii.gz").dataobj)
+    assert boundaries.shape == (10, 6, 6, 2)
+    np.testing.assert_allclose(boundaries[2:8, 3, 3, 0], (np.arange(6) + 0.5) * 0.3 - 0.6, atol=0.01)  # mm
+    curvature = np.asanyarray(nib.load(tmp_path / "d_curvature.nii.gz").dataobj)
+    assert np.max(np.abs(curvature)) < 1e-3  # a flat slab
+    zero_flux = _run(["depth", segmentation, "-o", out, "--quiet", "--cut-faces", "zero-flux"])
+    assert zero_flux.exit_code == 0
+    assert _run(["depth", segmentation, "-o", out, "--layers", "1"]).exit_code == 2

@@ -292,8 +292,8 @@ def test_absurd_voxel_sizes_are_an_input_error(sizes):
 
 
 def test_unknown_product_is_an_input_error():
-    with pytest.raises(InputError, match="unknown depth products \\['curvature'\\]"):
-        compute_depth(slab(6), (1, 1, 1), products=("curvature",))
+    with pytest.raises(InputError, match="unknown depth products \\['bogus'\\]"):
+        compute_depth(slab(6), (1, 1, 1), products=("bogus",))
 
 
 @pytest.mark.parametrize(
@@ -468,3 +468,50 @@ def test_cut_face_per_angle(angle, overall_max, near_max):
     if angle:
         zero_flux = compute_depth(labels, (0.3,) * 3, cut_faces="zero-flux")
         assert overall < _near_face_errors(zero_flux, labels, r, truth, near)[0]
+
+
+# --- layers and curvature -------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def layered_sphere():
+    labels, r = shell((61,) * 3, (0.3,) * 3, 8.0, 5.0)
+    return labels, r, compute_depth(labels, (0.3,) * 3, products=("curvature",), layers=5)
+
+
+def test_curvature_product_is_minus_two_over_r_on_a_sphere(layered_sphere):
+    labels, r, result = layered_sphere
+    cortex = labels == CORTEX
+    ratio = result.curvature[cortex] * r[cortex]
+    assert np.median(ratio) == pytest.approx(-2.0, abs=0.03)
+    assert np.percentile(np.abs(ratio + 2), 95) < 0.15
+    assert np.all(result.curvature[~cortex] == 0)
+
+
+def test_layers_hold_equal_volumes_and_boundaries_lie_on_the_equivolume_radii(layered_sphere):
+    labels, r, result = layered_sphere
+    cortex = labels == CORTEX
+    counts = np.bincount(result.layers[cortex], minlength=6)
+    assert counts[0] == 0 and np.all(result.layers[~cortex] == 0)
+    truth = sphere_truth(8.0, 5.0)["equivolumetric"](r[cortex])
+    expected = np.minimum(np.floor(truth * 5), 4).astype(int) + 1
+    assert np.mean(result.layers[cortex] == expected) > 0.93  # the rest are one layer off, at the boundaries
+    assert np.all(np.abs(result.layers[cortex].astype(int) - expected) <= 1)
+    np.testing.assert_allclose(counts[1:] / counts[1:].mean(), 1.0, atol=0.07)  # equal volumes, 2-voxel layers
+    assert result.boundaries.shape == (*labels.shape, 4)
+    outer, inner = 8.0, 5.0
+    for k in range(1, 5):
+        radius = (outer**3 - k / 5 * (outer**3 - inner**3)) ** (1 / 3)  # where the true depth is k/5
+        level = result.boundaries[..., k - 1]
+        assert np.all(level[labels == OUTSIDE] < 0) and np.all(level[labels == WHITE] > 0)
+        # the level set is a distance along the flow line: on a sphere, the radius difference
+        away = cortex & (np.abs(r - radius) < 0.5)
+        difference = level[away] - (radius - r[away])
+        assert np.sqrt(np.mean(difference**2)) < 0.12 and np.max(np.abs(difference)) < 0.35  # mm, at 0.3 mm voxels
+
+
+def test_layers_are_checked():
+    with pytest.raises(InputError, match="layers must be a whole number from 2 to 100"):
+        compute_depth(slab(6), (0.3,) * 3, layers=1)
+    result = compute_depth(slab(6), (0.3,) * 3, layers=3)
+    np.testing.assert_array_equal(result.layers[2:8, 3, 3], [1, 1, 2, 2, 3, 3])

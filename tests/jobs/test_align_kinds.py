@@ -138,7 +138,7 @@ def test_depth_job_through_our_api_with_a_label_mapping(app, client, start_worke
     created = client.post(
         "/api/v1/align/depth-jobs",
         headers=alice,
-        json={"segmentation_name": "ribbon", "labels": {"cortex": [3], "white": [2]}},
+        json={"segmentation_name": "ribbon", "labels": {"cortex": [3], "white": [2]}, "layers": 3},
     )
     assert created.status_code == 202, created.json
     start_worker(app)
@@ -155,6 +155,13 @@ def test_depth_job_through_our_api_with_a_label_mapping(app, client, start_worke
     )
     assert volume["source_job_id"] == job["id"]
     assert volume["links"]["neuroglancer"] == job["result"]["depth_map_neuroglancer_url"]
+    assert job["result"]["layers_name"] == "ribbon-equivolumetric-layers"
+    assert job["result"]["undefined_fraction"] == 0.0
+    assert job["result"]["path_limit_mm"] == pytest.approx(18.0)  # 3 x the 6 mm thickness
+    layers_volume = next(
+        i for i in client.get("/api/v1/images/", headers=alice).json if i["name"] == "ribbon-equivolumetric-layers"
+    )
+    assert layers_volume["links"]["neuroglancer"] == job["result"]["layers_neuroglancer_url"]
 
 
 def test_depth_job_fails_above_the_undefined_fraction_and_v0_reports_it(instance, start_worker):

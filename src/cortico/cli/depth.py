@@ -16,7 +16,7 @@ from cortico.depth._io import depth_map_from_file
 from cortico.exceptions import CorticoError
 
 _PRESETS = {"freesurfer-ribbon": FREESURFER_RIBBON_LABELS}
-_SIDE_PRODUCTS = ("laplace", "equidistant", "thickness", "quality")
+_SIDE_PRODUCTS = ("laplace", "equidistant", "thickness", "quality", "curvature")
 
 
 def parse_labels(values) -> LabelMapping | None:
@@ -79,7 +79,9 @@ def parse_also(value) -> tuple[str, ...]:
     "--also",
     default="",
     metavar="LIST",
-    help="Side products written next to the output: laplace,equidistant,thickness.",
+    help="Side products written next to the output as <name>_<product>: laplace, equidistant, "
+    "thickness (mm), quality (bits: 1 flow line along a cut face, 2 path limit, 4 no boundary, "
+    "8 Laplace not converged), curvature (1/mm).",
 )
 @click.option("--voluba-compatible", is_flag=True, help="Undefined voxels become 0.5 and values are clipped to [0, 1].")
 @click.option(
@@ -125,10 +127,26 @@ def parse_also(value) -> tuple[str, ...]:
     metavar="GIB",
     help="Refuse grids whose run would need more memory (checked from the header before reading).",
 )
+@click.option(
+    "--cut-faces",
+    type=click.Choice(["extend", "zero-flux"]),
+    default="extend",
+    show_default=True,
+    help="Image faces that cut the cortex: continue the field across them, or the zero-flux "
+    "condition (exact only for faces perpendicular to the cortex).",
+)
+@click.option(
+    "--layers",
+    type=click.IntRange(2, 100),
+    default=None,
+    metavar="N",
+    help="Also write N equivolume layers (<name>_layers, 1 = pial) and the N-1 boundary level sets "
+    "(<name>_boundaries, 4D, mm).",
+)
 @click.option("--quiet", is_flag=True, help="No progress bar.")
 def depth(
     segmentation, output, labels, also, voluba_compatible, voxel_size, max_path, smoothing, max_undefined,
-    max_memory, quiet,
+    max_memory, cut_faces, layers, quiet,
 ):  # fmt: skip
     """Compute the equivolumetric cortical depth of SEGMENTATION (NIfTI or MGZ).
 
@@ -154,6 +172,8 @@ def depth(
                 max_memory_bytes=int(max_memory * (1 << 30)),
                 max_path_mm=max_path,
                 smoothing_mm=smoothing,
+                cut_faces=cut_faces,
+                layers=layers,
                 progress=progress,
             )
         except CorticoError as exc:

@@ -18,7 +18,10 @@ from cortico.depth._threads import PARALLEL_LOCK
 from cortico.exceptions import InputError
 
 #: Products :func:`compute_depth` can return.
-PRODUCTS = ("equivolumetric", "laplace", "equidistant", "thickness", "quality")
+PRODUCTS = ("equivolumetric", "laplace", "equidistant", "thickness", "quality", "curvature")
+
+#: Products made from the equivolumetric depth when ``layers`` is given.
+LAYER_PRODUCTS = ("layers", "boundaries")
 
 #: Depth-engine parameters from depth.md, all in mm.
 SMOOTHING_SIGMA_MM = 1.0
@@ -75,6 +78,19 @@ class DepthResult:
         the image, 2 a walk gave up at the path limit, 4 a walk reached no boundary
         (zero gradient, non-finite curvature or area), 8 the Laplace solver did not
         converge. 0 is a clean voxel.
+    curvature : ndarray or None
+        ``div(grad u / |grad u|)`` in 1/mm on the cortex (0 elsewhere), the mean
+        curvature (sum of both principal curvatures) of the isosurfaces used by the
+        advection; negative where the pial side is convex (gyral crowns, -2/r on a
+        sphere with white matter inside), positive in sulcal fundi.
+    layers : ndarray of uint8 or None
+        With ``layers=N``: equivolume layer 1 (pial) to N (white) on the cortex, 0
+        elsewhere and on undefined voxels.
+    boundaries : ndarray (X, Y, Z, N - 1) or None
+        Level sets of the N - 1 boundaries between layers: ``(depth - k/N) x
+        thickness`` in mm along the flow line (negative on the pial side, zero on the
+        boundary); outside voxels take ``-k/N`` and white voxels ``(N - k)/N`` of the
+        estimated mean thickness.
     warnings : list of str
         Sentences for the user (Laplace not converged, undefined voxels).
     """
@@ -88,6 +104,9 @@ class DepthResult:
     undefined_voxels: int
     details: dict = field(default_factory=dict)
     quality: np.ndarray | None = None
+    curvature: np.ndarray | None = None
+    layers: np.ndarray | None = None
+    boundaries: np.ndarray | None = None
     warnings: list = field(default_factory=list)
 
     @property
@@ -264,7 +283,9 @@ def _replicate_border(grid):
     grid[:, :, 0], grid[:, :, -1] = grid[:, :, 1], grid[:, :, -2]
 
 
-def _assemble_maps(products, classes, box, padded_shape, cortex_indices, potential, volumes, flags, voluba_compatible):
+def _assemble_maps(
+    products, classes, box, padded_shape, cortex_indices, potential, volumes, flags, voluba_compatible, curvature
+):
     """Requested maps on the input grid and the number of undefined cortex voxels."""
 
     def on_input_grid(cortex_values, outside_value, white_value, dtype=np.float32):
@@ -287,6 +308,9 @@ def _assemble_maps(products, classes, box, padded_shape, cortex_indices, potenti
         maps["laplace"] = on_input_grid(potential.reshape(-1)[cortex_indices], 0.0, 1.0)
     if "quality" in products:
         maps["quality"] = on_input_grid(flags, 0, 0, dtype=np.uint8)
+    if "curvature" in products and curvature is not None:
+        values = curvature if not voluba_compatible else np.where(np.isfinite(curvature), curvature, 0.0)
+        maps["curvature"] = on_input_grid(values, 0.0, 0.0)
     if volumes is None:
         return maps, undefined
     undefined = int(np.count_nonzero(~np.all(np.isfinite(volumes), axis=1)))
@@ -301,6 +325,42 @@ def _assemble_maps(products, classes, box, padded_shape, cortex_indices, potenti
             thickness = np.where(np.isfinite(thickness), thickness, 0.0)
         maps["thickness"] = on_input_grid(thickness, 0.0, 0.0)
     return maps, undefined
+
+
+def _validate_layers(layers):
+    if layers is None:
+        return None
+    if isinstance(layers, bool) or not isinstance(layers, (int, np.integer)) or not 2 <= layers <= 100:
+        raise InputError(f"layers must be a whole number from 2 to 100, got {layers!r}")
+    return int(layers)
+
+
+def layer_maps(depth, thickness, classes, count, mean_thickness):
+    """Equivolume layer labels (uint8) and the level sets of the count - 1 boundaries (float32, 4D).
+
+    Parameters
+    ----------
+    depth, thickness : ndarray
+        Equivolumetric depth (0 pial, 1 white) and flow-line thickness in mm.
+    classes : ndarray of uint8
+        OUTSIDE / CORTEX / WHITE per voxel.
+    count : int
+        Number of layers N.
+    mean_thickness : float
+        Used off the cortex, where the level sets only need the right sign.
+    """
+    cortex = classes == CORTEX
+    defined = cortex & np.isfinite(depth) & np.isfinite(thickness) & (thickness > 0)
+    labels = np.zeros(depth.shape, dtype=np.uint8)
+    labels[defined] = np.clip(np.floor(np.clip(depth[defined], 0, 1) * count), 0, count - 1).astype(np.uint8) + 1
+    boundaries = np.empty((*depth.shape, count - 1), dtype=np.float32)
+    for k in range(1, count):
+        level = np.full(depth.shape, np.nan, dtype=np.float32)
+        level[classes == OUTSIDE] = -k / count * mean_thickness
+        level[classes == WHITE] = (count - k) / count * mean_thickness
+        level[defined] = (np.clip(depth[defined], 0, 1) - k / count) * thickness[defined]
+        boundaries[..., k - 1] = level
+    return labels, boundaries
 
 
 def undefined_problem(result: DepthResult, max_fraction: float = MAX_UNDEFINED_FRACTION) -> str | None:
@@ -344,6 +404,7 @@ def compute_depth(
     max_path_mm: float | None = None,
     smoothing_mm: float = SMOOTHING_SIGMA_MM,
     cut_faces: str = "extend",
+    layers: int | None = None,
     progress: Callable[[float, str], None] | None = None,
 ) -> DepthResult:
     """Compute the equivolumetric cortical depth of a segmentation.
@@ -380,6 +441,9 @@ def compute_depth(
         continued across them, so that faces cutting the cortex obliquely do not bend
         the isosurfaces; ``"zero-flux"``: the spec's Neumann condition (exact only for
         faces perpendicular to the cortex).
+    layers : int, optional
+        N >= 2: also return N equivolume layers and the N - 1 boundary level sets
+        (``layers`` and ``boundaries``), as nighres' volumetric layering does.
     progress : callable, optional
         Called as ``progress(fraction, message)``; an exception it raises (e.g.
         :class:`~cortico.exceptions.JobCancelled`) aborts the computation.
@@ -403,6 +467,11 @@ def compute_depth(
     if cut_faces not in CUT_FACE_MODES:
         raise InputError(f"cut_faces must be one of {list(CUT_FACE_MODES)}, got {cut_faces!r}")
     extend = cut_faces == "extend"
+    layers = _validate_layers(layers)
+    if layers and "equivolumetric" not in products:
+        products = (*products, "equivolumetric")
+    if layers and "thickness" not in products:
+        products = (*products, "thickness")
     timings = {}
     started = time.perf_counter()
 
@@ -441,14 +510,16 @@ def compute_depth(
             f"(last update {laplace_info['last_update']:.3g}); depths may be inaccurate"
         )
     volumes = None
+    cortex_curvature = None
     flags = np.zeros(cortex_indices.size, dtype=np.uint8)
     limits = _path_limits(longest, laplace_info["thickness_mm"], padded.shape, sizes)
     used_limit = limits[0]
-    if any(p in products for p in ("equivolumetric", "equidistant", "thickness", "quality")):
+    if any(p in products for p in ("equivolumetric", "equidistant", "thickness", "quality", "curvature")):
         report(0.3, "computing the curvature of the isosurfaces")
         t0 = time.perf_counter()
         curvature = isosurface_curvature(potential, sizes, sigma_mm=sigma)
         correct_cut_faces(curvature, potential, sizes, sigma, faces)
+        cortex_curvature = curvature.reshape(-1)[cortex_indices] if "curvature" in products else None
         timings["curvature"] = time.perf_counter() - t0
         t0 = time.perf_counter()
         volumes, flags, used_limit = _advect_all(
@@ -471,6 +542,7 @@ def compute_depth(
         volumes,
         flags,
         voluba_compatible,
+        cortex_curvature,
     )
     timings["total"] = time.perf_counter() - started
     failed = volumes is not None and ~np.all(np.isfinite(volumes), axis=1)
@@ -481,6 +553,7 @@ def compute_depth(
         equidistant=result["equidistant"],
         thickness=result["thickness"],
         quality=result["quality"],
+        curvature=result["curvature"],
         voxel_sizes=tuple(float(s) for s in sizes),
         cortex_voxels=cortex_count,
         undefined_voxels=undefined,
@@ -502,6 +575,10 @@ def compute_depth(
             "seconds": timings,
         },
     )
+    if layers:
+        depth.layers, depth.boundaries = layer_maps(
+            depth.equivolumetric, depth.thickness, classes, layers, laplace_info["thickness_mm"]
+        )
     if undefined:
         depth.warnings.append(
             f"{undefined} of {cortex_count} cortex voxels ({100 * depth.undefined_fraction:.3g} %) have no depth"

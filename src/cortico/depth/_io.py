@@ -31,10 +31,13 @@ INTENT_NAMES = {
     "laplace": "Laplace pot.",
     "thickness": "Thickness (mm)",
     "quality": "Depth quality",
+    "curvature": "Isosurf. curv.",
+    "layers": "Equivol. layers",
+    "boundaries": "Layer boundaries",
 }
 
 #: Products written with their own data type instead of float32.
-_PRODUCT_DTYPES = {"quality": np.uint8}
+_PRODUCT_DTYPES = {"quality": np.uint8, "layers": np.uint8}
 
 
 @dataclass
@@ -166,7 +169,7 @@ def save_depth_map(path, data, affine, *, product="equivolumetric", reference_he
     if _suffix(path, MAP_SUFFIXES) is None:
         raise InputError(f"the output file {path.name} must end in .nii or .nii.gz")
     if product not in INTENT_NAMES:
-        raise InputError(f"unknown depth product {product!r}; choose from {list(PRODUCTS)}")
+        raise InputError(f"unknown depth product {product!r}; choose from {list(INTENT_NAMES)}")
     dtype = _PRODUCT_DTYPES.get(product, np.float32)
     data = np.asarray(data, dtype=dtype)
     header = None
@@ -183,13 +186,17 @@ def save_depth_map(path, data, affine, *, product="equivolumetric", reference_he
         image.header.set_xyzt_units("mm")
     image.header.set_data_dtype(dtype)
     image.header.set_intent("estimate", name=INTENT_NAMES[product])
-    cal_max = 1.0
+    cal_min, cal_max = 0.0, 1.0
     if product == "quality":
         cal_max = 15.0
-    elif product == "thickness":
+    elif product == "layers":
+        cal_max = float(data.max())
+    elif product in ("thickness", "curvature", "boundaries"):
         finite = data[np.isfinite(data)]
         cal_max = float(finite.max()) if finite.size else 0.0
-    image.header["cal_min"] = 0.0
+        if product != "thickness":
+            cal_min = float(finite.min()) if finite.size else 0.0
+    image.header["cal_min"] = cal_min
     image.header["cal_max"] = cal_max
     image.header["descrip"] = f"cortico {product}".encode()
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -216,6 +223,8 @@ def depth_map_from_file(
     max_memory_bytes=DEFAULT_MAX_MEMORY_BYTES,
     max_path_mm=None,
     smoothing_mm=SMOOTHING_SIGMA_MM,
+    cut_faces="extend",
+    layers=None,
     progress=None,
 ):
     """Compute the equivolumetric depth of a segmentation file and write it.
@@ -230,15 +239,18 @@ def depth_map_from_file(
         See :func:`~cortico.depth.compute_depth`.
     also : sequence of str
         Side products to write next to ``out_path`` as ``<name>_<product>.nii.gz``:
-        any of ``"laplace"``, ``"equidistant"``, ``"thickness"``, ``"quality"``.
+        any of ``"laplace"``, ``"equidistant"``, ``"thickness"``, ``"quality"``,
+        ``"curvature"``.
     voluba_compatible : bool
         Undefined voxels 0.5 and values clipped to [0, 1].
     voxel_sizes : sequence of 3 float, optional
         Voxel sizes in mm overriding the header's (see :func:`load_segmentation`).
     max_memory_bytes : int or None
         Memory limit checked from the header before the data is read.
-    max_path_mm, smoothing_mm : float
-        See :func:`~cortico.depth.compute_depth` (path limit ``None`` = adaptive).
+    max_path_mm, smoothing_mm, cut_faces, layers
+        See :func:`~cortico.depth.compute_depth` (path limit ``None`` = adaptive). With
+        ``layers`` the layer labels and boundary level sets (4D) are written as
+        ``<name>_layers`` and ``<name>_boundaries``.
     progress : callable, optional
         ``progress(fraction, message)``.
 
@@ -263,10 +275,12 @@ def depth_map_from_file(
         voluba_compatible=voluba_compatible,
         max_path_mm=max_path_mm,
         smoothing_mm=smoothing_mm,
+        cut_faces=cut_faces,
+        layers=layers,
         progress=progress,
     )
     written = {}
-    for product in ("equivolumetric", *also):
+    for product in ("equivolumetric", *also, *(("layers", "boundaries") if layers else ())):
         target = out_path if product == "equivolumetric" else side_product_path(out_path, product)
         written[product] = save_depth_map(
             target,

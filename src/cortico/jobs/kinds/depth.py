@@ -34,8 +34,9 @@ def validate(params):
 
     ``labels`` is ``{"cortex": [...], "white": [...], "outside": [...]}``; the default
     is cortical-voluba's classification (0 outside, 100 cortex, 200 white).
-    ``max_path_mm`` (default: adaptive), ``smoothing_mm`` (1) and ``voxel_size``
-    (three mm, overriding the header) tune the engine.
+    ``max_path_mm`` (default: adaptive), ``smoothing_mm`` (1), ``voxel_size``
+    (three mm, overriding the header) and ``cut_faces`` tune the engine; ``layers``
+    (N) also uploads the N equivolume layers as ``<segmentation>-equivolumetric-layers``.
     """
     checked = validate_service(params)
     checked["segmentation_name"] = validate_name(params, "segmentation_name")
@@ -61,6 +62,14 @@ def validate(params):
             raise InputError(f"voxel_size must be a list of three sizes in mm, got {voxel_size!r}")
         voxel_size = [_number(v, "voxel_size", 0.001, 10.0) for v in voxel_size]
     checked["voxel_size"] = voxel_size
+    cut_faces = params.get("cut_faces", "extend")
+    if cut_faces not in ("extend", "zero-flux"):
+        raise InputError(f"cut_faces must be 'extend' or 'zero-flux', got {cut_faces!r}")
+    checked["cut_faces"] = cut_faces
+    layers = params.get("layers")
+    if layers is not None and (isinstance(layers, bool) or not isinstance(layers, int) or not 2 <= layers <= 100):
+        raise InputError(f"layers must be a whole number from 2 to 100, got {layers!r}")
+    checked["layers"] = layers
     return checked
 
 
@@ -102,6 +111,8 @@ def run(context, params):
                 max_memory_bytes=settings.get("DEPTH_MAX_MEMORY_BYTES") or DEFAULT_MAX_MEMORY_BYTES,
                 max_path_mm=params.get("max_path_mm"),
                 smoothing_mm=params.get("smoothing_mm", 1.0),
+                cut_faces=params.get("cut_faces", "extend"),
+                layers=params.get("layers"),
                 progress=report,
             )
         except InputError as exc:
@@ -115,6 +126,12 @@ def run(context, params):
         context.progress(0.9, 1, "uploading the depth map", force=True)
         depth_name, entry = upload_unique(service, depth_path, f"{name}-equivolumetric-depth")
         details = summary.details
+        extra = {}
+        if params.get("layers"):
+            layers_name, layers_entry = upload_unique(
+                service, written.paths["layers"], f"{name}-equivolumetric-layers", segmentation=True
+            )
+            extra = {"layers_name": layers_name, "layers_neuroglancer_url": service.neuroglancer_url(layers_entry)}
         return {
             "image_service_base_url": service.base_url,
             "depth_map_name": depth_name,
@@ -128,6 +145,7 @@ def run(context, params):
             "cut_face_voxels": details["cut_face_voxels"],
             "laplace_converged": details["laplace_converged"],
             "warnings": list(summary.warnings),
+            **extra,
         }
     finally:
         release_image_service(context)

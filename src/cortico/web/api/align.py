@@ -76,6 +76,23 @@ class DepthJobSchema(Schema):
             "example": [0.2, 0.2, 0.2],
         },
     )
+    cut_faces = fields.String(
+        load_default="extend",
+        validate=validate.OneOf(["extend", "zero-flux"]),
+        metadata={
+            "description": "Image faces that cut the cortex: `extend` continues the field across them "
+            "(default), `zero-flux` is the Neumann condition (exact only for faces perpendicular to the cortex)."
+        },
+    )
+    layers = fields.Integer(
+        load_default=None,
+        allow_none=True,
+        validate=validate.Range(2, 100),
+        metadata={
+            "description": "N: also store N equivolume layers (1 = pial) as the segmentation "
+            "`<name>-equivolumetric-layers`; the result names it in `layers_name`."
+        },
+    )
 
 
 class AlignJobSchema(Schema):
