@@ -81,7 +81,7 @@ def test_voluba_compatible_flag(tmp_path):
         (["--labels", "grey=3"], "expected CLASS=LABEL"),
         (["--labels", "cortex=a,b"], "labels must be integers"),
         (["--labels", "cortex=3"], "lacks the key"),
-        (["--also", "curvature"], "unknown products ['curvature']"),
+        (["--also", "bogus"], "unknown products ['bogus']"),
     ],
 )
 def test_bad_options_are_usage_errors(segmentation, tmp_path, options, message):
@@ -172,3 +172,41 @@ def test_layers_curvature_and_cut_face_options(segmentation, tmp_path):
     zero_flux = _run(["depth", segmentation, "-o", out, "--quiet", "--cut-faces", "zero-flux"])
     assert zero_flux.exit_code == 0
     assert _run(["depth", segmentation, "-o", out, "--layers", "1"]).exit_code == 2
+
+
+def test_a_2d_section_file(tmp_path):
+    image = nib.Nifti1Image(slab(6)[:, :, 3], AFFINE)
+    raw = image.header
+    raw["pixdim"][3] = 0.0  # 2-D files often carry no third size: it is not needed
+    path = tmp_path / "section.nii"
+    nib.save(nib.Nifti1Image(slab(6)[:, :, 3], AFFINE, raw), path)
+    out = tmp_path / "d.nii.gz"
+    result = _run(["depth", path, "-o", out, "--quiet", "--layers", "2"])
+    assert result.exit_code == 0, result.output
+    assert "36 cortex voxels, 0 undefined" in result.output
+    depth = np.asanyarray(nib.load(out).dataobj)
+    assert depth.shape == (10, 6)
+    np.testing.assert_allclose(depth[2:8, 3], (np.arange(6) + 0.5) / 6, atol=0.01)
+    assert nib.load(tmp_path / "d_boundaries.nii.gz").shape == (10, 6, 1, 1)
+
+
+def test_profile_sampling_option(segmentation, tmp_path):
+    intensity = np.indices((10, 6, 6))[0].astype(np.float32) * 0.3
+    image = tmp_path / "t1.nii.gz"
+    nib.save(nib.Nifti1Image(intensity, AFFINE), image)
+    out = tmp_path / "d.nii.gz"
+    result = _run(["depth", segmentation, "-o", out, "--quiet", "--profile", image, "--samples", "4"])
+    assert result.exit_code == 0, result.output
+    profiles = np.asanyarray(nib.load(tmp_path / "d_profiles.nii.gz").dataobj)
+    assert profiles.shape == (10, 6, 6, 4)
+    np.testing.assert_allclose(profiles[4, 3, 3], [0.45, 1.05, 1.65, 2.25], atol=1e-3)
+    shifted = tmp_path / "shifted.nii.gz"
+    nib.save(nib.Nifti1Image(intensity, AFFINE + _shift(1.0)), shifted)
+    refused = _run(["depth", segmentation, "-o", out, "--quiet", "--profile", shifted])
+    assert refused.exit_code == 1 and "not on the segmentation's grid" in refused.output
+
+
+def _shift(mm):
+    matrix = np.zeros((4, 4))
+    matrix[0, 3] = mm
+    return matrix

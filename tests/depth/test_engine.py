@@ -262,7 +262,7 @@ def test_unexpected_labels_are_listed():
     assert info.value.problems == ["unexpected label 7", "unexpected label 300"]
 
 
-@pytest.mark.parametrize("shape", [(4, 4, 4, 2), (16, 16), (4, 4, 4, 1, 3)])
+@pytest.mark.parametrize("shape", [(4, 4, 4, 2), (16,), (4, 4, 4, 1, 3)])
 def test_non_3d_data_is_an_input_error(shape):
     with pytest.raises(InputError, match="3D label volume"):
         compute_depth(np.zeros(shape, np.int16), (1, 1, 1))
@@ -515,3 +515,93 @@ def test_layers_are_checked():
         compute_depth(slab(6), (0.3,) * 3, layers=1)
     result = compute_depth(slab(6), (0.3,) * 3, layers=3)
     np.testing.assert_array_equal(result.layers[2:8, 3, 3], [1, 1, 2, 2, 3, 3])
+
+
+# --- native 2-D sections --------------------------------------------------------------------------------------
+
+
+def test_a_2d_section_gives_the_cylinder_depth_as_a_2d_image():
+    labels, r = shell((96, 96, 1), (0.2,) * 3, 9.0, 6.0, axes=(0, 1))
+    section, radius = labels[:, :, 0], r[:, :, 0]
+    result = compute_depth(section, (0.2, 0.2), products=("equivolumetric", "quality", "curvature"), layers=3)
+    assert result.equivolumetric.shape == section.shape and result.layers.shape == section.shape
+    assert result.boundaries.shape == (96, 96, 2)
+    rms, largest, undefined = errors(result.equivolumetric, section, radius, cylinder_truth(9.0, 6.0)["equivolumetric"])
+    assert rms <= 0.015 and largest <= 0.05 and undefined == 0  # measured 0.0114 / 0.032
+    assert np.all(result.quality == 0)  # a section has no face across its thickness
+    cortex = section == CORTEX
+    assert np.median(result.curvature[cortex] * radius[cortex]) == pytest.approx(-1.0, abs=0.02)
+    thick = compute_depth(np.repeat(labels, 5, axis=2), (0.2,) * 3)
+    np.testing.assert_allclose(result.equivolumetric, thick.equivolumetric[:, :, 2], atol=0.005)
+
+
+def test_a_2d_section_needs_two_pixel_sizes():
+    with pytest.raises(InputError, match="needs two pixel sizes"):
+        compute_depth(slab(6)[:, :, 0], (0.3,))
+    assert compute_depth(slab(6)[:, :, 0], (0.3, 0.3, 0.0)).equivolumetric.shape == (10, 6)
+
+
+# --- grid layouts -------------------------------------------------------------------------------------------
+
+
+def _cylinder(shape, sizes, offset):
+    """Cylinder shell r 6-9 mm along z, its axis ``offset`` voxels from the grid centre (x, y)."""
+    coords = [(np.arange(n) - (n - 1) / 2 - o) * h for n, h, o in zip(shape[:2], sizes[:2], offset)]
+    r = np.sqrt(coords[0][:, None] ** 2 + coords[1][None, :] ** 2)[:, :, None] * np.ones((1, 1, shape[2]))
+    labels = np.full(shape, OUTSIDE, dtype=np.int16)
+    labels[r < 9.0] = CORTEX
+    labels[r < 6.0] = WHITE
+    return labels, r
+
+
+@pytest.mark.parametrize(
+    ("shape", "sizes", "offset", "rms_max"),
+    [
+        ((96, 96, 6), (0.2, 0.2, 0.2), (0.0, 0.0), 0.015),  # axis between voxels: measured 0.0114
+        ((96, 96, 6), (0.2, 0.2, 0.2), (0.25, 0.1), 0.015),  # measured 0.0127
+        ((96, 96, 6), (0.2, 0.2, 0.2), (0.37, 0.71), 0.015),  # measured 0.0141
+        ((97, 97, 6), (0.2, 0.2, 0.2), (0.0, 0.0), 0.017),  # axis on a voxel centre: measured 0.0162
+        ((64, 96, 6), (0.3, 0.2, 0.2), (0.0, 0.0), 0.016),  # anisotropic, between: measured 0.0152
+        ((64, 96, 6), (0.3, 0.2, 0.2), (0.5, 0.5), 0.024),  # anisotropic, on a centre: measured 0.0231
+    ],
+)
+def test_grid_layouts(shape, sizes, offset, rms_max):
+    """The spec's 0.015 holds for axes between voxels and random sub-voxel offsets. With the axis on
+    a voxel centre both boundaries fall on voxel centres along the grid axes and the labels put them
+    half a voxel inward (r < R is a strict test): depth there is biased by -0.035, see docs/depth.md."""
+    labels, r = _cylinder(shape, sizes, offset)
+    rms, largest, undefined = errors(
+        compute_depth(labels, sizes).equivolumetric, labels, r, cylinder_truth(9.0, 6.0)["equivolumetric"]
+    )
+    assert rms <= rms_max and largest <= 0.07 and undefined == 0
+
+
+# --- profiles along the flow lines ----------------------------------------------------------------------------
+
+
+def test_profiles_sample_an_image_along_each_flow_line_at_equivolume_depths():
+    labels = slab(10)
+    distance = np.indices(labels.shape)[0] * 0.3  # mm from the grid's first voxel centre
+    result = compute_depth(labels, (0.3,) * 3, profile_image=distance, profile_samples=5)
+    assert result.profiles.shape == (*labels.shape, 5)
+    # every column of the slab samples from the pial interface (x = 0.45 mm) to the white one (3.45 mm)
+    np.testing.assert_allclose(result.profiles[2:12, 3, 3], np.tile(np.linspace(0.45, 3.45, 5), (10, 1)), atol=1e-3)
+    assert np.all(np.isnan(result.profiles[labels != CORTEX]))
+
+
+def test_profiles_on_a_sphere_reach_the_equivolume_radii():
+    labels, r = shell((61,) * 3, (0.3,) * 3, 8.0, 5.0)
+    result = compute_depth(labels, (0.3,) * 3, profile_image=r, profile_samples=5)
+    cortex = labels == CORTEX
+    expected = (8.0**3 - np.linspace(0, 1, 5) * (8.0**3 - 5.0**3)) ** (1 / 3)  # radius at each depth
+    difference = result.profiles[cortex] - expected
+    assert not np.any(np.isnan(difference))
+    assert np.all(np.abs(np.median(difference, axis=0)) < 0.01)  # mm; measured <= 0.006
+    assert np.all(np.sqrt(np.mean(difference**2, axis=0)) < 0.07)  # mm; measured 0.034-0.051
+
+
+def test_profile_image_is_checked():
+    with pytest.raises(InputError, match="must be on the segmentation's grid"):
+        compute_depth(slab(6), (0.3,) * 3, profile_image=np.zeros((3, 3, 3)), profile_samples=3)
+    with pytest.raises(InputError, match="profile samples must be"):
+        compute_depth(slab(6), (0.3,) * 3, profile_image=np.zeros(slab(6).shape), profile_samples=1)

@@ -143,10 +143,25 @@ def parse_also(value) -> tuple[str, ...]:
     help="Also write N equivolume layers (<name>_layers, 1 = pial) and the N-1 boundary level sets "
     "(<name>_boundaries, 4D, mm).",
 )
+@click.option(
+    "--profile",
+    "profile",
+    type=click.Path(dir_okay=False),
+    default=None,
+    metavar="IMAGE",
+    help="Intensity image on the segmentation's grid to sample along the flow lines (<name>_profiles, 4D).",
+)
+@click.option(
+    "--samples",
+    type=click.IntRange(2, 1000),
+    default=10,
+    show_default=True,
+    help="Profile samples per cortex voxel, at equivolumetric depths 0 (pial) to 1 (white).",
+)
 @click.option("--quiet", is_flag=True, help="No progress bar.")
 def depth(
     segmentation, output, labels, also, voluba_compatible, voxel_size, max_path, smoothing, max_undefined,
-    max_memory, cut_faces, layers, quiet,
+    max_memory, cut_faces, layers, profile, samples, quiet,
 ):  # fmt: skip
     """Compute the equivolumetric cortical depth of SEGMENTATION (NIfTI or MGZ).
 
@@ -174,6 +189,8 @@ def depth(
                 smoothing_mm=smoothing,
                 cut_faces=cut_faces,
                 layers=layers,
+                profile_path=profile,
+                profile_samples=samples,
                 progress=progress,
             )
         except CorticoError as exc:

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from cortico.depth._advection import NO_BOUNDARY, PATH_LIMIT, TOUCHED_FACE, advect_voxels
+from cortico.depth._advection import NO_BOUNDARY, PATH_LIMIT, TOUCHED_FACE, advect_voxels, sample_profiles
 from cortico.depth._curvature import isosurface_curvature
 from cortico.depth._face_curvature import correct_cut_faces
 from cortico.depth._labels import CORTEX, OUTSIDE, WHITE, LabelMapping, validate_label_volume
@@ -91,6 +91,9 @@ class DepthResult:
         thickness`` in mm along the flow line (negative on the pial side, zero on the
         boundary); outside voxels take ``-k/N`` and white voxels ``(N - k)/N`` of the
         estimated mean thickness.
+    profiles : ndarray (X, Y, Z, N) or None
+        With ``profile_image``: N samples of it along each cortex voxel's flow line at
+        equivolumetric depths 0, 1/(N-1), ..., 1 (pial to white); NaN elsewhere.
     warnings : list of str
         Sentences for the user (Laplace not converged, undefined voxels).
     """
@@ -107,6 +110,7 @@ class DepthResult:
     curvature: np.ndarray | None = None
     layers: np.ndarray | None = None
     boundaries: np.ndarray | None = None
+    profiles: np.ndarray | None = None
     warnings: list = field(default_factory=list)
 
     @property
@@ -265,6 +269,8 @@ def _cut_faces(padded):
     """
     touched, extended = [], []
     for axis in range(3):
+        if padded.shape[axis] == 3:
+            continue  # a one-voxel-thick section: the field does not vary across it
         for side, index in ((0, 1), (1, padded.shape[axis] - 2)):
             layer = [slice(None)] * 3
             layer[axis] = index
@@ -325,6 +331,38 @@ def _assemble_maps(
             thickness = np.where(np.isfinite(thickness), thickness, 0.0)
         maps["thickness"] = on_input_grid(thickness, 0.0, 0.0)
     return maps, undefined
+
+
+def _validate_profile(image, samples, shape):
+    if image is None:
+        return None
+    image = np.asanyarray(image)
+    while image.ndim > len(shape) and image.shape[-1] == 1:
+        image = image[..., 0]
+    if image.ndim == len(shape) - 1 and shape[-1] == 1:  # a 2-D section
+        image = image[..., None]
+    if image.shape != tuple(shape):
+        raise InputError(f"the profile image has shape {image.shape}; it must be on the segmentation's grid {shape}")
+    if isinstance(samples, bool) or not isinstance(samples, (int, np.integer)) or not 2 <= samples <= 1000:
+        raise InputError(f"profile samples must be a whole number from 2 to 1000, got {samples!r}")
+    if not np.issubdtype(image.dtype, np.number) or np.issubdtype(image.dtype, np.complexfloating):
+        raise InputError(f"the profile image has data type {image.dtype}; expected real numbers")
+    return image.reshape(tuple(shape) + (1,) * (3 - len(shape)))
+
+
+def _profiles(image, samples, box, potential, curvature, padded, cortex_indices, volumes, sizes, step, limit, shape):
+    """Samples of ``image`` along the flow line of every cortex voxel, (X, Y, Z, samples) on the input grid."""
+    grid = np.pad(np.asarray(image[box], dtype=np.float32), 1, mode="edge")
+    mask = (padded == CORTEX).astype(np.float32)
+    _replicate_border(mask)
+    values = np.empty((cortex_indices.size, samples), dtype=np.float32)
+    with PARALLEL_LOCK:
+        sample_profiles(potential, curvature, mask, grid, cortex_indices, volumes, sizes, step, limit, samples, values)
+    out = np.full((*shape, samples), np.nan, dtype=np.float32)
+    cropped = np.full((*padded.shape, samples), np.nan, dtype=np.float32)
+    cropped.reshape(-1, samples)[cortex_indices] = values
+    out[box] = cropped[1:-1, 1:-1, 1:-1]
+    return out
 
 
 def _validate_layers(layers):
@@ -405,6 +443,8 @@ def compute_depth(
     smoothing_mm: float = SMOOTHING_SIGMA_MM,
     cut_faces: str = "extend",
     layers: int | None = None,
+    profile_image: np.ndarray | None = None,
+    profile_samples: int = 0,
     progress: Callable[[float, str], None] | None = None,
 ) -> DepthResult:
     """Compute the equivolumetric cortical depth of a segmentation.
@@ -444,6 +484,11 @@ def compute_depth(
     layers : int, optional
         N >= 2: also return N equivolume layers and the N - 1 boundary level sets
         (``layers`` and ``boundaries``), as nighres' volumetric layering does.
+    profile_image : ndarray, optional
+        An intensity image on the same grid: ``profiles`` then holds, for every cortex
+        voxel, ``profile_samples`` (>= 2) samples of it along the voxel's flow line at
+        equivolumetric depths 0 (pial) to 1 (white), trilinearly interpolated; NaN off
+        the cortex and where the flow line is undefined.
     progress : callable, optional
         Called as ``progress(fraction, message)``; an exception it raises (e.g.
         :class:`~cortico.exceptions.JobCancelled`) aborts the computation.
@@ -460,6 +505,10 @@ def compute_depth(
     """
     report = progress or (lambda fraction, message: None)
     products = _validate_products(products)
+    section = np.ndim(labels) == 2
+    if section:  # a native 2-D section: one voxel thick, with no face across its thickness
+        labels = np.asanyarray(labels)[:, :, None]
+        voxel_sizes = _section_sizes(voxel_sizes)
     sizes = validate_voxel_sizes(voxel_sizes)
     mapping = LabelMapping.coerce(label_mapping)
     labels = validate_label_volume(labels)
@@ -468,6 +517,9 @@ def compute_depth(
         raise InputError(f"cut_faces must be one of {list(CUT_FACE_MODES)}, got {cut_faces!r}")
     extend = cut_faces == "extend"
     layers = _validate_layers(layers)
+    profile = _validate_profile(profile_image, profile_samples, np.shape(labels))
+    if profile is not None and "equivolumetric" not in products:
+        products = (*products, "equivolumetric")
     if layers and "equivolumetric" not in products:
         products = (*products, "equivolumetric")
     if layers and "thickness" not in products:
@@ -510,6 +562,7 @@ def compute_depth(
             f"(last update {laplace_info['last_update']:.3g}); depths may be inaccurate"
         )
     volumes = None
+    profiles = None
     cortex_curvature = None
     flags = np.zeros(cortex_indices.size, dtype=np.uint8)
     limits = _path_limits(longest, laplace_info["thickness_mm"], padded.shape, sizes)
@@ -525,6 +578,22 @@ def compute_depth(
         volumes, flags, used_limit = _advect_all(
             potential, curvature, padded, cortex_indices, sizes, step, limits, report
         )
+        if profile is not None:
+            report(0.955, "sampling profiles along the flow lines")
+            profiles = _profiles(
+                profile,
+                profile_samples,
+                box,
+                potential,
+                curvature,
+                padded,
+                cortex_indices,
+                volumes,
+                sizes,
+                step,
+                used_limit,
+                classes.shape,
+            )
         del curvature
         timings["advection"] = time.perf_counter() - t0
     if not laplace_info["converged"]:
@@ -575,6 +644,7 @@ def compute_depth(
             "seconds": timings,
         },
     )
+    depth.profiles = profiles
     if layers:
         depth.layers, depth.boundaries = layer_maps(
             depth.equivolumetric, depth.thickness, classes, layers, laplace_info["thickness_mm"]
@@ -583,4 +653,28 @@ def compute_depth(
         depth.warnings.append(
             f"{undefined} of {cortex_count} cortex voxels ({100 * depth.undefined_fraction:.3g} %) have no depth"
         )
+    if section:
+        _drop_section_axis(depth)
     return depth
+
+
+def _section_sizes(voxel_sizes):
+    """Pixel sizes of a 2-D section (two, or three of which the last is ignored) as three sizes."""
+    try:
+        sizes = [float(s) for s in np.asarray(voxel_sizes, dtype=np.float64).reshape(-1)]
+    except (TypeError, ValueError):
+        raise InputError(f"pixel sizes must be two numbers in mm, got {voxel_sizes!r}") from None
+    if len(sizes) not in (2, 3):
+        raise InputError(f"a 2-D section needs two pixel sizes in mm, got {voxel_sizes!r}")
+    return (sizes[0], sizes[1], min(sizes[0], sizes[1]))
+
+
+def _drop_section_axis(result):
+    """Turn the maps of a one-voxel-thick volume back into 2-D images."""
+    for name in (*PRODUCTS, "layers"):
+        value = getattr(result, name)
+        if value is not None:
+            setattr(result, name, value[:, :, 0])
+    for name in ("boundaries", "profiles"):
+        if getattr(result, name) is not None:
+            setattr(result, name, getattr(result, name)[:, :, 0, :])

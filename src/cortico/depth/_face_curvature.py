@@ -81,25 +81,33 @@ def _solve_spd(matrix, vector, out):
 
 
 @numba.njit(parallel=True, cache=True)
-def _fit_curvature(rhs, mx, my, mz, exponents, out):
-    """Solve the 10x10 normal equations per voxel and return div(grad u / |grad u|)."""
+def _fit_curvature(rhs, mx, my, mz, exponents, positions, out):
+    """Solve the normal equations per voxel and return div(grad u / |grad u|).
+
+    ``exponents`` are the m monomials fitted (rows of :data:`_EXPONENTS`), ``positions``
+    their places among the 10 coefficients (the others are zero).
+    """
     nx, ny, nz = out.shape
+    m = exponents.shape[0]
     for i in numba.prange(nx):
-        matrix = np.empty((10, 10))
-        vector = np.empty(10)
-        coef = np.empty(10)
+        matrix = np.empty((m, m))
+        vector = np.empty(m)
+        solution = np.empty(m)
+        coef = np.zeros(10)
         for j in range(ny):
             for k in range(nz):
-                for a in range(10):
+                for a in range(m):
                     vector[a] = rhs[a, i, j, k]
-                    for b in range(10):
+                    for b in range(m):
                         ex = exponents[a, 0] + exponents[b, 0]
                         ey = exponents[a, 1] + exponents[b, 1]
                         ez = exponents[a, 2] + exponents[b, 2]
                         matrix[a, b] = mx[ex, i] * my[ey, j] * mz[ez, k]
-                if not _solve_spd(matrix, vector, coef):
+                if not _solve_spd(matrix, vector, solution):
                     out[i, j, k] = np.nan
                     continue
+                for a in range(m):
+                    coef[positions[a]] = solution[a]
                 gx, gy, gz = coef[1], coef[2], coef[3]
                 hxx, hyy, hzz = 2.0 * coef[4], 2.0 * coef[5], 2.0 * coef[6]
                 hxy, hxz, hyz = coef[7], coef[8], coef[9]
@@ -156,6 +164,10 @@ def correct_cut_faces(curvature, field, voxel_sizes, sigma_mm, faces, exclude_mm
     moments = [_axis_moments(inside[a], h[a], sigma_vox[a], radius[a]) for a in range(3)]
     domain = domain * inside[0][:, None, None] * inside[1][None, :, None] * inside[2][None, None, :]
     kernels = [_kernel(sigma_vox[a], radius[a]) for a in range(3)]
+    # an axis one voxel thick (a 2-D section) carries no information: fit without its monomials
+    flat = [a for a in range(3) if shape[a] < 3]
+    positions = np.array([m for m, e in enumerate(_EXPONENTS) if not any(e[a] for a in flat)], dtype=np.int64)
+    exponents = np.ascontiguousarray(_EXPONENTS[positions])
     replaced = 0
     for axis, side in faces:
         keep = min(depth[axis], shape[axis])
@@ -163,8 +175,8 @@ def correct_cut_faces(curvature, field, voxel_sizes, sigma_mm, faces, exclude_mm
         box = [slice(None)] * 3
         box[axis] = slice(0, reach) if side == 0 else slice(shape[axis] - reach, shape[axis])
         block = domain[tuple(box)]
-        rhs = np.empty((10, *block.shape))
-        for m, exponent in enumerate(_EXPONENTS):
+        rhs = np.empty((exponents.shape[0], *block.shape))
+        for m, exponent in enumerate(exponents):
             part = block
             for a in range(3):
                 t, g = kernels[a]
@@ -181,7 +193,7 @@ def correct_cut_faces(curvature, field, voxel_sizes, sigma_mm, faces, exclude_mm
             axis_moments.append(np.ascontiguousarray(moments[a][:, offsets[a] : offsets[a] + size]))
         out = np.empty(rhs.shape[1:], dtype=np.float64)
         with PARALLEL_LOCK:
-            _fit_curvature(np.ascontiguousarray(rhs), *axis_moments, _EXPONENTS, out)
+            _fit_curvature(np.ascontiguousarray(rhs), *axis_moments, exponents, positions, out)
         target = tuple(slice(1 + offsets[a], 1 + offsets[a] + out.shape[a]) for a in range(3))
         curvature[target] = out
         replaced += out.size

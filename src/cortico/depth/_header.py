@@ -46,15 +46,17 @@ def check_grid(image, name, max_memory_bytes) -> tuple[int, int, int]:
     shape = tuple(int(n) for n in image.header.get_data_shape())
     spatial = shape[:3]
     extra = shape[3:]
-    if len(spatial) < 3 or any(n != 1 for n in extra):
-        raise InputError(f"{name} holds {len(shape)}D data of shape {shape}; expected a 3D label volume")
+    if len(spatial) < 2 or any(n != 1 for n in extra):
+        raise InputError(
+            f"{name} holds {len(shape)}D data of shape {shape}; expected a 3D label volume or a 2-D section"
+        )
     if any(n < 1 for n in spatial):
         raise InputError(f"{name} declares an empty grid {spatial}")
     itemsize = np.dtype(image.get_data_dtype()).itemsize
     needed = estimated_memory_bytes(spatial, itemsize)
     if max_memory_bytes is not None and needed > max_memory_bytes:
         raise InputError(
-            f"{name} declares a {spatial[0]}x{spatial[1]}x{spatial[2]} grid of "
+            f"{name} declares a {'x'.join(str(n) for n in spatial)} grid of "
             f"{np.dtype(image.get_data_dtype()).name}; a depth run on it would need about "
             f"{_gigabytes(needed)}, more than the limit of {_gigabytes(max_memory_bytes)} "
             "(crop the segmentation to the cortex, or raise the limit)"
@@ -76,8 +78,11 @@ def _shown(sizes):
     return "(" + ", ".join(f"{float(s):.6g}" for s in sizes) + ")"
 
 
-def header_voxel_sizes(image, path, name) -> tuple[float, float, float]:
+def header_voxel_sizes(image, path, name, dims=3) -> tuple[float, float, float]:
     """Voxel sizes in mm from the sform (else qform, else pixdim) of a NIfTI or MGH image.
+
+    Only the first ``dims`` sizes are checked (2 for a 2-D section, whose third size
+    is often 0 or 1 and is ignored).
 
     Raises
     ------
@@ -86,8 +91,8 @@ def header_voxel_sizes(image, path, name) -> tuple[float, float, float]:
     """
     advice = "fix the header, or give the voxel size explicitly (--voxel-size / voxel_size)"
     if not isinstance(image, (nib.Nifti1Image, nib.Nifti2Image)):
-        sizes = _column_lengths(image.affine)
-        zooms = np.asarray(image.header.get_zooms()[:3], dtype=np.float64)
+        sizes = _column_lengths(image.affine)[:dims]
+        zooms = np.asarray(image.header.get_zooms()[:3], dtype=np.float64)[:dims]
         _check_sizes(sizes, zooms, "the header's voxel sizes", name, advice)
         return tuple(float(s) for s in sizes)
     raw = _raw_nifti_header(image, path)
@@ -100,6 +105,8 @@ def header_voxel_sizes(image, path, name) -> tuple[float, float, float]:
         candidates.append(("qform", _column_lengths(raw.get_qform()) * scale))
     if not candidates:
         candidates.append(("pixdim", pixdim))
+    candidates = [(label, values[:dims]) for label, values in candidates]
+    pixdim = pixdim[:dims]
     source, sizes = candidates[0]
     bad = ~np.isfinite(sizes) | (sizes <= 0)
     if np.any(bad):
@@ -110,6 +117,8 @@ def header_voxel_sizes(image, path, name) -> tuple[float, float, float]:
     for other, other_sizes in candidates[1:] + [("pixdim", pixdim)]:
         if other != source:
             _check_sizes(sizes, other_sizes, f"the {other}", name, advice, source=source)
+    if dims == 2:
+        return (float(sizes[0]), float(sizes[1]), float(min(sizes)))
     return tuple(float(s) for s in sizes)
 
 

@@ -34,6 +34,7 @@ INTENT_NAMES = {
     "curvature": "Isosurf. curv.",
     "layers": "Equivol. layers",
     "boundaries": "Layer boundaries",
+    "profiles": "Depth profiles",
 }
 
 #: Products written with their own data type instead of float32.
@@ -119,9 +120,9 @@ def load_segmentation(path, *, voxel_sizes=None, max_memory_bytes=DEFAULT_MAX_ME
         image = nib.load(path)
         if not isinstance(image, (nib.Nifti1Image, nib.Nifti2Image, nib.MGHImage)):
             raise InputError(f"{path.name} is a {type(image).__name__}, not a NIfTI or MGZ image")
-        check_grid(image, path.name, max_memory_bytes)
+        spatial = check_grid(image, path.name, max_memory_bytes)
         if voxel_sizes is None:
-            voxel_sizes = header_voxel_sizes(image, path, path.name)
+            voxel_sizes = header_voxel_sizes(image, path, path.name, dims=len(spatial))
         labels = np.asanyarray(image.dataobj)
     except InputError:
         raise
@@ -191,10 +192,10 @@ def save_depth_map(path, data, affine, *, product="equivolumetric", reference_he
         cal_max = 15.0
     elif product == "layers":
         cal_max = float(data.max())
-    elif product in ("thickness", "curvature", "boundaries"):
+    elif product in ("thickness", "curvature", "boundaries", "profiles"):
         finite = data[np.isfinite(data)]
         cal_max = float(finite.max()) if finite.size else 0.0
-        if product != "thickness":
+        if product not in ("thickness",):
             cal_min = float(finite.min()) if finite.size else 0.0
     image.header["cal_min"] = cal_min
     image.header["cal_max"] = cal_max
@@ -225,6 +226,8 @@ def depth_map_from_file(
     smoothing_mm=SMOOTHING_SIGMA_MM,
     cut_faces="extend",
     layers=None,
+    profile_path=None,
+    profile_samples=10,
     progress=None,
 ):
     """Compute the equivolumetric depth of a segmentation file and write it.
@@ -251,6 +254,10 @@ def depth_map_from_file(
         See :func:`~cortico.depth.compute_depth` (path limit ``None`` = adaptive). With
         ``layers`` the layer labels and boundary level sets (4D) are written as
         ``<name>_layers`` and ``<name>_boundaries``.
+    profile_path : str or Path, optional
+        An intensity image on the segmentation's grid (NIfTI/MGZ): its samples at
+        ``profile_samples`` depths along each flow line are written as
+        ``<name>_profiles`` (4D, pial first).
     progress : callable, optional
         ``progress(fraction, message)``.
 
@@ -267,6 +274,16 @@ def depth_map_from_file(
     if _suffix(out_path, MAP_SUFFIXES) is None:
         raise InputError(f"the output file {out_path.name} must end in .nii or .nii.gz")
     segmentation = load_segmentation(in_path, voxel_sizes=voxel_sizes, max_memory_bytes=max_memory_bytes)
+    profile_image = None
+    if profile_path is not None:
+        profile = load_segmentation(
+            profile_path, voxel_sizes=segmentation.voxel_sizes, max_memory_bytes=max_memory_bytes
+        )
+        if not np.allclose(profile.affine, segmentation.affine, atol=1e-4):
+            raise InputError(
+                f"the profile image {Path(profile_path).name} is not on the segmentation's grid (affines differ)"
+            )
+        profile_image = profile.labels
     result = compute_depth(
         segmentation.labels,
         segmentation.voxel_sizes,
@@ -277,14 +294,20 @@ def depth_map_from_file(
         smoothing_mm=smoothing_mm,
         cut_faces=cut_faces,
         layers=layers,
+        profile_image=profile_image,
+        profile_samples=profile_samples,
         progress=progress,
     )
     written = {}
-    for product in ("equivolumetric", *also, *(("layers", "boundaries") if layers else ())):
+    extra = (("layers", "boundaries") if layers else ()) + (("profiles",) if profile_image is not None else ())
+    for product in ("equivolumetric", *also, *extra):
         target = out_path if product == "equivolumetric" else side_product_path(out_path, product)
+        data = getattr(result, product)
+        if product in ("boundaries", "profiles") and data.ndim == 3:  # a 2-D section: keep x, y, (z), boundary
+            data = data[:, :, None, :]
         written[product] = save_depth_map(
             target,
-            getattr(result, product),
+            data,
             segmentation.affine,
             product=product,
             reference_header=segmentation.header,
