@@ -178,15 +178,18 @@ def _advect_all(potential, curvature, padded, cortex_indices, sizes, step, limit
     _replicate_border(mask)
     walks = np.empty((cortex_indices.size, 4), dtype=np.float64)
     flags = np.zeros(cortex_indices.size, dtype=np.uint8)
-    todo = np.arange(cortex_indices.size)
+    todo = None  # indices (into cortex_indices) of the walks to repeat; None: all
     used = limits[0]
     for attempt, longest in enumerate(limits):
         used = longest
-        indices = cortex_indices[todo]
-        part_walks = np.empty((todo.size, 4), dtype=np.float64)
-        part_flags = np.zeros(todo.size, dtype=np.uint8)
+        if attempt == 0:  # every voxel: write in place (a copy of the walks is 320 MB at 10^7 voxels)
+            indices, part_walks, part_flags = cortex_indices, walks, flags
+        else:
+            indices = cortex_indices[todo]
+            part_walks = np.empty((todo.size, 4), dtype=np.float64)
+            part_flags = np.zeros(todo.size, dtype=np.uint8)
         chunks = _ADVECTION_CHUNKS if attempt == 0 else 1
-        bounds = np.linspace(0, todo.size, chunks + 1).astype(np.int64)
+        bounds = np.linspace(0, indices.size, chunks + 1).astype(np.int64)
         for n, (lo, hi) in enumerate(zip(bounds[:-1], bounds[1:])):
             if attempt == 0:
                 report(0.35 + 0.6 * n / chunks, "advecting flow tubes")
@@ -203,9 +206,12 @@ def _advect_all(potential, curvature, padded, cortex_indices, sizes, step, limit
                         part_walks[lo:hi],
                         part_flags[lo:hi],
                     )
-        walks[todo] = part_walks
-        flags[todo] = part_flags
-        todo = todo[(part_flags & PATH_LIMIT) != 0]
+        if attempt > 0:
+            walks[todo] = part_walks
+            flags[todo] = part_flags
+            todo = todo[(part_flags & PATH_LIMIT) != 0]
+        else:
+            todo = np.flatnonzero(flags & PATH_LIMIT)
         if todo.size == 0:
             break
         report(0.95, f"advecting {todo.size} long flow tubes again with a longer path limit")
