@@ -47,6 +47,8 @@ DEFAULTS = {
     "IMAGE_SERVICE_ALIASES": [],  # other base URLs that mean this server's own /image-service/
     "REMOTE_IMAGE_SERVICES": None,  # regex of remote Chumni base URLs jobs may use; None = none
     "TEMPLATE_DEPTH_PATH": None,  # template depth map for alignment; None = fsaverage, computed once
+    "DEPTH_MAX_UNDEFINED_FRACTION": 0.01,  # a depth job fails when more cortex voxels than this have no depth
+    "DEPTH_MAX_MEMORY_BYTES": 8 << 30,  # depth jobs refuse grids needing more (checked from the header)
     # Brain painting limits (enforced before a job is queued: 413 for sizes, 422 otherwise)
     "PAINT_MAX_UPLOAD_BYTES": 5 * 1024 * 1024,  # largest values CSV
     "PAINT_MAX_COLUMNS": 2000,  # value columns of a values table

@@ -9,7 +9,7 @@ import cortico.depth
 def test_all_is_sorted_and_complete():
     names = cortico.depth.__all__
     assert names == sorted(names)
-    assert len(names) == 14
+    assert len(names) == 18
     public = {n for n in vars(cortico.depth) if not n.startswith("_")}
     assert set(names) == public
     for name in names:

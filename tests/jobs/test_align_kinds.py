@@ -138,7 +138,7 @@ def test_depth_job_through_our_api_with_a_label_mapping(app, client, start_worke
     created = client.post(
         "/api/v1/align/depth-jobs",
         headers=alice,
-        json={"segmentation_name": "ribbon", "labels": {"cortex": [3], "white": [2]}},
+        json={"segmentation_name": "ribbon", "labels": {"cortex": [3], "white": [2]}, "layers": 3},
     )
     assert created.status_code == 202, created.json
     start_worker(app)
@@ -155,6 +155,47 @@ def test_depth_job_through_our_api_with_a_label_mapping(app, client, start_worke
     )
     assert volume["source_job_id"] == job["id"]
     assert volume["links"]["neuroglancer"] == job["result"]["depth_map_neuroglancer_url"]
+    assert job["result"]["layers_name"] == "ribbon-equivolumetric-layers"
+    assert job["result"]["undefined_fraction"] == 0.0
+    assert job["result"]["path_limit_mm"] == pytest.approx(18.0)  # 3 x the 6 mm thickness
+    layers_volume = next(
+        i for i in client.get("/api/v1/images/", headers=alice).json if i["name"] == "ribbon-equivolumetric-layers"
+    )
+    assert layers_volume["links"]["neuroglancer"] == job["result"]["layers_neuroglancer_url"]
+
+
+def test_depth_job_fails_above_the_undefined_fraction_and_v0_reports_it(instance, start_worker):
+    write_config(instance, DEPTH_MAX_UNDEFINED_FRACTION=0.05)
+    app = make_app(instance)
+    client, alice = app.test_client(), add_user(app, "alice")
+    thick = cortex_slab(shape=(6, 6, 16), pial=2, white=14)  # 12 mm of cortex at 1 mm
+    upload(client, alice, nifti_bytes(thick), "thick.nii.gz", url="/api/v1/images/", segmentation="true")
+    bad = client.post("/api/v1/align/depth-jobs", headers=alice, json={"segmentation_name": "thick", "max_path_mm": -1})
+    assert bad.status_code == 422 and "max_path_mm" in json.dumps(bad.json)
+    limited = client.post(
+        "/api/v1/align/depth-jobs", headers=alice, json={"segmentation_name": "thick", "max_path_mm": 6}
+    )
+    assert limited.status_code == 202, limited.json
+    adaptive = client.post(
+        "/v0/depth-map-computation/", headers=alice, json={"image_service_base_url": BASE, "segmentation_name": "thick"}
+    )
+    assert adaptive.status_code == 202, adaptive.json
+    start_worker(app)
+    from tests.conftest import wait_for
+
+    job = wait_for(
+        lambda: (b := client.get(limited.json["links"]["self"], headers=alice).json)["finished"] and b, what="job"
+    )
+    assert job["state"] == "failed", job
+    assert "% of the 432 cortex voxels have no depth (more than the accepted 5 %)" in job["error"]
+    assert "longer than the path limit of 6 mm" in job["error"]
+    assert "likely cause is a wrong voxel size in the header (1, 1, 1 mm used" in job["error"]
+    final, _ = poll(client, adaptive.json["status_polling_url"])
+    assert final["message"] == "SUCCESS (success)", final
+    assert final["results"]["undefined_fraction"] == 0.0
+    names = [i["name"] for i in client.get("/api/v1/images/", headers=alice).json]
+    assert names.count("thick-equivolumetric-depth") == 1  # the failed job uploaded nothing
+    app.extensions["cortico.db"].dispose()
 
 
 # --- a remote Chumni-compatible image service -----------------------------------------------------------------

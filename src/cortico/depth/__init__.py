@@ -6,7 +6,14 @@ reading and writing kept apart (:func:`load_segmentation`, :func:`save_depth_map
 (:func:`template_depth_map`). See ``docs/depth.md``.
 """
 
-from cortico.depth._engine import PRODUCTS, DepthResult, compute_depth
+from cortico.depth._engine import (
+    MAX_UNDEFINED_FRACTION,
+    PRODUCTS,
+    DepthResult,
+    compute_depth,
+    undefined_problem,
+)
+from cortico.depth._header import DEFAULT_MAX_MEMORY_BYTES, estimated_memory_bytes
 from cortico.depth._io import (
     DepthFiles,
     Segmentation,
@@ -19,17 +26,21 @@ from cortico.depth._template import cache_dir, fsaverage_ribbon_path, template_d
 
 __all__ = [
     "DEFAULT_LABELS",
+    "DEFAULT_MAX_MEMORY_BYTES",
     "DepthFiles",
     "DepthResult",
     "FREESURFER_RIBBON_LABELS",
     "LabelMapping",
+    "MAX_UNDEFINED_FRACTION",
     "PRODUCTS",
     "Segmentation",
     "cache_dir",
     "compute_depth",
     "depth_map_from_file",
+    "estimated_memory_bytes",
     "fsaverage_ribbon_path",
     "load_segmentation",
     "save_depth_map",
     "template_depth_map",
+    "undefined_problem",
 ]

@@ -177,6 +177,13 @@ class DepthMapResultSchema(Schema):
     depth_map_neuroglancer_url = fields.String(
         allow_none=True, metadata={"description": "`precomputed://` URL of the depth map for Neuroglancer."}
     )
+    undefined_fraction = fields.Float(
+        allow_none=True,
+        metadata={
+            "description": "Extra field: fraction of the cortex voxels without a depth (set to 0.5); the "
+            "computation fails above DEPTH_MAX_UNDEFINED_FRACTION (default 0.01)."
+        },
+    )
 
 
 class AlignmentResultSchema(Schema):

@@ -51,6 +51,48 @@ class DepthJobSchema(Schema):
         allow_none=True,
         metadata={"description": "Label mapping; default 0 outside, 100 cortex, 200 white."},
     )
+    max_path_mm = fields.Float(
+        load_default=None,
+        allow_none=True,
+        validate=validate.Range(0, 1000, min_inclusive=False),
+        metadata={
+            "description": "Give up flow lines longer than this (mm). Default: follow the data "
+            "(3 x the estimated thickness, at least 6 mm, doubled for the lines that reach it)."
+        },
+    )
+    smoothing_mm = fields.Float(
+        load_default=1.0,
+        validate=validate.Range(0, 10),
+        metadata={"description": "Gaussian sigma (mm) before the curvature of the isosurfaces."},
+    )
+    voxel_size = fields.List(
+        fields.Float(validate=validate.Range(0.001, 10)),
+        load_default=None,
+        allow_none=True,
+        validate=validate.Length(equal=3),
+        metadata={
+            "description": "Voxel sizes in mm overriding the header's (for a zero pixdim, or pixdim "
+            "and sform that disagree, which are refused otherwise).",
+            "example": [0.2, 0.2, 0.2],
+        },
+    )
+    cut_faces = fields.String(
+        load_default="extend",
+        validate=validate.OneOf(["extend", "zero-flux"]),
+        metadata={
+            "description": "Image faces that cut the cortex: `extend` continues the field across them "
+            "(default), `zero-flux` is the Neumann condition (exact only for faces perpendicular to the cortex)."
+        },
+    )
+    layers = fields.Integer(
+        load_default=None,
+        allow_none=True,
+        validate=validate.Range(2, 100),
+        metadata={
+            "description": "N: also store N equivolume layers (1 = pial) as the segmentation "
+            "`<name>-equivolumetric-layers`; the result names it in `layers_name`."
+        },
+    )
 
 
 class AlignJobSchema(Schema):
