@@ -53,7 +53,7 @@ def registration_arguments(preset, fixed, moving, initial_transforms, output_pre
     for transform in initial_transforms:
         arguments += ["--initial-moving-transform", transform]
     arguments += [
-        "--metric", f"MeanSquares[{fixed},{moving}]",
+        "--metric", f"MeanSquares[{fixed},{moving}{stage.get('metric_options', '')}]",
         "--transform", stage["transform"],
         "--convergence", stage["convergence"],
         "--shrink-factors", stage["shrink_factors"],
