@@ -134,6 +134,8 @@ def test_progress_messages_follow_the_work():
     assert messages[0] == "reading the images"
     assert "fitting the landmarks" in messages
     assert "computing alignment" in messages
+    assert "computing alignment: level 1 of 2, iteration 0 of 100" in messages
+    assert any(m.startswith("computing alignment: level 2 of 2, iteration ") for m in messages)
     assert "resampling the image" in messages
     assert calls[-1] == (1.0, "done")
     fractions = [fraction for fraction, _ in calls]

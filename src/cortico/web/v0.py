@@ -34,7 +34,7 @@ from cortico.align import parse_matrix
 from cortico.db import Job, JobState, User
 from cortico.db.accounts import user_for_token
 from cortico.db.models import new_job_id
-from cortico.exceptions import CorticoError
+from cortico.exceptions import CorticoError, InputError
 from cortico.jobs import submit_job
 from cortico.jobs.credentials import store_credential
 from cortico.jobs.image_services import (
@@ -44,6 +44,7 @@ from cortico.jobs.image_services import (
     check_remote_allowed,
     normalize_base_url,
 )
+from cortico.web._align_jobs import check_alignment_geometry
 from cortico.web._uploads import image_store
 from cortico.web.api.health import live_workers
 from cortico.web.auth import bearer_token
@@ -190,6 +191,13 @@ class AlignmentResultSchema(Schema):
         metadata={
             "description": "The affine to display the resampled image with in the template (the request's matrix, 4x4)."
         },
+    )
+    quality = fields.Dict(
+        metadata={
+            "description": "Extra (not in the seed): `depth_agreement` (improved, unchanged; a worse one fails the "
+            "computation), `depth_mean_squared_difference_before/after` over the incoming cortex, "
+            "`landmark_mean_residual_before/after_mm` (template space, null without landmarks), `warnings`."
+        }
     )
 
 
@@ -345,6 +353,11 @@ def _submit(kind, params, names, job_params, status_endpoint):
             problem = _check_image(service, params[key], expected_type)
             if problem:
                 return _errors(400, problem)
+        if kind == "align":
+            try:
+                check_alignment_geometry(service, params)
+            except InputError as exc:  # an alignment that cannot be right: refused before it is queued
+                return _errors(422, *(exc.problems or [exc.message]))
     except ImageServiceError as exc:
         return _errors(401 if exc.status == 401 else 500, exc.message)
     except CorticoError as exc:
