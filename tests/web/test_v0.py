@@ -233,7 +233,18 @@ def test_worker_health_needs_a_live_worker_and_the_template(instance, start_work
     assert str(template) in missing.json["message"]
     template.write_bytes(nifti_bytes(np.full((4, 4, 4), 0.5, np.float32)))
     healthy = client.get("/v0/worker-health")
-    assert healthy.status_code == 200 and healthy.data == b""
+    assert healthy.status_code == 200
+    assert healthy.json["template"] == {
+        "source": "TEMPLATE_DEPTH_PATH",
+        "path": str(template),
+        "shape": [4, 4, 4],
+        "voxel_size": [1.0, 1.0, 1.0],
+        "description": f"{template} (TEMPLATE_DEPTH_PATH), 4x4x4 voxels of 1x1x1 mm",
+    }
+    assert (
+        healthy.json["message"]
+        == f"1 worker(s) alive; template: {template} (TEMPLATE_DEPTH_PATH), 4x4x4 voxels of 1x1x1 mm"
+    )
 
 
 # --- computations on real workers ------------------------------------------------------------------------------

@@ -297,7 +297,11 @@ class AlignmentComputationStatus(MethodView):
 @blp.route("/worker-health")
 class WorkerHealth(MethodView):
     @blp.doc(security=[])
-    @blp.response(200, description="A worker is alive and the template depth map is available (empty body).")
+    @blp.response(
+        200,
+        description="A worker is alive and the template depth map is available: `{message, template: {source "
+        "(TEMPLATE_DEPTH_PATH or fsaverage), path, shape, voxel_size, description}}` (the seed's body was empty).",
+    )
     @blp.alt_response(
         500,
         description="`{message}`: no worker, or the template is missing. Answers within "
@@ -316,7 +320,8 @@ class WorkerHealth(MethodView):
         problem = _template_problem(current_app.config)
         if problem:
             return {"message": problem}, 500
-        return current_app.response_class(b"", 200, mimetype="text/plain")
+        template = _template_description(current_app.config)
+        return {"message": f"{workers} worker(s) alive; template: {template['description']}", "template": template}
 
 
 # --- helpers -------------------------------------------------------------------------------------------------
@@ -432,6 +437,27 @@ def _status(kind, computation_id, result_schema):
         return {"finished": True, "message": f"{seed_state} (success)", "results": results}
     reason = job.error if state == JobState.FAILED else job.progress_message
     return {"finished": True, "error": True, "message": f"{seed_state} ({reason or 'no details'})"}
+
+
+def _template_description(config):
+    """Which template depth map the workers align to (from this host's configuration)."""
+    from cortico.web._align_jobs import template_grid
+
+    configured = config.get("TEMPLATE_DEPTH_PATH")
+    grid = template_grid(config)
+    shape = list(grid.shape) if grid else None
+    voxel_size = [round(v, 4) for v in grid.voxel_size] if grid else None
+    size = f", {'x'.join(map(str, shape))} voxels of {'x'.join(f'{v:g}' for v in voxel_size)} mm" if grid else ""
+    if configured:
+        description = f"{configured} (TEMPLATE_DEPTH_PATH){size}"
+        source, path = "TEMPLATE_DEPTH_PATH", configured
+    else:
+        description = (
+            f"fsaverage's depth map{size}, for trying cortico alone: VoluBA's matrices and landmarks are in "
+            "BigBrain space, set TEMPLATE_DEPTH_PATH to the BigBrain depth map"
+        )
+        source, path = "fsaverage", None
+    return {"source": source, "path": path, "shape": shape, "voxel_size": voxel_size, "description": description}
 
 
 def _template_problem(config):
