@@ -177,3 +177,31 @@ def test_progress_callback_can_cancel(monkeypatch, tmp_path):
     with pytest.raises(JobCancelled, match="cancelled by its owner"):
         align_patch(_depth(), _depth(), _depth(), np.eye(4), progress=cancel_at_registration)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_cancelling_during_the_registration_kills_it_and_cleans_up(monkeypatch, tmp_path):
+    import os
+    import tempfile
+    import time
+
+    from cortico.exceptions import JobCancelled
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    seen = []
+
+    def cancel_in_level_two(fraction, message):
+        seen.append(message)
+        if message.startswith("computing alignment: level 2 of 2"):
+            raise JobCancelled("cancelled by its owner")
+
+    started = time.monotonic()
+    with pytest.raises(JobCancelled, match="cancelled by its owner"):
+        align_patch(
+            _depth((32, 32, 32)), _depth((32, 32, 32)), _depth((32, 32, 32)), np.eye(4), progress=cancel_in_level_two
+        )
+    assert "computing alignment: level 1 of 2, iteration 0 of 100" in seen
+    assert "resampling the image" not in seen
+    assert time.monotonic() - started < 120
+    assert list(tmp_path.iterdir()) == []
+    with pytest.raises(ChildProcessError):
+        os.waitpid(-1, os.WNOHANG)  # the registration's child was reaped
