@@ -8,6 +8,7 @@ docs/alignment.md.
 """
 
 from cortico.align._align import align_patch
+from cortico.align._geometry import Grid, check_geometry, check_same_grid, grid_differences
 from cortico.align._inputs import LandmarkPairs, parse_landmark_pairs, parse_matrix
 from cortico.align._presets import DEFAULT_PRESET, PRESETS
 from cortico.align._result import OUTPUT_FILES, AlignmentResult
@@ -20,8 +21,12 @@ __all__ = [
     "PRESETS",
     "RAS_TO_LPS",
     "AlignmentResult",
+    "Grid",
     "LandmarkPairs",
     "align_patch",
+    "check_geometry",
+    "check_same_grid",
+    "grid_differences",
     "parse_landmark_pairs",
     "parse_matrix",
 ]

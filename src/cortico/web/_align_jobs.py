@@ -4,8 +4,7 @@ from pathlib import Path
 
 from flask import current_app, url_for
 
-from cortico.align import OUTPUT_FILES, parse_landmark_pairs, parse_matrix
-from cortico.align._geometry import Grid, check_geometry, check_same_grid
+from cortico.align import OUTPUT_FILES, Grid, check_geometry, check_same_grid, parse_landmark_pairs, parse_matrix
 from cortico.exceptions import ConflictError, CorticoError, NotFoundError
 from cortico.jobs import submit_job
 from cortico.jobs.image_services import LocalImageService
@@ -80,15 +79,12 @@ def template_grid(settings):
     if configured:
         path = Path(configured)
     else:
-        from cortico.depth import cache_dir, fsaverage_ribbon_path
-        from cortico.depth._template import TEMPLATE_FILE_NAME
+        from cortico.depth import fsaverage_ribbon_path
 
-        path = cache_dir() / TEMPLATE_FILE_NAME
-        if not path.is_file():
-            try:
-                path = fsaverage_ribbon_path()  # the template depth map is computed on its grid
-            except CorticoError:
-                return None
+        try:
+            path = fsaverage_ribbon_path()  # fsaverage's depth map is computed on the ribbon's grid
+        except CorticoError:
+            return None
     import nibabel as nib
 
     try:
