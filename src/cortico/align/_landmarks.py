@@ -55,7 +55,8 @@ def landmark_field(reference, incoming_lps, template_lps, incoming_to_template_l
         template partner at landmarks; ``inverse`` undoes it.
     info : dict
         ``boundary`` (the one used) and ``cross_validated_residual_mm`` per boundary
-        tried (None when there are too few landmarks to cross-validate).
+        (``auto`` only; None when there are fewer than ``2 * FOLDS`` landmarks, and
+        then ``free`` is used).
 
     Raises
     ------
@@ -67,17 +68,18 @@ def landmark_field(reference, incoming_lps, template_lps, incoming_to_template_l
     origins = _inside_grid(reference, incoming_lps, names)
     goals = apply_affine(np.linalg.inv(incoming_to_template_lps), template_lps)
     displacements = np.ascontiguousarray(goals - incoming_lps, dtype=float)
-    coarse = _coarse_reference(reference)
-    candidates = BOUNDARIES if boundary == "auto" else (boundary,)
-    scores = {name: _cross_validated_residual(coarse, origins, displacements, name) for name in candidates}
-    chosen = candidates[0]
-    if all(score is not None for score in scores.values()):
-        chosen = min(candidates, key=lambda name: scores[name])
+    coarse, factor = _coarse_reference(reference)
+    scores, chosen = {}, boundary
+    if boundary == "auto":
+        scores = {name: _cross_validated_residual(coarse, origins, displacements, name) for name in BOUNDARIES}
+        known = {name: score for name, score in scores.items() if score is not None}
+        chosen = min(known, key=known.get) if len(known) == len(BOUNDARIES) else BOUNDARIES[0]
+    elif boundary not in BOUNDARIES:
+        raise InputError(f"landmark boundary must be auto, free or stationary, got {boundary!r}")
     coarse_forward = _fit(coarse, origins, displacements, chosen)
     coarse_inverse = ants.invert_displacement_field(
         to_ants(coarse_forward, coarse), to_ants(-coarse_forward, coarse), maximum_number_of_iterations=50
     ).numpy()
-    factor = coarse.spacing[0] / reference.spacing[0]
     forward = _upsample(coarse_forward, factor, reference.shape)
     inverse = _upsample(coarse_inverse, factor, reference.shape)
     info = {"boundary": chosen, "cross_validated_residual_mm": {k: _round(v) for k, v in scores.items()}}
@@ -105,18 +107,19 @@ def _round(value):
 
 
 def _coarse_reference(reference):
-    """A grid over the same region as ``reference`` with at most COARSE_POINTS points per axis."""
+    """A grid over ``reference``'s region, at most COARSE_POINTS per axis, and its integer spacing factor."""
     import ants
 
     factor = max(1, int(np.ceil((max(reference.shape) - 1) / (COARSE_POINTS - 1))))
     shape = tuple(int(np.ceil((n - 1) / factor)) + 1 for n in reference.shape)
-    return ants.make_image(
+    coarse = ants.make_image(
         shape,
         0.0,
         spacing=tuple(s * factor for s in reference.spacing),
         origin=reference.origin,
         direction=reference.direction,
     )
+    return coarse, factor
 
 
 def _fit(domain, origins, displacements, boundary):
