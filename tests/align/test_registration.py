@@ -27,13 +27,13 @@ def test_levels_and_iterations_become_fractions_weighted_by_voxels():
         tracker.feed(line)
     # level 1 has 1/8 of level 2's voxels: 1/9 of the work
     assert calls == [
-        (0.0, "level 1 of 2, iteration 0 of 10"),
-        (0.0111, "level 1 of 2, iteration 1 of 10"),
-        (0.0556, "level 1 of 2, iteration 5 of 10"),
-        (0.1111, "level 1 of 2, iteration 10 of 10"),
-        (0.1111, "level 2 of 2, iteration 0 of 10"),
-        (0.2, "level 2 of 2, iteration 1 of 10"),
-        (0.5556, "level 2 of 2, iteration 5 of 10"),
+        (0.0, "0% (level 1 of 2, iteration 0 of 10)"),
+        (0.0111, "1% (level 1 of 2, iteration 1 of 10)"),
+        (0.0556, "6% (level 1 of 2, iteration 5 of 10)"),
+        (0.1111, "11% (level 1 of 2, iteration 10 of 10)"),
+        (0.1111, "11% (level 2 of 2, iteration 0 of 10)"),
+        (0.2, "20% (level 2 of 2, iteration 1 of 10)"),
+        (0.5556, "56% (level 2 of 2, iteration 5 of 10)"),
     ]
 
 

@@ -139,7 +139,7 @@ class LevelTracker:
             return
         self.last_reported = fraction
         count = len(self.iterations)
-        self.progress(fraction, f"level {self.level} of {count}, iteration {iteration} of {planned}")
+        self.progress(fraction, f"{fraction:.0%} (level {self.level} of {count}, iteration {iteration} of {planned})")
 
 
 def run_forked(function, arguments, on_line):
