@@ -99,3 +99,6 @@ def test_grid_from_nifti_extra_and_header(tmp_path):
     assert from_extra.shape == from_header.shape == (6, 5, 4)
     assert grid_differences(from_extra, from_header) == []
     assert Grid.from_nifti_extra({"nifti": {}}) is None
+    for broken in ({"size": [6, 5]}, {"voxelSize": [0, 2, 3]}, {"affineMatrix": np.zeros((4, 4)).tolist()}):
+        nifti = {"size": [6, 5, 4], "voxelSize": [2, 2, 3], "affineMatrix": np.eye(4).tolist(), **broken}
+        assert Grid.from_nifti_extra({"nifti": nifti}) is None, broken

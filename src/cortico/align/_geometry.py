@@ -33,7 +33,10 @@ class Grid:
 
     @classmethod
     def from_nifti_extra(cls, extra):
-        """The grid described by an image service's ``NiftiExtra`` (``nifti.size``, ``voxelSize``, ``affineMatrix``)."""
+        """The grid an image service's ``NiftiExtra`` describes (``nifti.size``, ``voxelSize``, ``affineMatrix``).
+
+        None when the metadata is missing or unusable (a remote service's answer is not trusted).
+        """
         nifti = (extra or {}).get("nifti") or {}
         try:
             shape = tuple(int(n) for n in nifti["size"][:3])
@@ -41,7 +44,15 @@ class Grid:
             affine = np.array(nifti["affineMatrix"], dtype=float).reshape(4, 4)
         except (KeyError, TypeError, ValueError):
             return None
-        return cls(shape, voxel_size, affine)
+        usable = (
+            len(shape) == 3
+            and min(shape) > 0
+            and len(voxel_size) == 3
+            and min(voxel_size) > 0
+            and np.all(np.isfinite(affine))
+            and abs(np.linalg.det(affine[:3, :3])) > 1e-12
+        )
+        return cls(shape, voxel_size, affine) if usable else None
 
     @classmethod
     def from_header(cls, path):
