@@ -44,7 +44,7 @@ from cortico.jobs.image_services import (
     check_remote_allowed,
     normalize_base_url,
 )
-from cortico.web._align_jobs import check_alignment_geometry
+from cortico.web._align_jobs import check_alignment_geometry, template_grid
 from cortico.web._uploads import image_store
 from cortico.web.api.health import live_workers
 from cortico.web.auth import bearer_token
@@ -441,8 +441,6 @@ def _status(kind, computation_id, result_schema):
 
 def _template_description(config):
     """Which template depth map the workers align to (from this host's configuration)."""
-    from cortico.web._align_jobs import template_grid
-
     configured = config.get("TEMPLATE_DEPTH_PATH")
     grid = template_grid(config)
     shape = list(grid.shape) if grid else None
