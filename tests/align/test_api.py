@@ -9,8 +9,12 @@ def test_public_names():
         "PRESETS",
         "RAS_TO_LPS",
         "AlignmentResult",
+        "Grid",
         "LandmarkPairs",
         "align_patch",
+        "check_geometry",
+        "check_same_grid",
+        "grid_differences",
         "parse_landmark_pairs",
         "parse_matrix",
     ]

@@ -70,8 +70,10 @@ def test_voluba_preset_is_the_seed_argument_list():
 
 def test_fast_preset_arguments():
     arguments = registration_arguments("fast", "F", "M", [], "out")
-    assert arguments[arguments.index("--transform") + 1] == "SyN[0.2,3,0]"
-    assert arguments[arguments.index("--convergence") + 1] == "[100x50x0,1e-6,10]"
+    assert arguments[arguments.index("--transform") + 1] == "SyN[0.3,3,0]"
+    assert arguments[arguments.index("--convergence") + 1] == "[100x10,1e-6,10]"
+    assert arguments[arguments.index("--shrink-factors") + 1] == "4x2"
+    assert arguments[arguments.index("--smoothing-sigmas") + 1] == "1x0vox"
 
 
 def test_saved_transforms_reproduce_the_map_in_ants(patch, with_landmarks, tmp_path):

@@ -62,6 +62,10 @@ def test_alignment_stores_outputs_and_uploads_the_resampled_image(instance, patc
 
     results = final["results"]
     assert results["image_service_base_url"] == BASE
+    quality = results["quality"]  # an extra field beside the seed's four
+    assert quality["depth_agreement"] == "improved" and quality["warnings"] == []
+    assert quality["landmark_mean_residual_after_mm"] < 0.5 * quality["landmark_mean_residual_before_mm"]
+    assert quality["depth_mean_squared_difference_after"] < quality["depth_mean_squared_difference_before"]
     assert results["transformed_image_name"].startswith("patch-transformed-20")
     assert np.allclose(results["transformation_matrix"], patch.matrix)
     entry = next(
@@ -82,6 +86,7 @@ def test_alignment_stores_outputs_and_uploads_the_resampled_image(instance, patc
         "composite",
         "report",
     }
+    assert client.get(f"/api/v1/jobs/{job_id}", headers=alice).json["result"]["quality"] == quality
     report = client.get(f"/api/v1/align/jobs/{job_id}/files/report", headers=alice).json
     assert report["landmarks"]["count"] == 12
     assert report["landmarks"]["mean_residual_after_mm"] < report["landmarks"]["mean_residual_before_mm"]
@@ -101,7 +106,8 @@ def test_alignment_stores_outputs_and_uploads_the_resampled_image(instance, patc
 
 def test_alignment_failure_carries_a_message_on_redis(instance, redis_url, postgres_url, start_worker):
     write_config(instance, TEMPLATE_DEPTH_PATH=str(instance / "template-depth.nii.gz"))
-    nib.save(nib.Nifti1Image(np.full((8, 8, 8), 0.5, np.float32), np.eye(4)), instance / "template-depth.nii.gz")
+    # as large as the patch: an alignment placing most of it outside the template is refused at submission
+    nib.save(nib.Nifti1Image(np.full((24, 24, 24), 0.5, np.float32), np.eye(4)), instance / "template-depth.nii.gz")
     app = make_app(instance, BROKER_URL=redis_url, DATABASE_URL=postgres_url)
     client, alice = app.test_client(), add_user(app, "alice")
     labels = cortex_slab().astype(np.float32)

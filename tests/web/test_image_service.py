@@ -395,3 +395,60 @@ def test_preflight_says_when_the_upload_would_be_too_large(instance):
     )
     assert response.status_code == 413
     assert str(1 << 20) in response.json["message"]
+
+
+# --- the documented base URL with its trailing slash (VoluBA appends "/list" to it) ---------------------------
+
+
+def test_doubled_slash_is_served_on_every_route_without_redirect(client, alice):
+    content = nifti_bytes(ramp())
+    response = client.post(
+        "/image-service//upload",
+        content_type="multipart/form-data",
+        headers={**alice, "X-CHUNMA-FILESIZE": str(len(content))},
+        data={"image": (io.BytesIO(content), "v.nii.gz")},
+    )
+    assert response.status_code == 200, response.json
+    single = client.get("/image-service/list", headers=alice)
+    doubled = client.get("/image-service//list", headers=alice)
+    assert doubled.status_code == 200 and doubled.json == single.json
+    assert client.get("/image-service//download/v.nii.gz", headers=alice).data == content
+    preflight = client.post(
+        "/image-service//preflight",
+        content_type="multipart/form-data",
+        headers=alice,
+        data={"image": (io.BytesIO(content[:2048]), "w.nii.gz")},
+    )
+    assert preflight.status_code == 200 and preflight.json["nifti"]["size"] == [20, 12, 8]
+
+    # Neuroglancer is given precomputed://<base>/ + links.normalized, i.e. a doubled slash too.
+    normalized = single.json[0]["links"]["normalized"]
+    info = client.get(f"/image-service/{normalized}/info")
+    assert info.status_code == 200 and info.json["scales"][0]["size"] == [20, 12, 8]
+    key = info.json["scales"][0]["key"]
+    chunk = client.get(f"/image-service/{normalized}//{key}/0-20_0-12_0-8")
+    assert chunk.status_code == 200
+    assert np.array_equal(np.frombuffer(chunk.data, "<f4").reshape((20, 12, 8), order="F"), ramp())
+    assert client.delete(f"/image-service/{normalized}", headers=alice).status_code in (200, 204)
+    assert client.get("/image-service//list", headers=alice).json == []
+
+
+def test_doubled_slash_cors_preflight_is_answered_directly(instance):
+    app = make_app(instance, CORS_ORIGINS=r"https://voluba\.example")
+    client = app.test_client()
+    for path, method in (("/image-service//list", "GET"), ("/image-service//upload", "POST")):
+        response = client.options(
+            path,
+            headers={
+                "Origin": "https://voluba.example",
+                "Access-Control-Request-Method": method,
+                "Access-Control-Request-Headers": "Authorization, X-CHUNMA-FILESIZE",
+            },
+        )
+        assert response.status_code == 200, (path, response.status_code, response.headers.get("Location"))
+        assert response.headers["Access-Control-Allow-Origin"] == "https://voluba.example"
+        assert "authorization" in response.headers["Access-Control-Allow-Headers"].lower()
+    alice = add_user(app, "alice")
+    listed = client.get("/image-service//list", headers={**alice, "Origin": "https://voluba.example"})
+    assert listed.status_code == 200 and listed.json == []
+    assert listed.headers["Access-Control-Allow-Origin"] == "https://voluba.example"

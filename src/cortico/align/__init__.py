@@ -8,6 +8,7 @@ docs/alignment.md.
 """
 
 from cortico.align._align import align_patch
+from cortico.align._geometry import Grid, check_geometry, check_same_grid, grid_differences
 from cortico.align._inputs import LandmarkPairs, parse_landmark_pairs, parse_matrix
 from cortico.align._landmark_table import landmark_pairs_from_table
 from cortico.align._presets import DEFAULT_PRESET, PRESETS
@@ -21,8 +22,12 @@ __all__ = [
     "PRESETS",
     "RAS_TO_LPS",
     "AlignmentResult",
+    "Grid",
     "LandmarkPairs",
     "align_patch",
+    "check_geometry",
+    "check_same_grid",
+    "grid_differences",
     "landmark_pairs_from_table",
     "parse_landmark_pairs",
     "parse_matrix",

@@ -7,7 +7,14 @@ from pathlib import Path
 
 import numpy as np
 
+from cortico.align._geometry import Grid
+from cortico.align._geometry import check_same_grid as check_grids
 from cortico.exceptions import InputError
+
+#: Largest absolute entry of a transformation matrix (mm or scale).
+MAX_MATRIX_ENTRY = 1e6
+#: Largest factor by which the matrix may stretch or shrink lengths (singular values).
+MAX_MATRIX_SCALE = 100.0
 
 
 @dataclass(frozen=True)
@@ -50,7 +57,9 @@ def parse_matrix(matrix):
     ------
     InputError
         Wrong shape, non-numeric or non-finite entries, a last row other than
-        ``[0, 0, 0, 1]``, or a singular matrix.
+        ``[0, 0, 0, 1]``, an entry above :data:`MAX_MATRIX_ENTRY`, a singular matrix
+        or one scaling lengths by more than :data:`MAX_MATRIX_SCALE` (or less than
+        its inverse).
     """
     try:
         array = np.array(matrix, dtype=float)
@@ -64,8 +73,20 @@ def parse_matrix(matrix):
         raise InputError("transformation matrix contains a non-finite value (NaN or infinity)")
     if not np.allclose(array[3], [0, 0, 0, 1]):
         raise InputError(f"the last row of the transformation matrix must be [0, 0, 0, 1], got {array[3].tolist()}")
+    largest = float(np.abs(array).max())
+    if largest > MAX_MATRIX_ENTRY:
+        raise InputError(
+            f"transformation matrix has an entry of {largest:g}; an incoming -> template map in mm has entries "
+            f"below {MAX_MATRIX_ENTRY:g}"
+        )
     if abs(np.linalg.det(array[:3, :3])) < 1e-9:
         raise InputError("transformation matrix is singular (its 3x3 part has a zero determinant)")
+    scales = np.linalg.svd(array[:3, :3], compute_uv=False)
+    if scales.max() > MAX_MATRIX_SCALE or scales.min() < 1 / MAX_MATRIX_SCALE:
+        raise InputError(
+            f"transformation matrix is ill-conditioned: it scales lengths by {scales.min():.3g} to {scales.max():.3g}"
+            f" (expected between {1 / MAX_MATRIX_SCALE:g} and {MAX_MATRIX_SCALE:g} for volumes in mm)"
+        )
     return array
 
 
@@ -207,16 +228,5 @@ def check_depth_map(image, what):
 
 
 def check_same_grid(image, depth):
-    """Raise InputError unless the incoming image and its depth map share one voxel grid."""
-    same = (
-        image.shape == depth.shape
-        and np.allclose(image.spacing, depth.spacing, rtol=1e-4)
-        and np.allclose(image.origin, depth.origin, atol=1e-3)
-        and np.allclose(image.direction, depth.direction, atol=1e-4)
-    )
-    if not same:
-        raise InputError(
-            "the incoming depth map must be on the incoming image's voxel grid: "
-            f"image shape {image.shape} spacing {tuple(round(s, 4) for s in image.spacing)}, "
-            f"depth map shape {depth.shape} spacing {tuple(round(s, 4) for s in depth.spacing)}"
-        )
+    """Raise InputError, saying what differs, unless the incoming image and its depth map share one voxel grid."""
+    check_grids(Grid.from_ants(image), Grid.from_ants(depth), "incoming image", "incoming depth map")

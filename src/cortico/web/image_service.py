@@ -7,6 +7,12 @@ Neuroglancer. Here the base URL is ``<server>/image-service/`` and the tokens ar
 cortico's. Every route but the precomputed volume needs a token and sees the
 user's own volumes plus public ones; the precomputed volume is read by
 Neuroglancer without credentials, so its URL carries an unguessable key instead.
+
+The base URL works with and without its trailing slash: VoluBA appends ``/list``
+to ``<server>/image-service/`` and Neuroglancer is given
+``precomputed://<server>/image-service//nifti/<key>``, so doubled slashes after
+``/image-service`` are merged before routing (werkzeug would answer them with a
+308 redirect, which browsers refuse for CORS preflights).
 """
 
 import gzip
@@ -32,19 +38,40 @@ from cortico.exceptions import NotFoundError
 from cortico.web._uploads import form_flag, image_store, receive_upload, store_uploaded_volume
 from cortico.web.auth import current_user_id, require_token
 
-__all__ = ["blp", "download_response", "is_own_base_url", "own_base_url"]
+__all__ = ["PREFIX", "MergeSlashes", "blp", "download_response", "is_own_base_url", "own_base_url"]
+
+PREFIX = "/image-service"
 
 blp = Blueprint(
     "image_service",
     __name__,
-    url_prefix="/image-service",
+    url_prefix=PREFIX,
     description="Chumni-compatible image service (base URL `<server>/image-service/`): per-user NIfTI volumes "
     "and their Neuroglancer precomputed copies. Another user's private volume answers 404.",
 )
 
+_SLASHES = re.compile(r"/{2,}")
 _PUBLIC_ENDPOINTS = {"image_service.PrecomputedInfo", "image_service.PrecomputedChunk"}
 _CHUNK_NAME = re.compile(r"^(\d{1,9})-(\d{1,9})_(\d{1,9})-(\d{1,9})_(\d{1,9})-(\d{1,9})$")
 _TRANSFER = 1 << 20
+
+
+class MergeSlashes:
+    """WSGI middleware serving ``/image-service//x`` as ``/image-service/x`` (no redirect)."""
+
+    def __init__(self, wsgi_app):
+        self.wsgi_app = wsgi_app
+
+    def __call__(self, environ, start_response):
+        path = environ.get("PATH_INFO", "")
+        if path.startswith(PREFIX + "/") and "//" in path:
+            environ["PATH_INFO"] = _SLASHES.sub("/", path)
+        return self.wsgi_app(environ, start_response)
+
+
+@blp.record_once
+def _merge_doubled_slashes(state):
+    state.app.wsgi_app = MergeSlashes(state.app.wsgi_app)
 
 
 @blp.before_request
