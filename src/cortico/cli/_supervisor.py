@@ -12,17 +12,31 @@ import time
 
 import click
 
-__all__ = ["Child", "celery_worker_command", "supervise"]
+__all__ = ["Child", "celery_worker_command", "supervise", "worker_grace"]
 
 GRACE_SECONDS = 10
+# Beyond JOB_STOP_GRACE_SECONDS: time for a stopping worker to hand its jobs back and exit.
+HAND_BACK_SECONDS = 30
 
 
 class Child:
-    """A supervised command; ``essential`` children end the supervisor when they die."""
+    """A supervised command; ``essential`` children end the supervisor when they die.
 
-    def __init__(self, name, command, env, essential=False, stop_signal=signal.SIGTERM, last_signal=signal.SIGKILL):
+    On stop it gets ``stop_signal``, then ``last_signal`` after ``grace`` seconds.
+    """
+
+    def __init__(
+        self,
+        name,
+        command,
+        env,
+        essential=False,
+        stop_signal=signal.SIGTERM,
+        last_signal=signal.SIGKILL,
+        grace=GRACE_SECONDS,
+    ):
         self.name, self.command, self.env, self.essential = name, command, env, essential
-        self.stop_signal, self.last_signal = stop_signal, last_signal
+        self.stop_signal, self.last_signal, self.grace = stop_signal, last_signal, float(grace)
         self.process = None
         self.restarts = 0
 
@@ -95,15 +109,20 @@ def _watch(children, stopping):
     return 0
 
 
+def worker_grace(settings):
+    """How long a stopping worker may take: running jobs' grace, then handing them back."""
+    return float(settings["JOB_STOP_GRACE_SECONDS"]) + HAND_BACK_SECONDS
+
+
 def _stop_all(children):
-    """Ask every child to stop, then force the ones that do not within the grace period."""
+    """Ask every child to stop, then force the ones that do not within their grace period."""
     running = [c for c in children if c.process is not None and c.process.poll() is None]
     for child in running:
         child.process.send_signal(child.stop_signal)
-    deadline = time.monotonic() + GRACE_SECONDS
+    started = time.monotonic()
     for child in running:
         try:
-            child.process.wait(timeout=max(0.1, deadline - time.monotonic()))
+            child.process.wait(timeout=max(0.1, started + child.grace - time.monotonic()))
         except subprocess.TimeoutExpired:
             child.process.send_signal(child.last_signal)
             try:
