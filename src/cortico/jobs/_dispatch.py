@@ -20,6 +20,7 @@ __all__ = [
     "recover_orphaned_jobs",
     "requeue_job",
     "requeue_lost_jobs",
+    "send_dispatches",
     "submit_job",
     "worker_alive_window",
 ]
@@ -199,21 +200,33 @@ def requeue_lost_jobs(celery_app, also_held=()):
     except BrokerUnavailable as exc:
         log.warning("cannot check queued jobs against the broker: %s", exc)
         return []
+    lost = [(job_id, dispatch) for job_id, dispatch in waiting if dispatch not in held]
+    if lost:
+        _declare_queue(celery_app)
     resent = []
-    for job_id, dispatch in waiting:
-        if dispatch in held:
-            continue
+    for job_id, dispatch in lost:
         values = {"progress_message": "queued (re-sent: the broker had lost its message)"}
         if _redispatch(celery_app, job_id, dispatch, JobState.QUEUED, values):
             resent.append(job_id)
     return resent
 
 
+def _declare_queue(celery_app):
+    """Declare the queue again: a broker that lost its data lost the binding too (kombu caches it)."""
+    try:
+        with celery_app.connection_for_write() as conn:
+            celery_app.amqp.queues[celery_app.conf.task_default_queue](conn.default_channel).declare()
+    except Exception as exc:
+        log.warning("could not declare the job queue: %s", exc)
+
+
 def hand_back_jobs(celery_app, hostname):
     """Give the jobs running on worker ``hostname`` back to the queue without spending an attempt.
 
     The worker watching each job sees that its dispatch changed and kills the
-    job's process; another worker (or this one, restarted) runs it again.
+    job's process. The messages are not sent here: a stopping worker would take
+    them again; call :func:`send_dispatches` once it no longer consumes (or the
+    reconciler sends them). Returns ``[(job_id, dispatch_id)]`` handed back.
     """
     runtime = celery_app.cortico
     with runtime.db.session() as session:
@@ -223,9 +236,19 @@ def hand_back_jobs(celery_app, hostname):
     handed = []
     for job_id, dispatch in running:
         values = {"attempts": Job.attempts - 1, "progress_message": "queued again: its worker was stopped"}
-        if _redispatch(celery_app, job_id, dispatch, JobState.RUNNING, values):
-            handed.append(job_id)
+        new_dispatch = _redispatch(celery_app, job_id, dispatch, JobState.RUNNING, values, send=False)
+        if new_dispatch:
+            handed.append((job_id, new_dispatch))
     return handed
+
+
+def send_dispatches(celery_app, dispatches):
+    """Send the messages of ``[(job_id, dispatch_id)]`` (jobs left queued without one)."""
+    for job_id, dispatch in dispatches:
+        try:
+            _send(celery_app, job_id, dispatch)
+        except Exception as exc:  # the reconciler sends it once the broker is back
+            log.error("could not send job %s: %s", job_id, exc)
 
 
 def requeue_job(celery_app, job_id):
@@ -255,10 +278,11 @@ def fail_job(celery_app, job_id, reason):
     return result.rowcount > 0
 
 
-def _redispatch(celery_app, job_id, old_dispatch, old_state, values):
-    """Move a job from (``old_state``, ``old_dispatch``) on; queue and send it unless it failed.
+def _redispatch(celery_app, job_id, old_dispatch, old_state, values, send=True):
+    """Move a job from (``old_state``, ``old_dispatch``) on; queue it (and send it) unless it failed.
 
-    Returns True when this call won the conditional update.
+    Returns whether this call won the conditional update: the new dispatch id when
+    the job was queued again, True when it failed, False when another call won.
     """
     runtime = celery_app.cortico
     requeue = values.get("state", JobState.QUEUED.value) == JobState.QUEUED.value
@@ -271,10 +295,11 @@ def _redispatch(celery_app, job_id, old_dispatch, old_state, values):
             .where(Job.id == job_id, Job.dispatch_id == old_dispatch, Job.state == old_state.value)
             .values(**values)
         ).rowcount
-    if won and requeue:
-        try:
-            _send(celery_app, job_id, values["dispatch_id"])
-            log.warning("re-sent job %s (was %s)", job_id, old_state.value)
-        except Exception as exc:  # the reconciler sends it once the broker is back
-            log.error("could not re-send job %s: %s", job_id, exc)
-    return bool(won)
+    if not won:
+        return False
+    if not requeue:
+        return True
+    if send:
+        log.warning("re-sent job %s (was %s)", job_id, old_state.value)
+        send_dispatches(celery_app, [(job_id, values["dispatch_id"])])
+    return values["dispatch_id"]

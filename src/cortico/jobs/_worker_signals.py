@@ -17,7 +17,7 @@ from sqlalchemy import delete, func, select
 
 from cortico.db import Job, JobState, Worker
 from cortico.db.models import utcnow
-from cortico.jobs._dispatch import hand_back_jobs, recover_orphaned_jobs, requeue_lost_jobs
+from cortico.jobs._dispatch import hand_back_jobs, recover_orphaned_jobs, requeue_lost_jobs, send_dispatches
 from cortico.jobs._retention import purge_expired
 
 log = logging.getLogger(__name__)
@@ -49,6 +49,7 @@ def _on_worker_shutting_down(sender, how=None, **_):
     app, hostname = _current.get("app"), _current.get("hostname")
     if app is None or how == "Cold":
         return
+    _current["stopping"] = True  # no more re-sends from here: this worker would take them itself
     grace = float(app.cortico.settings["JOB_STOP_GRACE_SECONDS"])
 
     def hand_back():
@@ -57,8 +58,10 @@ def _on_worker_shutting_down(sender, how=None, **_):
         except Exception as exc:
             log.error("could not hand back running jobs: %s", exc)
             return
+        _current.setdefault("handed_back", []).extend(handed)
         if handed:
-            log.warning("stop: handed %d running job(s) back to the queue: %s", len(handed), ", ".join(handed))
+            names = ", ".join(job_id for job_id, _ in handed)
+            log.warning("stop: handed %d running job(s) back to the queue: %s", len(handed), names)
 
     timer = threading.Timer(grace, hand_back)
     timer.daemon = True
@@ -68,6 +71,8 @@ def _on_worker_shutting_down(sender, how=None, **_):
 @worker_shutdown.connect(weak=False)
 def _on_worker_shutdown(sender, **_):
     _stop.set()
+    # Sent only now that this worker takes no more messages (else it would run them again).
+    send_dispatches(sender.app, _current.pop("handed_back", []))
     try:
         runtime = sender.app.cortico
         with runtime.db.session() as session:
@@ -114,7 +119,7 @@ def _housekeeping(app, hostname, concurrency, interval):
             with runtime.db.session() as session:
                 session.merge(Worker(hostname=hostname, last_seen=now, started_at=started, info=info))
             recover_orphaned_jobs(app)
-            if time.monotonic() >= next_reconcile:
+            if time.monotonic() >= next_reconcile and not _current.get("stopping"):
                 next_reconcile = time.monotonic() + reconcile_every
                 requeue_lost_jobs(app, also_held=_locally_taken())
             if time.monotonic() >= next_sweep:
