@@ -46,6 +46,10 @@ DEFAULTS = {
     "ALLOW_ANONYMOUS": True,  # browser users without an account get a per-session owner
     # Image store and alignment (issue 7)
     "IMAGE_MAX_UNCOMPRESSED_BYTES": 4 << 30,  # largest volume accepted, uncompressed (gzip-bomb guard)
+    "IMAGE_QUOTA_BYTES": 20 << 30,  # disk a registered user's volumes may use (files + viewer copies)
+    "IMAGE_QUOTA_COUNT": 500,  # volumes a registered user may store
+    "ANONYMOUS_IMAGE_QUOTA_BYTES": 2 << 30,  # the same for an anonymous browser session
+    "ANONYMOUS_IMAGE_QUOTA_COUNT": 20,
     "IMAGE_RETENTION_SECONDS": None,  # registered users' volumes expire after this; None = kept
     "IMAGE_SERVICE_ALIASES": [],  # other base URLs that mean this server's own /image-service/
     "REMOTE_IMAGE_SERVICES": None,  # regex of remote Chumni base URLs jobs may use; None = none

@@ -395,3 +395,25 @@ def test_preflight_says_when_the_upload_would_be_too_large(instance):
     )
     assert response.status_code == 413
     assert str(1 << 20) in response.json["message"]
+
+
+def test_storage_quotas_answer_413_and_507_and_store_nothing(instance):
+    # 20x12x8 float32 volumes: 7680 bytes of voxels, ~8.8 KB with the viewer copy
+    app = make_app(instance, IMAGE_QUOTA_COUNT=2, IMAGE_QUOTA_BYTES=30_000)
+    client, alice = app.test_client(), add_user(app, "alice")
+    volume = nifti_bytes(np.ones((20, 12, 8), np.float32))
+    assert upload(client, alice, volume, "a.nii.gz").status_code == 200
+    assert upload(client, alice, volume, "b.nii.gz").status_code == 200
+    third = upload(client, alice, volume, "c.nii.gz")
+    assert third.status_code == 507
+    assert "already stores 2 volume(s), the limit is 2" in third.json["message"]
+    app.config.update(IMAGE_QUOTA_COUNT=10)
+    big = upload(client, alice, nifti_bytes(np.ones((40, 24, 16), np.float32)), "big.nii.gz")
+    assert big.status_code == 413
+    assert "needs 0.1 MiB on the server" in big.json["message"] and "quota of your account" in big.json["message"]
+    fits_alone = upload(client, alice, nifti_bytes(np.ones((20, 12, 12), np.float32)), "d.nii.gz")
+    assert fits_alone.status_code == 507 and "already uses" in fits_alone.json["message"]
+    names = {entry["name"] for entry in client.get("/image-service/list", headers=alice).json}
+    assert names == {"a", "b"}
+    stored = [p for p in (instance / "storage" / "images").iterdir() if not p.name.startswith(".")]
+    assert len(stored) == 2

@@ -18,9 +18,9 @@ from sqlalchemy import case, delete, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from cortico.db.models import Image, User
-from cortico.exceptions import ConflictError, InputError, NotFoundError
+from cortico.exceptions import ConflictError, InputError, LimitExceededError, NotFoundError, QuotaExceededError
 
-__all__ = ["VISIBILITIES", "ImageStore"]
+__all__ = ["VISIBILITIES", "ImageStore", "StorageQuota", "precomputed_bytes"]
 
 VISIBILITIES = ("private", "public")
 
@@ -127,6 +127,23 @@ class ImageStore:
             "extra": image.extra,
         }
 
+    # --- quotas --------------------------------------------------------------------------
+
+    def quota(self, owner_id):
+        """The owner's :class:`StorageQuota` (limits for anonymous owners are smaller)."""
+        with self.db.session() as session:
+            anonymous = bool(session.execute(select(User.anonymous).where(User.id == owner_id)).scalar())
+            rows = session.execute(select(Image.size_bytes, Image.extra).where(Image.owner_id == owner_id)).all()
+        prefix = "ANONYMOUS_" if anonymous else ""
+        used = sum(int(size or 0) + precomputed_bytes(extra) for size, extra in rows)
+        return StorageQuota(
+            used_bytes=used,
+            count=len(rows),
+            max_bytes=int(self.settings[f"{prefix}IMAGE_QUOTA_BYTES"]),
+            max_count=int(self.settings[f"{prefix}IMAGE_QUOTA_COUNT"]),
+            anonymous=anonymous,
+        )
+
     # --- writing -------------------------------------------------------------------------
 
     def staging_file(self):
@@ -180,6 +197,8 @@ class ImageStore:
         if visibility not in VISIBILITIES:
             raise InputError(f"visibility must be 'private' or 'public', got {visibility!r}")
         name = self.check_name_free(owner_id, file_name)
+        quota = self.quota(owner_id)
+        quota.check_count()
         image_id = _new_id()
         folder = self.root / image_id
         folder.mkdir(parents=True)
@@ -190,6 +209,7 @@ class ImageStore:
                 segmentation=bool(segmentation),
                 max_uncompressed_bytes=int(self.settings["IMAGE_MAX_UNCOMPRESSED_BYTES"]),
             )
+            quota.check_bytes(os.path.getsize(path) + precomputed_bytes(extra))
             # The content decides, not the suffix (inspect_nifti warns when they differ).
             with open(path, "rb") as stream:
                 compressed = stream.read(2) == b"\x1f\x8b"
@@ -279,6 +299,54 @@ class ImageStore:
             shutil.rmtree(folder, ignore_errors=True)
             removed += 1
         return removed
+
+
+def precomputed_bytes(extra):
+    """Disk bytes of a volume's Neuroglancer copy: full scale in its data type plus the pyramid (1/7)."""
+    import numpy as np
+
+    neuroglancer = (extra or {}).get("neuroglancer") or {}
+    size, data_type = neuroglancer.get("size"), neuroglancer.get("data_type")
+    if not size or not data_type:
+        return 0
+    return int(np.prod([int(n) for n in size]) * np.dtype(data_type).itemsize * 8 // 7)
+
+
+class StorageQuota:
+    """What an owner stores against the configured limits (``*IMAGE_QUOTA_BYTES/COUNT``)."""
+
+    def __init__(self, used_bytes, count, max_bytes, max_count, anonymous):
+        self.used_bytes, self.count = used_bytes, count
+        self.max_bytes, self.max_count, self.anonymous = max_bytes, max_count, anonymous
+
+    def _who(self):
+        return "an anonymous session" if self.anonymous else "your account"
+
+    def check_count(self):
+        """QuotaExceededError (507) when one more volume would be too many."""
+        if self.count + 1 > self.max_count:
+            raise QuotaExceededError(
+                f"Storage quota reached: {self._who()} already stores {self.count} volume(s), the limit is "
+                f"{self.max_count}; delete some volumes first."
+            )
+
+    def check_bytes(self, needed):
+        """LimitExceededError (413) when one volume alone is over the quota; QuotaExceededError (507) when
+        it does not fit beside the stored ones."""
+        if needed > self.max_bytes:
+            raise LimitExceededError(
+                f"This volume needs {_mib(needed)} on the server (the file and its viewer copy); the storage "
+                f"quota of {self._who()} is {_mib(self.max_bytes)}."
+            )
+        if self.used_bytes + needed > self.max_bytes:
+            raise QuotaExceededError(
+                f"Storage quota exceeded: this volume needs {_mib(needed)}, {self._who()} already uses "
+                f"{_mib(self.used_bytes)} of {_mib(self.max_bytes)}; delete some volumes first."
+            )
+
+
+def _mib(count):
+    return f"{count / (1 << 20):.1f} MiB"
 
 
 def _new_id():

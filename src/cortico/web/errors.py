@@ -12,6 +12,7 @@ from cortico.exceptions import (
     InputError,
     LimitExceededError,
     NotFoundError,
+    QuotaExceededError,
     TooManyJobsError,
 )
 
@@ -24,6 +25,7 @@ STATUS_BY_ERROR = [
     (NotFoundError, 404),
     (ConflictError, 409),
     (TooManyJobsError, 429),
+    (QuotaExceededError, 507),
     (LimitExceededError, 413),
     (InputError, 422),
     (DependencyError, 503),

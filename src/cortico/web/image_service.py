@@ -146,8 +146,9 @@ class ImageUpload(MethodView):
     @blp.doc(requestBody=_UPLOAD_BODY, parameters=_UPLOAD_HEADERS)
     @blp.response(200, NiftiExtraSchema)
     @blp.alt_response(409, description="You already have a volume of that name.")
-    @blp.alt_response(413, description="The file is larger than the configured limits.")
+    @blp.alt_response(413, description="The file is larger than the configured limits or the whole storage quota.")
     @blp.alt_response(422, description="Not a valid NIfTI volume (the message says why); nothing is stored.")
+    @blp.alt_response(507, description="Your storage quota (bytes or number of volumes) is used up; nothing is stored.")
     def post(self):
         """Upload a NIfTI volume (streamed to disk, checked, converted for Neuroglancer)."""
         return store_uploaded_volume(current_user_id()).extra
