@@ -46,6 +46,7 @@ DEFAULTS = {
     "ALLOW_ANONYMOUS": True,  # browser users without an account get a per-session owner
     # Image store and alignment (issue 7)
     "IMAGE_MAX_UNCOMPRESSED_BYTES": 4 << 30,  # largest volume accepted, uncompressed (gzip-bomb guard)
+    "IMAGE_CONVERT_INLINE_MAX_BYTES": 16 << 20,  # larger viewer copies are written by a job, not the upload request
     "IMAGE_QUOTA_BYTES": 20 << 30,  # disk a registered user's volumes may use (files + viewer copies)
     "IMAGE_QUOTA_COUNT": 500,  # volumes a registered user may store
     "ANONYMOUS_IMAGE_QUOTA_BYTES": 2 << 30,  # the same for an anonymous browser session

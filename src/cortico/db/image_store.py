@@ -63,6 +63,11 @@ class ImageStore:
     def precomputed_path(self, image):
         return self.folder(image) / image.files["precomputed"]
 
+    @staticmethod
+    def precomputed_ready(image):
+        """Whether the volume's Neuroglancer copy is written (else a job is preparing it)."""
+        return "precomputed" in (image.files or {})
+
     def _visible(self, owner_id):
         return or_(Image.owner_id == owner_id, Image.visibility == "public")
 
@@ -160,7 +165,16 @@ class ImageStore:
         return name
 
     def add_file(
-        self, owner_id, path, file_name, *, segmentation=False, visibility="private", source_job_id=None, move=False
+        self,
+        owner_id,
+        path,
+        file_name,
+        *,
+        segmentation=False,
+        visibility="private",
+        source_job_id=None,
+        move=False,
+        convert_inline_max_bytes=None,
     ):
         """Validate the NIfTI file at ``path`` and store it as ``file_name``.
 
@@ -179,6 +193,10 @@ class ImageStore:
             The job that produced the volume.
         move : bool
             Move ``path`` into the store instead of copying it.
+        convert_inline_max_bytes : int, optional
+            Write the Neuroglancer copy now only when it is at most this large;
+            otherwise the volume is stored without it (:meth:`precomputed_ready` is
+            False) and the caller has :meth:`convert` run as a job. None: always now.
 
         Returns
         -------
@@ -218,7 +236,10 @@ class ImageStore:
                 shutil.move(os.fspath(path), source)
             else:
                 shutil.copyfile(path, source)
-            write_precomputed(source, folder / PRECOMPUTED_FOLDER, extra)
+            files = {"source": source.name}
+            if convert_inline_max_bytes is None or precomputed_bytes(extra) <= convert_inline_max_bytes:
+                write_precomputed(source, folder / PRECOMPUTED_FOLDER, extra)
+                files["precomputed"] = PRECOMPUTED_FOLDER
             image = Image(
                 id=image_id,
                 owner_id=owner_id,
@@ -228,7 +249,7 @@ class ImageStore:
                 segmentation=bool(segmentation),
                 size_bytes=source.stat().st_size,
                 extra=extra,
-                files={"source": source.name, "precomputed": PRECOMPUTED_FOLDER},
+                files=files,
                 source_job_id=source_job_id,
             )
             try:
@@ -242,6 +263,41 @@ class ImageStore:
         except BaseException:
             shutil.rmtree(folder, ignore_errors=True)
             raise
+
+    def set_files(self, image_id, **changes):
+        """Merge ``changes`` into a volume's ``files`` (e.g. the job preparing it); False if it is gone."""
+        with self.db.session() as session:
+            row = session.get(Image, image_id)
+            if row is None:
+                return False
+            row.files = {**(row.files or {}), **changes}
+        return True
+
+    def convert(self, image_id):
+        """Write a stored volume's Neuroglancer copy (the job behind a deferred upload).
+
+        Written aside and renamed into place; returns False when the volume was
+        deleted meanwhile (nothing is left behind).
+        """
+        from cortico.images import write_precomputed
+
+        with self.db.session() as session:
+            image = session.get(Image, image_id)
+        if image is None:
+            return False
+        if self.precomputed_ready(image):
+            return True
+        folder = self.folder(image)
+        aside = folder / f".{PRECOMPUTED_FOLDER}-{secrets.token_hex(4)}"
+        try:
+            write_precomputed(self.source_path(image), aside, image.extra)
+            os.replace(aside, folder / PRECOMPUTED_FOLDER)
+        finally:
+            shutil.rmtree(aside, ignore_errors=True)
+        if not self.set_files(image_id, precomputed=PRECOMPUTED_FOLDER):
+            shutil.rmtree(folder, ignore_errors=True)
+            return False
+        return True
 
     def set_visibility(self, owner_id, image_id, visibility):
         """Make one of the owner's volumes private or public."""

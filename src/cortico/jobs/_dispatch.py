@@ -35,8 +35,11 @@ def _send(celery_app, job_id, dispatch_id):
     celery_app.send_task(TASK_NAME, args=[job_id, dispatch_id], task_id=dispatch_id)
 
 
-def submit_job(celery_app, owner_id, kind, params, job_id=None):
+def submit_job(celery_app, owner_id, kind, params, job_id=None, count_in_flight=True):
     """Validate ``params`` for ``kind``, store a queued Job and send it to the workers.
+
+    ``count_in_flight=False`` skips the owner's ``MAX_JOBS_IN_FLIGHT`` check (work
+    the server starts on its own, e.g. preparing an upload for viewing).
 
     Returns
     -------
@@ -51,7 +54,8 @@ def submit_job(celery_app, owner_id, kind, params, job_id=None):
     job_kind = get_kind(kind)
     params = job_kind.validate(params)
     runtime = celery_app.cortico
-    _check_in_flight(runtime, owner_id)
+    if count_in_flight:
+        _check_in_flight(runtime, owner_id)
     dispatch_id = secrets.token_hex(16)
     with runtime.db.session() as session:
         job = Job(

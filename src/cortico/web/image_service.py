@@ -17,6 +17,7 @@ from urllib.parse import quote, urlsplit
 
 from flask import (
     Response,
+    abort,
     current_app,
     request,
     send_file,
@@ -31,6 +32,7 @@ from werkzeug.utils import secure_filename
 from cortico.exceptions import NotFoundError
 from cortico.web._uploads import form_flag, image_store, receive_upload, store_uploaded_volume
 from cortico.web.auth import current_user_id, require_token
+from cortico.web.errors import error_response
 
 __all__ = ["blp", "download_response", "is_own_base_url", "own_base_url"]
 
@@ -218,6 +220,7 @@ class PrecomputedInfo(MethodView):
     @blp.doc(security=[])
     @blp.response(200, description="Neuroglancer precomputed `info` (no authentication: the key is the secret).")
     @blp.alt_response(404, description="No such volume.")
+    @blp.alt_response(503, description="The volume is still being prepared for viewing (`Retry-After`).")
     def get(self, link_key):
         """Neuroglancer precomputed ``info`` of a volume."""
         _, folder = _precomputed(link_key)
@@ -230,6 +233,7 @@ class PrecomputedChunk(MethodView):
     @blp.doc(security=[])
     @blp.response(200, description="One raw chunk `<x0>-<x1>_<y0>-<y1>_<z0>-<z1>` of a scale.")
     @blp.alt_response(404, description="No such volume, scale or chunk.")
+    @blp.alt_response(503, description="The volume is still being prepared for viewing (`Retry-After`).")
     def get(self, link_key, scale_key, chunk_name):
         """One chunk of a Neuroglancer precomputed volume."""
         from neuroglancer_scripts.accessor import DataAccessError
@@ -274,7 +278,29 @@ def _precomputed(link_key):
     image = store.by_link_key(link_key)
     if image is None:
         raise NotFoundError("No such image.")
+    if not store.precomputed_ready(image):
+        abort(_being_prepared(image))
     return image, store.precomputed_path(image)
+
+
+def _being_prepared(image):
+    """503 + Retry-After while the ``images.prepare`` job writes the Neuroglancer copy."""
+    from cortico.db import Job
+
+    job_id = (image.files or {}).get("prepare_job")
+    job = None
+    if job_id:
+        with current_app.extensions["cortico.db"].session() as session:
+            job = session.get(Job, job_id)
+    if job is not None and job.state == "failed":
+        message = f"The volume could not be prepared for viewing ({job.error}); delete it and upload it again."
+    else:
+        state = job.state if job is not None else "queued"
+        done = f", {round(100 * job.progress)} % done" if state == "running" else ""
+        message = f"The volume is being prepared for viewing ({state}{done}); try again in a few seconds."
+    response = error_response(503, message)
+    response.headers["Retry-After"] = "5"
+    return _public(response)
 
 
 def _public(response):
