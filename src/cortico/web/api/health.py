@@ -86,7 +86,7 @@ def _first_problem(state, settings):
     if not broker["reachable"]:
         return f"The job queue is unreachable ({broker['problem']}); submissions fail until it is back."
     if not state["workers"]:
-        return "No job worker has reported recently; start one with `cortico worker` (or use `cortico serve`)."
+        return "No worker has reported recently; start one with `cortico worker` (or use `cortico serve`)."
     stuck = state["stuck"]
     if stuck:
         return (
