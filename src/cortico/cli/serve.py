@@ -37,7 +37,7 @@ __all__ = ["serve"]
     default=2000,
     show_default=True,
     type=int,
-    help="Restart a web worker process after this many requests (plus up to 10 %% jitter); 0 = never.",
+    help="Restart a web worker process after this many requests (plus up to 10 % jitter); 0 = never.",
 )
 @click.option(
     "--concurrency", default=None, type=int, help="Jobs the local worker runs at once (default: number of cores)."
