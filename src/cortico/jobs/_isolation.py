@@ -89,8 +89,11 @@ def _kill_group(process):
     if process.is_alive() or process.exitcode is None:
         try:
             os.killpg(process.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
+        except ProcessLookupError:  # not a group leader after all: kill the process itself
+            try:
+                os.kill(process.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
     process.join(10)
 
 
