@@ -292,8 +292,9 @@ def _being_prepared(image):
     if job_id:
         with current_app.extensions["cortico.db"].session() as session:
             job = session.get(Job, job_id)
-    if job is not None and job.state == "failed":
-        message = f"The volume could not be prepared for viewing ({job.error}); delete it and upload it again."
+    if job is not None and job.state in ("failed", "cancelled"):
+        reason = job.error or "the preparation was cancelled"
+        message = f"The volume could not be prepared for viewing ({reason}); delete it and upload it again."
     else:
         state = job.state if job is not None else "queued"
         done = f", {round(100 * job.progress)} % done" if state == "running" else ""
