@@ -209,18 +209,20 @@ def store_uploaded_volume(owner_id, field="image", segmentation_header="X-CHUNMA
 
 def _prepare_in_a_job(store, image):
     """Queue the Neuroglancer conversion of a large upload (the volume itself is stored already)."""
+    from cortico.db.models import new_job_id
     from cortico.jobs import submit_job
 
+    job_id = new_job_id()
+    store.set_files(image.id, prepare_job=job_id)
+    image.files = {**image.files, "prepare_job": job_id}
     try:
-        job_id = submit_job(
+        submit_job(
             current_app.extensions["celery"],
             image.owner_id,
             "images.prepare",
             {"image_id": image.id},
+            job_id=job_id,
             count_in_flight=False,
         )
-    except CorticoError as exc:  # the queue is down: the job row says so, the viewer will too
+    except CorticoError as exc:  # the queue is down: the failed job says so, and the viewer URLs too
         current_app.logger.error("could not queue the preparation of volume %s: %s", image.id, exc.message)
-        return
-    store.set_files(image.id, prepare_job=job_id)
-    image.files = {**image.files, "prepare_job": job_id}
