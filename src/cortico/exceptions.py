@@ -16,6 +16,7 @@ __all__ = [
     "ConflictError",
     "LimitExceededError",
     "TooManyJobsError",
+    "QuotaExceededError",
     "DependencyError",
     "JobCancelled",
 ]
@@ -109,6 +110,10 @@ class ConflictError(CorticoError):
 
 class LimitExceededError(CorticoError):
     """A configured size or count limit was exceeded."""
+
+
+class QuotaExceededError(LimitExceededError):
+    """The user's storage quota (bytes or count of stored volumes) would be exceeded."""
 
 
 class TooManyJobsError(LimitExceededError):

@@ -30,11 +30,15 @@ DEFAULTS = {
     "JOB_MAX_ATTEMPTS": 2,  # runs of an orphaned job before it is failed
     "JOB_TIME_LIMIT_SECONDS": 6 * 3600,
     "WORKER_HEALTH_TIMEOUT_SECONDS": 5.0,
+    "JOB_REQUEUE_SECONDS": 60.0,  # a queued job no broker holds a message for is re-sent after this
+    "JOB_STOP_GRACE_SECONDS": 60.0,  # a stopping worker lets running jobs finish this long, then hands them back
+    "WORKER_PICKUP_SECONDS": 180.0,  # worker health fails when a queued job waits this long beside an idle worker
     # Web
     "SECRET_KEY": None,  # default: generated once into <instance>/secret_key
     "CORS_ORIGINS": None,  # regex of allowed origins, e.g. r"https://.*\.ebrains\.eu"
     "CORS_MAX_AGE": 600,
     "PROXY_FIX": None,  # werkzeug ProxyFix keyword arguments, e.g. {"x_for": 1, "x_proto": 1}
+    "WEB_HEADER_TIMEOUT_SECONDS": 10.0,  # cortico serve: a client must send its request headers within this
     "MAX_CONTENT_LENGTH": 512 * 1024 * 1024,  # bytes per request (uploads)
     "RETENTION_SECONDS": 7 * 24 * 3600,  # results and uploads expire after this
     "RETENTION_SWEEP_SECONDS": 600,  # how often workers delete expired results
@@ -43,6 +47,11 @@ DEFAULTS = {
     "ALLOW_ANONYMOUS": True,  # browser users without an account get a per-session owner
     # Image store and alignment (issue 7)
     "IMAGE_MAX_UNCOMPRESSED_BYTES": 4 << 30,  # largest volume accepted, uncompressed (gzip-bomb guard)
+    "IMAGE_CONVERT_INLINE_MAX_BYTES": 16 << 20,  # larger viewer copies are written by a job, not the upload request
+    "IMAGE_QUOTA_BYTES": 20 << 30,  # disk a registered user's volumes may use (files + viewer copies)
+    "IMAGE_QUOTA_COUNT": 500,  # volumes a registered user may store
+    "ANONYMOUS_IMAGE_QUOTA_BYTES": 2 << 30,  # the same for an anonymous browser session
+    "ANONYMOUS_IMAGE_QUOTA_COUNT": 20,
     "IMAGE_RETENTION_SECONDS": None,  # registered users' volumes expire after this; None = kept
     "IMAGE_SERVICE_ALIASES": [],  # other base URLs that mean this server's own /image-service/
     "REMOTE_IMAGE_SERVICES": None,  # regex of remote Chumni base URLs jobs may use; None = none

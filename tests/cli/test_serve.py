@@ -21,7 +21,7 @@ def test_serve_runs_jobs_and_stops_on_sigterm(tmp_path):
     env = dict(
         os.environ,
         INSTANCE_PATH=str(tmp_path),
-        PYTHONPATH=str(REPO),
+        PYTHONPATH=os.pathsep.join([str(REPO), os.environ.get("PYTHONPATH", "")]),
         CORTICO_JOB_MODULES="tests.jobs.sleepy_kind",
         CORTICO_HOME_EXAMPLES="false",
     )
@@ -70,3 +70,58 @@ def test_serve_runs_jobs_and_stops_on_sigterm(tmp_path):
     time.sleep(0.5)
     for pid in children:
         assert not os.path.exists(f"/proc/{pid}") or open(f"/proc/{pid}/stat").read().split()[2] == "Z"
+
+
+def _trickle(port, seconds, cut_after):
+    """Send a request's headers one byte every 0.2 s; record when the server hangs up."""
+    import socket
+
+    start = time.monotonic()
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=5) as sock:
+            sock.sendall(b"GET /health HTTP/1.1\r\nHost: x\r\n")
+            while time.monotonic() - start < seconds:
+                sock.sendall(b"X")
+                time.sleep(0.2)
+    except OSError:
+        cut_after.append(time.monotonic() - start)
+
+
+def test_slow_clients_do_not_take_health_down(tmp_path):
+    import threading
+
+    port = free_port()
+    env = dict(
+        os.environ,
+        INSTANCE_PATH=str(tmp_path),
+        PYTHONPATH=os.pathsep.join([str(REPO), os.environ.get("PYTHONPATH", "")]),
+        CORTICO_WEB_HEADER_TIMEOUT_SECONDS="3",
+    )
+    log = open(tmp_path / "serve.log", "wb")
+    serve = subprocess.Popen(
+        [sys.executable, "-m", "cortico", "serve", "--no-worker", "--port", str(port)],
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_for(lambda: answers_200(f"{base}/health"), timeout=60, what="cortico serve to answer")
+        cut_after = []
+        # more slow clients than the server has request threads (2 processes x 8)
+        clients = [threading.Thread(target=_trickle, args=(port, 60, cut_after), daemon=True) for _ in range(24)]
+        for client in clients:
+            client.start()
+        time.sleep(1)  # let them occupy the threads
+        started = time.monotonic()
+        response = requests.get(f"{base}/health", timeout=30)
+        waited = time.monotonic() - started
+        assert response.status_code == 200
+        assert waited < 20, f"/health took {waited:.1f} s behind slow clients"
+        for client in clients:
+            client.join(timeout=30)
+        assert len(cut_after) == 24 and max(cut_after) < 30, cut_after
+    finally:
+        serve.send_signal(signal.SIGTERM)
+        serve.wait(timeout=60)
+    assert "closing a connection that sent no complete headers within 3.0 s" in (tmp_path / "serve.log").read_text()

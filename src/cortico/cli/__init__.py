@@ -14,6 +14,7 @@ from cortico._version import __version__
 _COMMANDS = [
     ("cortico.cli.serve", "serve"),
     ("cortico.cli.worker", "worker"),
+    ("cortico.cli.jobs", "jobs"),
     ("cortico.cli.initdb", "initdb"),
     ("cortico.cli.users", "user"),
     ("cortico.cli.users", "token"),

@@ -12,14 +12,19 @@ import time
 
 import click
 
-__all__ = ["Child", "celery_worker_command", "supervise"]
+__all__ = ["Child", "celery_worker_command", "supervise", "worker_grace"]
 
 GRACE_SECONDS = 10
+# Beyond JOB_STOP_GRACE_SECONDS: time for a stopping worker to hand its jobs back and exit.
+HAND_BACK_SECONDS = 30
 
 
 class Child:
     """A supervised command; ``essential`` children end the supervisor when they die, ``once``
-    children run to their end and are not restarted (all are stopped with the supervisor)."""
+    children run to their end and are not restarted (all are stopped with the supervisor).
+
+    On stop it gets ``stop_signal``, then ``last_signal`` after ``grace`` seconds.
+    """
 
     def __init__(
         self,
@@ -29,12 +34,13 @@ class Child:
         essential=False,
         stop_signal=signal.SIGTERM,
         last_signal=signal.SIGKILL,
+        grace=GRACE_SECONDS,
         once=False,
         **popen,
     ):
         self.name, self.command, self.env, self.essential = name, command, env, essential
-        self.stop_signal, self.last_signal, self.once = stop_signal, last_signal, once
-        self.popen = popen
+        self.stop_signal, self.last_signal, self.grace = stop_signal, last_signal, float(grace)
+        self.once, self.popen = once, popen
         self.process = None
         self.restarts = 0
 
@@ -107,15 +113,20 @@ def _watch(children, stopping):
     return 0
 
 
+def worker_grace(settings):
+    """How long a stopping worker may take: running jobs' grace, then handing them back."""
+    return float(settings["JOB_STOP_GRACE_SECONDS"]) + HAND_BACK_SECONDS
+
+
 def _stop_all(children):
-    """Ask every child to stop, then force the ones that do not within the grace period."""
+    """Ask every child to stop, then force the ones that do not within their grace period."""
     running = [c for c in children if c.process is not None and c.process.poll() is None]
     for child in running:
         child.process.send_signal(child.stop_signal)
-    deadline = time.monotonic() + GRACE_SECONDS
+    started = time.monotonic()
     for child in running:
         try:
-            child.process.wait(timeout=max(0.1, deadline - time.monotonic()))
+            child.process.wait(timeout=max(0.1, started + child.grace - time.monotonic()))
         except subprocess.TimeoutExpired:
             child.process.send_signal(child.last_signal)
             try:

@@ -7,7 +7,8 @@ import sys
 
 import click
 
-from cortico.cli._supervisor import GRACE_SECONDS, Child, celery_worker_command, supervise
+from cortico.cli._supervisor import GRACE_SECONDS, Child, celery_worker_command, supervise, worker_grace
+from cortico.cli._web_worker import HEADER_TIMEOUT_ENV
 from cortico.db import upgrade_schema
 from cortico.settings import load_settings
 
@@ -25,6 +26,21 @@ __all__ = ["serve"]
 )
 @click.option("--web-workers", default=2, show_default=True, type=int, help="gunicorn worker processes.")
 @click.option(
+    "--web-threads",
+    default=8,
+    show_default=True,
+    type=int,
+    help="Request threads per web worker process (a slow client holds one at most WEB_HEADER_TIMEOUT_SECONDS "
+    "while sending its headers).",
+)
+@click.option(
+    "--max-requests",
+    default=2000,
+    show_default=True,
+    type=int,
+    help="Restart a web worker process after this many requests (plus up to 10 % jitter); 0 = never.",
+)
+@click.option(
     "--concurrency", default=None, type=int, help="Jobs the local worker runs at once (default: number of cores)."
 )
 @click.option(
@@ -33,18 +49,22 @@ __all__ = ["serve"]
     show_default=True,
     help="Start a local job worker (turn off when `cortico worker`s run elsewhere).",
 )
-def serve(host, port, instance, web_workers, concurrency, worker):
+def serve(host, port, instance, web_workers, web_threads, max_requests, concurrency, worker):
     """Start the web service and its job worker.
 
     Without configuration this is the embedded mode: an SQLite database and a
     file-based job queue in the instance folder, nothing else to install. With
     CORTICO_DATABASE_URL / CORTICO_BROKER_URL set, the same command serves a
     distributed deployment. The worker is restarted if it dies; SIGTERM or Ctrl-C
-    stops both.
+    stops both (running jobs get JOB_STOP_GRACE_SECONDS to finish, then go back to
+    the queue). Exposed directly, it closes connections that do not send their
+    headers within WEB_HEADER_TIMEOUT_SECONDS; behind the Internet, put a buffering
+    proxy (nginx, see the README) in front.
     """
     settings = load_settings(instance)
     upgrade_schema(settings["DATABASE_URL"])
     env = dict(os.environ, INSTANCE_PATH=settings["INSTANCE_PATH"])
+    env[HEADER_TIMEOUT_ENV] = str(settings["WEB_HEADER_TIMEOUT_SECONDS"])
     web_cmd = [
         sys.executable,
         "-m",
@@ -53,12 +73,23 @@ def serve(host, port, instance, web_workers, concurrency, worker):
         f"{host}:{port}",
         "--workers",
         str(web_workers),
+        # gthread with a deadline on headers: slow clients cannot take every thread.
+        "--worker-class",
+        "cortico.cli._web_worker.HeaderDeadlineWorker",
         "--threads",
-        "4",
+        str(web_threads),
         "--timeout",
         "300",
         "--graceful-timeout",
         str(GRACE_SECONDS),
+        "--keep-alive",
+        "5",
+        "--max-requests",
+        str(max_requests),
+        "--max-requests-jitter",
+        str(max_requests // 10),
+        # No control socket: several instances on one machine must not share one.
+        "--no-control-socket",
         "--access-logfile",
         "-",
         "cortico.web:create_app()",
@@ -69,7 +100,7 @@ def serve(host, port, instance, web_workers, concurrency, worker):
 
     children = [Child("web server", web_cmd, env, essential=True)]
     if worker:
-        children.append(Child("job worker", worker_cmd, env, last_signal=signal.SIGQUIT))
+        children.append(Child("job worker", worker_cmd, env, last_signal=signal.SIGQUIT, grace=worker_grace(settings)))
     if settings["HOME_EXAMPLES"]:
         children.append(_example_figures(settings["INSTANCE_PATH"], env))
     mode = "distributed" if settings.get("BROKER_URL") else "embedded"

@@ -14,6 +14,7 @@ from cortico.exceptions import (
     LimitExceededError,
     NotFoundError,
     Problem,
+    QuotaExceededError,
     TooManyJobsError,
 )
 
@@ -34,6 +35,7 @@ STATUS_BY_ERROR = [
     (NotFoundError, 404),
     (ConflictError, 409),
     (TooManyJobsError, 429),
+    (QuotaExceededError, 507),
     (LimitExceededError, 413),
     (InputError, 422),
     (DependencyError, 503),

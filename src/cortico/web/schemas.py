@@ -51,4 +51,8 @@ class JobListArgs(Schema):
 
 class WorkerHealthSchema(Schema):
     workers = fields.Integer(metadata={"description": "Workers that reported within the last seconds."})
+    broker = fields.String(metadata={"description": "`redis` or `embedded` (the file-based queue)."})
+    waiting_messages = fields.Integer(
+        allow_none=True, metadata={"description": "Messages waiting in the queue (not yet taken by a worker)."}
+    )
     message = fields.String(metadata={"description": "Summary."})

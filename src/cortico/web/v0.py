@@ -46,7 +46,7 @@ from cortico.jobs.image_services import (
 )
 from cortico.web._align_jobs import check_alignment_geometry, template_grid
 from cortico.web._uploads import image_store
-from cortico.web.api.health import live_workers
+from cortico.web.api.health import job_service_state
 from cortico.web.auth import bearer_token
 from cortico.web.errors import status_for
 from cortico.web.image_service import is_own_base_url
@@ -317,13 +317,11 @@ class WorkerHealth(MethodView):
     def get(self):
         """Whether the computations can run: a live worker and the template depth map."""
         try:
-            workers = live_workers(current_app._get_current_object())
+            problem = job_service_state(current_app._get_current_object())["problem"]
         except (TimeoutError, SQLAlchemyError) as exc:
             return {"message": f"The worker status could not be read: {exc}."}, 500
-        if not workers:
-            return {
-                "message": "No worker has reported recently; start one with `cortico worker` (or use `cortico serve`)."
-            }, 500
+        if problem:
+            return {"message": problem}, 500
         problem = _template_problem(current_app.config)
         if problem:
             return {"message": problem}, 500
