@@ -36,6 +36,7 @@ DEFAULTS = {
     "CORS_MAX_AGE": 600,
     "PROXY_FIX": None,  # werkzeug ProxyFix keyword arguments, e.g. {"x_for": 1, "x_proto": 1}
     "MAX_CONTENT_LENGTH": 512 * 1024 * 1024,  # bytes per request (uploads)
+    "MAX_JSON_BYTES": 32 * 1024 * 1024,  # bytes of a JSON request body
     "RETENTION_SECONDS": 7 * 24 * 3600,  # results and uploads expire after this
     "RETENTION_SWEEP_SECONDS": 600,  # how often workers delete expired results
     "MAX_JOBS_IN_FLIGHT": 20,  # queued + running jobs per user

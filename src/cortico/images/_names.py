@@ -3,6 +3,7 @@
 from cortico.exceptions import InputError
 
 NIFTI_SUFFIXES = (".nii.gz", ".nii")
+MAX_FILE_NAME_LENGTH = 255  # as on common file systems; the database keeps names up to this
 
 
 def volume_name(file_name):
@@ -20,10 +21,14 @@ def volume_name(file_name):
     Raises
     ------
     InputError
-        The name has no NIfTI suffix, is empty or contains a path separator.
+        The name has no NIfTI suffix, is empty, is longer than 255 characters or contains a path separator.
     """
     if not isinstance(file_name, str) or "/" in file_name or "\\" in file_name or "\0" in file_name:
         raise InputError(f"file name {file_name!r} must be a plain file name without folders")
+    if len(file_name) > MAX_FILE_NAME_LENGTH:
+        raise InputError(
+            f"file name {file_name[:40]!r}... has {len(file_name)} characters; at most {MAX_FILE_NAME_LENGTH} are allowed"
+        )
     for suffix in NIFTI_SUFFIXES:
         if file_name.lower().endswith(suffix) and len(file_name) > len(suffix):
             return file_name[: -len(suffix)]

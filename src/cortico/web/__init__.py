@@ -70,6 +70,9 @@ def create_app(test_config=None):
     api = Api(app)
     _register_blueprints(app, api)
     register_error_handlers(app)
+    from cortico.web._input_guard import init_input_guard
+
+    init_input_guard(app)
     from cortico.web._csrf import init_csrf
 
     init_csrf(app)

@@ -5,8 +5,6 @@ per-session user); another owner's volumes and jobs answer 404. Forms are plain
 HTML posts with a CSRF token; the job page polls a small JSON status route.
 """
 
-import json
-
 from flask import (
     Blueprint,
     abort,
@@ -30,6 +28,7 @@ from cortico.web._align_jobs import (
     output_files,
     submit_on_own_store,
 )
+from cortico.web._input_guard import load_json_text
 from cortico.web._jobs_view import job_as_dict
 from cortico.web._uploads import image_store, store_uploaded_volume
 from cortico.web.auth import session_owner_id
@@ -167,12 +166,7 @@ def submit_alignment():
 
 
 def _json_field(form, key, what):
-    try:
-        return json.loads(form.get(key, ""))
-    except json.JSONDecodeError as exc:
-        raise InputError(
-            f"{what[0].upper()}{what[1:]} is not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})."
-        ) from None
+    return load_json_text(form.get(key, ""), f"{what[0].upper()}{what[1:]}")
 
 
 def _submit(kind, params):
