@@ -27,7 +27,7 @@ def volume_name(file_name):
         raise InputError(f"file name {file_name!r} must be a plain file name without folders")
     if len(file_name) > MAX_FILE_NAME_LENGTH:
         raise InputError(
-            f"file name {file_name[:40]!r}... has {len(file_name)} characters; at most {MAX_FILE_NAME_LENGTH} are allowed"
+            f"file name {file_name[:40]!r}... is {len(file_name)} characters long; the limit is {MAX_FILE_NAME_LENGTH}"
         )
     for suffix in NIFTI_SUFFIXES:
         if file_name.lower().endswith(suffix) and len(file_name) > len(suffix):

@@ -48,12 +48,14 @@ def load_json_text(text, what="The JSON body"):
         raise InputError(f"{what} is nested more than {MAX_JSON_DEPTH} levels deep.") from None
     except json.JSONDecodeError as exc:
         raise InputError(f"{what} is not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno}).") from None
+    except UnicodeDecodeError:
+        raise InputError(f"{what} is not valid JSON: it is not UTF-8 text.") from None
     check_json_value(value, what)
     return value
 
 
 def _refusal():
-    for name, value in (request.view_args or {}).items():
+    for value in (request.view_args or {}).values():
         if isinstance(value, str) and _NUL in value:
             return error_response(404, "Not found: the address contains a NUL character.")
     for name, value in request.args.items(multi=True):
