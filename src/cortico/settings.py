@@ -41,6 +41,8 @@ DEFAULTS = {
     "RETENTION_SWEEP_SECONDS": 600,  # how often workers delete expired results
     "MAX_JOBS_IN_FLIGHT": 20,  # queued + running jobs per user
     "ALLOW_ANONYMOUS": True,  # browser users without an account get a per-session owner
+    "ANONYMOUS_MAX_JOBS_IN_FLIGHT": 20,  # unfinished jobs of all anonymous owners together
+    "ANONYMOUS_MAX_JOBS_PER_ADDRESS": 4,  # unfinished jobs of anonymous owners from one client address
     # Image store and alignment (issue 7)
     "IMAGE_MAX_UNCOMPRESSED_BYTES": 4 << 30,  # largest volume accepted, uncompressed (gzip-bomb guard)
     "IMAGE_RETENTION_SECONDS": None,  # registered users' volumes expire after this; None = kept

@@ -31,7 +31,7 @@ from cortico.web._align_jobs import (
 from cortico.web._input_guard import load_json_text
 from cortico.web._jobs_view import job_as_dict
 from cortico.web._uploads import image_store, store_uploaded_volume
-from cortico.web.auth import session_owner_id
+from cortico.web.auth import owner_for_new_work, session_owner_id
 from cortico.web.image_service import download_response
 
 bp = Blueprint("align", __name__, url_prefix="/align")
@@ -68,7 +68,7 @@ def _recent_jobs(owner):
 
 
 def _render_index(form=None, error=None, status=200):
-    owner = session_owner_id()
+    owner = session_owner_id(create=False)  # looking creates no owner
     images = image_store().list_visible(owner)
     return render_template(
         "align.html",
@@ -94,9 +94,8 @@ def index():
 @bp.post("/volumes")
 def upload_volume():
     """Store an uploaded NIfTI volume for this browser's owner."""
-    owner = session_owner_id()
     try:
-        image = store_uploaded_volume(owner, segmentation_header=None)
+        image = store_uploaded_volume(owner_for_new_work(), segmentation_header=None)
     except CorticoError as exc:
         from cortico.web.errors import status_for
 
@@ -170,9 +169,8 @@ def _json_field(form, key, what):
 
 
 def _submit(kind, params):
-    owner = session_owner_id()
     try:
-        job_id = submit_on_own_store(owner, kind, params)
+        job_id = submit_on_own_store(owner_for_new_work(), kind, params)
     except CorticoError as exc:
         from cortico.web.errors import status_for
 

@@ -16,7 +16,7 @@ from cortico.jobs.kinds.paint import KIND, input_path
 from cortico.paint import safe_name
 from cortico.web._atlas_catalog import SCHEMAS, atlas_entries, atlas_entry, template_text
 from cortico.web._paint_jobs import create_paint_job, limits, read_upload, result_file, store, zip_download_name
-from cortico.web.auth import session_owner_id
+from cortico.web.auth import owner_for_new_work, session_owner_id
 from cortico.web.pages._paint_form import (
     default_form,
     form_from_request,
@@ -111,16 +111,16 @@ def submit():
     if table_bytes is None:
         table_bytes = kept_table(request.form)
     settings, problems = form_settings(values)
-    owner = session_owner_id()
-    checked = check_paint_request(table_bytes, settings, limits(), store(), owner)
+    checked = check_paint_request(table_bytes, settings, limits(), store(), session_owner_id(create=False))
     problems = problems + checked.problems
     if problems:
         status = 413 if all(p.limit for p in problems) else 422
         return _render_form(values, problems, checked.warnings, keep_table(table_bytes), name or "", status)
     try:
-        job_id, _ = create_paint_job(owner, table_bytes, settings, name)
+        job_id, _ = create_paint_job(owner_for_new_work(), table_bytes, settings, name)
     except CorticoError as exc:
         from cortico.jobs.kinds._paint_inputs import Problem
+        from cortico.web.errors import status_for
 
         return _render_form(
             values,
@@ -128,7 +128,7 @@ def submit():
             checked.warnings,
             keep_table(table_bytes),
             name or "",
-            422,
+            429 if status_for(exc) == 429 else 422,
         )
     return redirect(url_for("paint.job_page", job_id=job_id), code=303)
 
