@@ -365,7 +365,9 @@ def check_paint_request(table_bytes, settings_data, limits, store=None, owner=No
             request.problems.append(too_large)
         elif atlas is not None:
             try:
-                request.table = read_values_table(table_bytes, atlas, max_columns=limits.max_columns)
+                request.table = read_values_table(
+                    table_bytes, atlas, max_rows=limits.max_rows, max_columns=limits.max_columns
+                )
                 request.warnings = list(request.table.warnings)
             except InputError as exc:
                 request.problems.extend(_table_problems(exc))
