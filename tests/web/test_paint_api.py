@@ -216,7 +216,8 @@ def test_limits_answer_413_or_422_with_the_numbers(instance):
     response = post_csv(client, headers, rows, dict(small, views=["top"]))
     assert response.status_code == 413
     assert response.json["errors"] == [
-        "The table has more than 2 data rows; this server paints at most 2 rows per job. Split the table into several jobs."
+        "The table has more than 2 data rows; this server paints at most 2 rows per job. "
+        "Split the table into several jobs."
     ]
     response = post_csv(client, headers, rows[:-4], dict(small, views=["top", "bottom"]))
     assert response.status_code == 413
