@@ -82,12 +82,21 @@ def run_job(self, job_id, dispatch_id):
             job_id,
             dispatch_id,
             JobState.FAILED,
-            error=f"Internal error while running the job ({type(exc).__name__}: {exc}).",
+            error=_crash_message(exc),
         )
     else:
         _finish(runtime, job_id, dispatch_id, JobState.SUCCEEDED, result=result)
     finally:
         context.stop_heartbeat()
+
+
+def _crash_message(exc):
+    """What the user sees of an unexpected error: its first line, never a database statement."""
+    if type(exc).__module__.split(".")[0] in ("sqlalchemy", "psycopg", "psycopg2", "sqlite3"):
+        text = "a database error; the administrator can find details in the worker's log"
+    else:
+        text = str(exc).split("\n", 1)[0][:300].replace("\x00", "\\x00")
+    return f"Internal error while running the job ({type(exc).__name__}: {text})."
 
 
 def _claim(runtime, job_id, dispatch_id, hostname):
