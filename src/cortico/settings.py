@@ -32,7 +32,7 @@ DEFAULTS = {
     "WORKER_HEALTH_TIMEOUT_SECONDS": 5.0,
     # Web
     "SECRET_KEY": None,  # default: generated once into <instance>/secret_key
-    "CORS_ORIGINS": None,  # regex of allowed origins, e.g. r"https://.*\.ebrains\.eu"
+    "CORS_ORIGINS": None,  # regex matching whole allowed origins, e.g. r"https://.*\.ebrains\.eu"
     "CORS_MAX_AGE": 600,
     "PROXY_FIX": None,  # werkzeug ProxyFix keyword arguments, e.g. {"x_for": 1, "x_proto": 1}
     "MAX_CONTENT_LENGTH": 512 * 1024 * 1024,  # bytes per request (uploads)

@@ -57,7 +57,8 @@ def create_app(test_config=None):
     if settings.get("CORS_ORIGINS"):
         CORS(
             app,
-            origins=re.compile(settings["CORS_ORIGINS"]),
+            # The whole origin must match (flask-cors would accept any origin starting with a match).
+            origins=re.compile(rf"(?:{settings['CORS_ORIGINS']})\Z"),
             max_age=settings["CORS_MAX_AGE"],
             allow_headers=["Authorization", "Content-Type", "X-CHUNMA-FILESIZE", "X-CHUNMA-SEGMENTATION"],
             expose_headers=["Content-Disposition", "Location"],
