@@ -165,3 +165,12 @@ def test_progress_callback_can_cancel(monkeypatch, tmp_path):
     with pytest.raises(JobCancelled, match="cancelled by its owner"):
         align_patch(_depth(), _depth(), _depth(), np.eye(4), progress=cancel_at_registration)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_landmark_pairs_are_bounded_in_count_and_name_length():
+    pair = {"source_point": [0, 0, 0], "target_point": [1, 1, 1]}
+    with pytest.raises(InputError, match="1001 landmark pairs were given; at most 1000 are allowed"):
+        parse_landmark_pairs([pair] * 1001)
+    with pytest.raises(InputError, match="'name' must be a text of at most 200 characters"):
+        parse_landmark_pairs([{**pair, "name": "x" * 201}])
+    assert parse_landmark_pairs([{**pair, "name": "x" * 200}] * 1000).names[0] == "x" * 200

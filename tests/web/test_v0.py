@@ -65,6 +65,9 @@ def test_valid_body_without_token_is_401_with_seed_body(client, path, body):
     assert response.json == MISSING
 
 
+_PAIR = {"source_point": [0, 0, 0], "target_point": [1, 1, 1]}
+
+
 @pytest.mark.parametrize(
     "change, field",
     [
@@ -75,6 +78,11 @@ def test_valid_body_without_token_is_401_with_seed_body(client, path, body):
         ({"landmark_pairs": [{"source_point": [0, 0, 0]}]}, "landmark_pairs"),
         ({"landmark_pairs": [{"source_point": [0, 0], "target_point": [1, 1, 1]}]}, "landmark_pairs"),
         ({"landmark_pairs": None}, "landmark_pairs"),
+        (
+            {"landmark_pairs": [{"source_point": [0, 0, 0], "target_point": [1, 1, 1], "name": "x" * 201}]},
+            "landmark_pairs",
+        ),
+        ({"landmark_pairs": [{"source_point": [0, 0, 0], "target_point": [1, 1, 1]}] * 1001}, "landmark_pairs"),
         ({"image_name": ""}, "image_name"),
         ({"unexpected": 1}, "unexpected"),
     ],

@@ -30,7 +30,7 @@ from marshmallow import (
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
-from cortico.align import parse_matrix
+from cortico.align import MAX_LANDMARK_NAME_LENGTH, MAX_LANDMARK_PAIRS, parse_matrix
 from cortico.db import Job, JobState, User
 from cortico.db.accounts import user_for_token
 from cortico.db.models import new_job_id
@@ -116,7 +116,10 @@ class LandmarkPairSchema(Schema):
         },
     )
     active = fields.Boolean(load_default=True, metadata={"description": "Pairs with active false are ignored."})
-    name = fields.String(metadata={"description": "Optional name of the pair."})
+    name = fields.String(
+        validate=validate.Length(max=MAX_LANDMARK_NAME_LENGTH),
+        metadata={"description": f"Optional name of the pair (at most {MAX_LANDMARK_NAME_LENGTH} characters)."},
+    )
 
 
 class AlignmentComputationRequestSchema(Schema):
@@ -148,9 +151,10 @@ class AlignmentComputationRequestSchema(Schema):
     landmark_pairs = fields.List(
         fields.Nested(LandmarkPairSchema),
         required=True,
+        validate=validate.Length(max=MAX_LANDMARK_PAIRS),
         metadata={
             "description": "Landmark pairs; `source_point` is in the template, `target_point` in the "
-            "incoming volume. Other keys (e.g. `colour`) are ignored."
+            f"incoming volume. Other keys (e.g. `colour`) are ignored. At most {MAX_LANDMARK_PAIRS} pairs."
         },
     )
 
