@@ -60,6 +60,8 @@ def serve(host, port, instance, web_workers, concurrency, worker):
         str(GRACE_SECONDS),
         "--access-logfile",
         "-",
+        "--logger-class",  # no token, query string or capability id in the access log
+        "cortico.web._access_log.RedactingLogger",
         "cortico.web:create_app()",
     ]
     worker_cmd = celery_worker_command(
