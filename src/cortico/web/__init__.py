@@ -74,8 +74,10 @@ def create_app(test_config=None):
     from cortico.web._input_guard import init_input_guard
 
     init_input_guard(app)
+    from cortico.web._browser_security import init_browser_security
     from cortico.web._csrf import init_csrf
 
+    init_browser_security(app)
     init_csrf(app)
     from cortico.web._commands import initdb_command
 

@@ -1,8 +1,9 @@
 """CSRF protection of the browser pages (flask-wtf's CSRFProtect).
 
 Forms posted by browsers carry a session-bound token (``csrf_token()`` in
-templates). API routes (every flask-smorest blueprint, e.g. ``/api/v1`` and the
-image service) are exempt: they authenticate with a Bearer token header, which a
+templates), and must come from this site when the browser names their ``Origin``.
+API routes (every flask-smorest blueprint, e.g. ``/api/v1`` and the image service)
+are exempt: they authenticate with a Bearer token header, which a
 cross-site form cannot send.
 """
 
@@ -17,6 +18,16 @@ __all__ = ["csrf", "init_csrf"]
 csrf = CSRFProtect()
 
 
+def _check_origin():
+    """A browser's ``Origin`` header, when sent, must be this site's own."""
+    origin = request.headers.get("Origin")
+    if origin is None:
+        return  # older browsers and non-browser clients; the token still applies
+    own = request.host_url.rstrip("/")
+    if origin.rstrip("/") != own:
+        raise CSRFError(f"the form was sent from another site ({origin[:100]}), not from {own}")
+
+
 def init_csrf(app):
     """Protect every POST/PUT/PATCH/DELETE of ``app`` that is not an API route."""
     app.config.setdefault("WTF_CSRF_CHECK_DEFAULT", False)
@@ -29,6 +40,8 @@ def init_csrf(app):
             return  # no such route: let it answer 404/405 (or CSRF switched off by the admin/tests)
         blueprint = current_app.blueprints.get(request.blueprint or "")
         if not isinstance(blueprint, ApiBlueprint):
+            if request.method not in ("GET", "HEAD", "OPTIONS", "TRACE"):
+                _check_origin()
             csrf.protect()
 
     @app.errorhandler(CSRFError)
