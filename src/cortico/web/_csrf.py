@@ -7,6 +7,8 @@ are exempt: they authenticate with a Bearer token header, which a
 cross-site form cannot send.
 """
 
+from urllib.parse import urlsplit
+
 from flask import current_app, render_template, request
 from flask_smorest import Blueprint as ApiBlueprint
 from flask_wtf.csrf import CSRFError, CSRFProtect
@@ -23,9 +25,9 @@ def _check_origin():
     origin = request.headers.get("Origin")
     if origin is None:
         return  # older browsers and non-browser clients; the token still applies
-    own = request.host_url.rstrip("/")
-    if origin.rstrip("/") != own:
-        raise CSRFError(f"the form was sent from another site ({origin[:100]}), not from {own}")
+    # Hosts are compared, not schemes: behind a TLS proxy without PROXY_FIX the app sees http.
+    if urlsplit(origin).netloc != request.host:
+        raise CSRFError(f"the form was sent from another site ({origin[:100]}), not from {request.host}")
 
 
 def init_csrf(app):
