@@ -116,3 +116,26 @@ def test_upgrade_to_autoincrement_keeps_users_and_their_objects(tmp_path):
     with db.session() as session:
         assert create_user(session, "new").id == 8  # 7 is never handed out again
     db.dispose()
+
+
+def test_token_use_is_written_at_most_once_a_minute(database_url):
+    from datetime import timedelta
+
+    upgrade_schema(database_url)
+    db = Database(database_url)
+    with db.session() as session:
+        create_user(session, "erin")
+        plain = create_token(session, "erin")
+    with db.session() as session:
+        user_for_token(session, plain)
+        first = session.execute(select(User).where(User.name == "erin")).scalar().tokens[0].last_used_at
+    with db.session() as session:
+        user_for_token(session, plain)
+        assert not session.dirty  # a second use within the minute writes nothing
+        token = session.execute(select(User).where(User.name == "erin")).scalar().tokens[0]
+        assert token.last_used_at == first
+        token.last_used_at = first - timedelta(minutes=2)
+    with db.session() as session:
+        user_for_token(session, plain)
+        assert session.execute(select(User).where(User.name == "erin")).scalar().tokens[0].last_used_at > first
+    db.dispose()
