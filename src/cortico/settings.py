@@ -85,7 +85,7 @@ def load_settings(instance_path=None, overrides=None):
         A dict with every key of :data:`DEFAULTS` resolved, plus ``INSTANCE_PATH``.
     """
     instance = Path(instance_path) if instance_path else default_instance_path()
-    instance.mkdir(parents=True, exist_ok=True)
+    instance.mkdir(mode=0o700, parents=True, exist_ok=True)
     config = Config(str(instance), DEFAULTS)
     config.from_pyfile("config.py", silent=True)
     if os.environ.get("CORTICO_SETTINGS"):
@@ -102,7 +102,7 @@ def _derive_defaults(config, instance):
         config["DATABASE_URL"] = f"sqlite:///{instance / 'cortico.sqlite3'}"
     if not config.get("STORAGE_PATH"):
         config["STORAGE_PATH"] = str(instance / "storage")
-    Path(config["STORAGE_PATH"]).mkdir(parents=True, exist_ok=True)
+    Path(config["STORAGE_PATH"]).mkdir(mode=0o700, parents=True, exist_ok=True)
     if not config.get("SECRET_KEY"):
         config["SECRET_KEY"] = _instance_secret(instance)
     if isinstance(config.get("JOB_MODULES"), str):

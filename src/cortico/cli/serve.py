@@ -6,6 +6,7 @@ import sys
 
 import click
 
+from cortico.cli._privileges import run_as, user_option
 from cortico.cli._supervisor import GRACE_SECONDS, Child, celery_worker_command, supervise
 from cortico.db import upgrade_schema
 from cortico.settings import load_settings
@@ -32,7 +33,8 @@ __all__ = ["serve"]
     show_default=True,
     help="Start a local job worker (turn off when `cortico worker`s run elsewhere).",
 )
-def serve(host, port, instance, web_workers, concurrency, worker):
+@user_option
+def serve(host, port, instance, web_workers, concurrency, worker, run_as_user):
     """Start the web service and its job worker.
 
     Without configuration this is the embedded mode: an SQLite database and a
@@ -41,6 +43,7 @@ def serve(host, port, instance, web_workers, concurrency, worker):
     distributed deployment. The worker is restarted if it dies; SIGTERM or Ctrl-C
     stops both.
     """
+    run_as(run_as_user)
     settings = load_settings(instance)
     upgrade_schema(settings["DATABASE_URL"])
     env = dict(os.environ, INSTANCE_PATH=settings["INSTANCE_PATH"])
