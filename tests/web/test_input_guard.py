@@ -82,13 +82,15 @@ def test_nul_in_a_csv_cell_or_a_form_field_is_refused(client, alice):
     )
     assert response.status_code == 422, response.json
     assert "NUL" in " ".join([response.json["message"], *response.json.get("errors", [])])
+    page = client.get("/paint/").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
     response = client.post(
-        "/api/v1/paint/jobs",
-        headers=alice,
+        "/paint/",
         content_type="multipart/form-data",
-        data={"table": (io.BytesIO(b"Image-name-unique,Left-superiorfrontal\na,1\n"), "v\x00.csv")},
+        data={"csrf_token": token, "atlas": "dk\x00", "table": (io.BytesIO(b"Image-name-unique,x\na,1\n"), "v.csv")},
     )
     assert response.status_code == 422
+    assert "The form field 'atlas' contains a NUL character." in response.get_data(as_text=True)
     assert client.get("/api/v1/jobs/", headers=alice).json == []
 
 

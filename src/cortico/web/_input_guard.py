@@ -75,7 +75,9 @@ def _refusal():
                 if "is not valid JSON" in exc.message:
                     return None  # the route's own parser answers with its documented error
                 return error_response(422, exc.message)
-    elif request.mimetype in ("multipart/form-data", "application/x-www-form-urlencoded"):
+    elif request.mimetype in ("multipart/form-data", "application/x-www-form-urlencoded") and not _is_api():
+        # Page forms only (their CSRF check parses them anyway); API uploads stream to disk
+        # unparsed here, and check their own names and fields.
         for name, value in request.form.items(multi=True):
             if _NUL in name or _NUL in value:
                 return error_response(422, f"The form field {name!r} contains a NUL character.")
@@ -83,6 +85,12 @@ def _refusal():
             if _NUL in (upload.filename or ""):
                 return error_response(422, f"The name of the file sent as {name!r} contains a NUL character.")
     return None
+
+
+def _is_api():
+    from flask_smorest import Blueprint as ApiBlueprint
+
+    return isinstance(current_app.blueprints.get(request.blueprint or ""), ApiBlueprint)
 
 
 def init_input_guard(app):
