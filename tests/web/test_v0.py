@@ -353,3 +353,13 @@ def test_worker_health_times_out_when_the_database_hangs(instance):
     finally:
         silent.close()
         app.extensions["cortico.db"] = healthy_db
+
+
+def test_landmark_pair_count_is_refused_before_the_pairs_are_loaded(client, alice):
+    """300,000 pairs are refused by their count, not after deserializing each one."""
+    body = {**copy.deepcopy(ALIGNMENT_REQUEST), "landmark_pairs": [_PAIR] * 300_000}
+    for url in (ALIGN, "/api/v1/align/jobs"):
+        response = client.post(url, json=body, headers=alice)
+        assert response.status_code == 422, url
+        message = "300000 items were given; at most 1000 are allowed."
+        assert response.json["errors"]["json"]["landmark_pairs"] == [message]

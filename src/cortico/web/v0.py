@@ -24,6 +24,7 @@ from marshmallow import (
     Schema,
     ValidationError,
     fields,
+    pre_load,
     validate,
     validates_schema,
 )
@@ -49,6 +50,7 @@ from cortico.web.api.health import live_workers
 from cortico.web.auth import bearer_token
 from cortico.web.errors import status_for
 from cortico.web.image_service import is_own_base_url
+from cortico.web.schemas import refuse_long_list
 
 __all__ = ["blp"]
 
@@ -157,6 +159,10 @@ class AlignmentComputationRequestSchema(Schema):
             f"incoming volume. Other keys (e.g. `colour`) are ignored. At most {MAX_LANDMARK_PAIRS} pairs."
         },
     )
+
+    @pre_load
+    def _bounded_pairs(self, data, **_):
+        return refuse_long_list(data, "landmark_pairs", MAX_LANDMARK_PAIRS)
 
     @validates_schema(skip_on_field_errors=True)
     def _invertible(self, data, **_):

@@ -3,7 +3,7 @@
 from flask import send_file
 from flask.views import MethodView
 from flask_smorest import Blueprint
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, fields, pre_load, validate
 
 from cortico.align import DEFAULT_PRESET, INCOMING_SPACES, MAX_LANDMARK_NAME_LENGTH, MAX_LANDMARK_PAIRS, PRESETS
 from cortico.web._align_jobs import (
@@ -14,7 +14,7 @@ from cortico.web._align_jobs import (
 )
 from cortico.web._jobs_view import get_owned_job
 from cortico.web.auth import current_user_id, require_token
-from cortico.web.schemas import JobSchema
+from cortico.web.schemas import JobSchema, refuse_long_list
 
 __all__ = ["blp"]
 
@@ -111,6 +111,10 @@ class AlignJobSchema(Schema):
             "(VoluBA), `seed` (half a voxel off) or `world`."
         },
     )
+
+    @pre_load
+    def _bounded_pairs(self, data, **_):
+        return refuse_long_list(data, "landmark_pairs", MAX_LANDMARK_PAIRS)
 
 
 class OutputFileSchema(Schema):
