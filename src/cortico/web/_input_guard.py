@@ -95,7 +95,7 @@ def _refusal():
         # Page forms only (their CSRF check parses them anyway); API uploads stream to disk
         # unparsed here, and check their own names and fields.
         for name, value in request.form.items(multi=True):
-            if _NUL in name or _NUL in value:
+            if _NUL in (name or "") or _NUL in (value or ""):
                 return error_response(422, f"The form field {name!r} contains a NUL character.")
         for name, upload in request.files.items(multi=True):
             if _NUL in (upload.filename or ""):
