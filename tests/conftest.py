@@ -1,5 +1,6 @@
 """Shared fixtures: instance folders, apps, users, real workers, Redis and PostgreSQL."""
 
+import contextlib
 import os
 import secrets
 import signal
@@ -191,9 +192,9 @@ def redis_url():
     client.flushdb()
 
 
-@pytest.fixture
-def postgres_url():
-    """A throw-away PostgreSQL database, dropped after the test."""
+@contextlib.contextmanager
+def throwaway_postgres():
+    """Create a PostgreSQL database, yield its URL, drop it afterwards."""
     from sqlalchemy import create_engine, text
     from sqlalchemy.engine import make_url
 
@@ -201,7 +202,25 @@ def postgres_url():
     name = f"cortico_test_{secrets.token_hex(4)}"
     with admin.connect() as conn:
         conn.execute(text(f'CREATE DATABASE "{name}"'))
-    yield make_url(POSTGRES_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    try:
+        yield make_url(POSTGRES_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture
+def postgres_url():
+    """A throw-away PostgreSQL database, dropped after the test."""
+    with throwaway_postgres() as url:
+        yield url
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def app_on_each_database(request, instance):
+    """An app on SQLite, then on PostgreSQL (for tests of input that only PostgreSQL refuses)."""
+    overrides = {"DATABASE_URL": request.getfixturevalue("postgres_url")} if request.param == "postgresql" else {}
+    app = make_app(instance, **overrides)
+    yield app
+    app.extensions["cortico.db"].dispose()

@@ -5,6 +5,8 @@ def test_public_names():
     assert cortico.align.__all__ == [
         "DEFAULT_PRESET",
         "INCOMING_SPACES",
+        "MAX_LANDMARK_NAME_LENGTH",
+        "MAX_LANDMARK_PAIRS",
         "OUTPUT_FILES",
         "PRESETS",
         "RAS_TO_LPS",

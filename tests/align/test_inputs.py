@@ -205,3 +205,12 @@ def test_cancelling_during_the_registration_kills_it_and_cleans_up(monkeypatch, 
     assert list(tmp_path.iterdir()) == []
     with pytest.raises(ChildProcessError):
         os.waitpid(-1, os.WNOHANG)  # the registration's child was reaped
+
+
+def test_landmark_pairs_are_bounded_in_count_and_name_length():
+    pair = {"source_point": [0, 0, 0], "target_point": [1, 1, 1]}
+    with pytest.raises(InputError, match="1001 landmark pairs were given; at most 1000 are allowed"):
+        parse_landmark_pairs([pair] * 1001)
+    with pytest.raises(InputError, match="'name' must be a text of at most 200 characters"):
+        parse_landmark_pairs([{**pair, "name": "x" * 201}])
+    assert parse_landmark_pairs([{**pair, "name": "x" * 200}] * 1000).names[0] == "x" * 200

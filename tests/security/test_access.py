@@ -43,6 +43,12 @@ PUBLIC_ROUTES = {
 
 
 @pytest.fixture
+def app(app_on_each_database):
+    """Every audit runs on SQLite and on PostgreSQL (which refuses NUL bytes and long strings)."""
+    return app_on_each_database
+
+
+@pytest.fixture
 def objects(app, client):
     """Alice's job, painting job, volume and depth computation; Bob's token."""
     alice, bob = add_user(app, "alice"), add_user(app, "bob")

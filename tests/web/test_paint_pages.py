@@ -163,7 +163,7 @@ def test_page_limits_say_what_is_allowed(instance):
         content_type="multipart/form-data",
     )
     assert response.status_code == 413
-    assert "The table has 2 data rows; this server paints at most 1 rows per job." in text_of(response)
+    assert "The table has more than 1 data rows; this server paints at most 1 rows per job." in text_of(response)
 
 
 def test_no_view_ticked_is_a_problem(client):

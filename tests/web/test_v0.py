@@ -65,6 +65,9 @@ def test_valid_body_without_token_is_401_with_seed_body(client, path, body):
     assert response.json == MISSING
 
 
+_PAIR = {"source_point": [0, 0, 0], "target_point": [1, 1, 1]}
+
+
 @pytest.mark.parametrize(
     "change, field",
     [
@@ -75,6 +78,11 @@ def test_valid_body_without_token_is_401_with_seed_body(client, path, body):
         ({"landmark_pairs": [{"source_point": [0, 0, 0]}]}, "landmark_pairs"),
         ({"landmark_pairs": [{"source_point": [0, 0], "target_point": [1, 1, 1]}]}, "landmark_pairs"),
         ({"landmark_pairs": None}, "landmark_pairs"),
+        (
+            {"landmark_pairs": [{"source_point": [0, 0, 0], "target_point": [1, 1, 1], "name": "x" * 201}]},
+            "landmark_pairs",
+        ),
+        ({"landmark_pairs": [{"source_point": [0, 0, 0], "target_point": [1, 1, 1]}] * 1001}, "landmark_pairs"),
         ({"image_name": ""}, "image_name"),
         ({"unexpected": 1}, "unexpected"),
     ],
@@ -431,3 +439,13 @@ def test_our_api_refuses_the_same_alignments(templated):
     response = client.post("/api/v1/align/jobs", json={**far, "depth_map_name": "patch-depth"}, headers=alice)
     assert response.status_code == 422
     assert "transformation_matrix places 0% of the incoming volume" in response.json["message"]
+
+
+def test_landmark_pair_count_is_refused_before_the_pairs_are_loaded(client, alice):
+    """300,000 pairs are refused by their count, not after deserializing each one."""
+    body = {**copy.deepcopy(ALIGNMENT_REQUEST), "landmark_pairs": [_PAIR] * 300_000}
+    for url in (ALIGN, "/api/v1/align/jobs"):
+        response = client.post(url, json=body, headers=alice)
+        assert response.status_code == 422, url
+        message = "300000 items were given; at most 1000 are allowed."
+        assert response.json["errors"]["json"]["landmark_pairs"] == [message]

@@ -9,7 +9,13 @@ docs/alignment.md.
 
 from cortico.align._align import align_patch
 from cortico.align._geometry import Grid, check_geometry, check_same_grid, grid_differences
-from cortico.align._inputs import LandmarkPairs, parse_landmark_pairs, parse_matrix
+from cortico.align._inputs import (
+    MAX_LANDMARK_NAME_LENGTH,
+    MAX_LANDMARK_PAIRS,
+    LandmarkPairs,
+    parse_landmark_pairs,
+    parse_matrix,
+)
 from cortico.align._landmark_table import landmark_pairs_from_table
 from cortico.align._presets import DEFAULT_PRESET, PRESETS
 from cortico.align._result import OUTPUT_FILES, AlignmentResult
@@ -18,6 +24,8 @@ from cortico.align._spaces import INCOMING_SPACES, RAS_TO_LPS
 __all__ = [
     "DEFAULT_PRESET",
     "INCOMING_SPACES",
+    "MAX_LANDMARK_NAME_LENGTH",
+    "MAX_LANDMARK_PAIRS",
     "OUTPUT_FILES",
     "PRESETS",
     "RAS_TO_LPS",

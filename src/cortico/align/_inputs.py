@@ -15,6 +15,10 @@ from cortico.exceptions import InputError
 MAX_MATRIX_ENTRY = 1e6
 #: Largest factor by which the matrix may stretch or shrink lengths (singular values).
 MAX_MATRIX_SCALE = 100.0
+#: Most landmark pairs per alignment (VoluBA users place a handful).
+MAX_LANDMARK_PAIRS = 1000
+#: Longest landmark name.
+MAX_LANDMARK_NAME_LENGTH = 200
 
 
 @dataclass(frozen=True)
@@ -108,13 +112,22 @@ def parse_landmark_pairs(pairs):
     ------
     InputError
         Listing every malformed pair (missing point, not 3 finite numbers, ``active``
-        not a boolean).
+        not a boolean, a name longer than :data:`MAX_LANDMARK_NAME_LENGTH`), or more
+        than :data:`MAX_LANDMARK_PAIRS` pairs.
     """
+    if pairs is not None and len(pairs) > MAX_LANDMARK_PAIRS:
+        raise InputError(f"{len(pairs)} landmark pairs were given; at most {MAX_LANDMARK_PAIRS} are allowed")
     problems = []
     template, incoming, names = [], [], []
     for index, pair in enumerate(pairs or []):
         if not isinstance(pair, dict):
             problems.append(f"landmark pair #{index} must be an object, got {type(pair).__name__}")
+            continue
+        name = pair.get("name")
+        if name is not None and (not isinstance(name, str) or len(name) > MAX_LANDMARK_NAME_LENGTH):
+            problems.append(
+                f"landmark pair #{index}: 'name' must be a text of at most {MAX_LANDMARK_NAME_LENGTH} characters"
+            )
             continue
         active = pair.get("active", True)
         if not isinstance(active, bool):

@@ -7,6 +7,7 @@ import sys
 
 import click
 
+from cortico.cli._privileges import run_as, user_option
 from cortico.cli._supervisor import GRACE_SECONDS, Child, celery_worker_command, supervise, worker_grace
 from cortico.cli._web_worker import HEADER_TIMEOUT_ENV
 from cortico.db import upgrade_schema
@@ -49,7 +50,8 @@ __all__ = ["serve"]
     show_default=True,
     help="Start a local job worker (turn off when `cortico worker`s run elsewhere).",
 )
-def serve(host, port, instance, web_workers, web_threads, max_requests, concurrency, worker):
+@user_option
+def serve(host, port, instance, web_workers, web_threads, max_requests, concurrency, worker, run_as_user):
     """Start the web service and its job worker.
 
     Without configuration this is the embedded mode: an SQLite database and a
@@ -61,6 +63,7 @@ def serve(host, port, instance, web_workers, web_threads, max_requests, concurre
     headers within WEB_HEADER_TIMEOUT_SECONDS; behind the Internet, put a buffering
     proxy (nginx, see the README) in front.
     """
+    run_as(run_as_user)
     settings = load_settings(instance)
     upgrade_schema(settings["DATABASE_URL"])
     env = dict(os.environ, INSTANCE_PATH=settings["INSTANCE_PATH"])
@@ -92,6 +95,8 @@ def serve(host, port, instance, web_workers, web_threads, max_requests, concurre
         "--no-control-socket",
         "--access-logfile",
         "-",
+        "--logger-class",  # no token, query string or capability id in the access log
+        "cortico.web._access_log.RedactingLogger",
         "cortico.web:create_app()",
     ]
     worker_cmd = celery_worker_command(

@@ -6,6 +6,7 @@ import sys
 
 import click
 
+from cortico.cli._privileges import run_as, user_option
 from cortico.cli._supervisor import Child, celery_worker_command, supervise, worker_grace
 from cortico.settings import load_settings
 
@@ -28,7 +29,8 @@ __all__ = ["worker"]
     default=None,
     help="Instance folder (default: $INSTANCE_PATH or ~/.local/share/cortico).",
 )
-def worker(concurrency, loglevel, name, instance):
+@user_option
+def worker(concurrency, loglevel, name, instance, run_as_user):
     """Run a job worker (restarted automatically if it exits unexpectedly).
 
     Point it at the shared database and storage folder (CORTICO_DATABASE_URL,
@@ -38,6 +40,7 @@ def worker(concurrency, loglevel, name, instance):
     gracefully: running jobs get JOB_STOP_GRACE_SECONDS to finish, then go back to
     the queue without counting as an attempt.
     """
+    run_as(run_as_user)
     settings = load_settings(instance)
     env = dict(os.environ, INSTANCE_PATH=settings["INSTANCE_PATH"])
     command = celery_worker_command(concurrency, name, loglevel, embedded=not settings.get("BROKER_URL"))

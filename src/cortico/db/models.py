@@ -53,12 +53,23 @@ class Base(DeclarativeBase):
 
 
 class User(Base):
+    """A user; anonymous ones are browser sessions, bound to them by ``session_secret``.
+
+    Ids are never reused (AUTOINCREMENT on SQLite, a sequence on PostgreSQL), so a
+    cookie naming a deleted owner can never open a newer user's objects.
+    """
+
     __tablename__ = "users"
+    __table_args__ = {"sqlite_autoincrement": True}
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(64), unique=True)
     anonymous: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Random secret held by the owner's browser cookie; the session dies with the row.
+    session_secret: Mapped[str | None] = mapped_column(String(64), default=None)
+    # Client address that created an anonymous owner (for the per-address limits).
+    client_address: Mapped[str | None] = mapped_column(String(64), default=None, index=True)
 
     tokens: Mapped[list["Token"]] = relationship(back_populates="user", cascade="all, delete-orphan")
 

@@ -88,7 +88,7 @@ def run_job(self, job_id, dispatch_id):
             job_id,
             dispatch_id,
             JobState.FAILED,
-            error=f"Internal error while running the job ({type(exc).__name__}: {exc}).",
+            error=_crash_message(exc),
         )
     else:
         _finish(runtime, job_id, dispatch_id, JobState.SUCCEEDED, result=result)
@@ -102,6 +102,15 @@ def _forget_credential_if_finished(runtime, job_id, folder):
         state = session.execute(select(Job.state).where(Job.id == job_id)).scalar()
     if state is None or JobState(state).finished:
         delete_credential(folder)
+
+
+def _crash_message(exc):
+    """What the user sees of an unexpected error: its first line, never a database statement."""
+    if type(exc).__module__.split(".")[0] in ("sqlalchemy", "psycopg", "psycopg2", "sqlite3"):
+        text = "a database error; the administrator can find details in the worker's log"
+    else:
+        text = str(exc).split("\n", 1)[0][:300].replace("\x00", "\\x00")
+    return f"Internal error while running the job ({type(exc).__name__}: {text})."
 
 
 def _claim(runtime, job_id, dispatch_id, hostname):

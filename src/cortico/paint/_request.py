@@ -247,7 +247,9 @@ def _table_problems(request, limits):
     if request.atlas is None:
         return []
     try:
-        request.table = read_values_table(table_bytes, request.atlas, max_columns=limits.max_columns)
+        request.table = read_values_table(
+            table_bytes, request.atlas, max_rows=limits.max_rows, max_columns=limits.max_columns
+        )
     except LimitExceededError as exc:
         return [Problem(exc.message, field="table", limit=True)]
     except InputError as exc:

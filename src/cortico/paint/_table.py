@@ -207,6 +207,32 @@ def _missing_warning(atlas, resolution, column_regions):
     )
 
 
+def _records(reader, label, max_rows):
+    """Non-blank records ``(line number, cells)``, header first.
+
+    Rows are counted while reading: past ``max_rows`` data rows the rest of the
+    table is not read at all.
+    """
+    records = []
+    try:
+        for cells in reader:
+            if not any(c.strip() for c in cells):
+                continue
+            records.append((reader.line_num, cells))
+            if max_rows is not None and len(records) > max_rows + 1:
+                raise LimitExceededError(
+                    f"The table has more than {max_rows} data rows; this server paints at most {max_rows} rows "
+                    "per job. Split the table into several jobs."
+                )
+    except csv.Error as exc:
+        if "field larger than field limit" in str(exc):
+            raise LimitExceededError(
+                f"Line {reader.line_num} of {label} has a cell longer than {csv.field_size_limit()} characters."
+            ) from None
+        raise InputError(f"{label}, line {reader.line_num}: {exc}.") from None
+    return records
+
+
 def read_values_table(source, atlas, max_rows=None, max_columns=None):
     """Parse a BrainPainter-style CSV into region values per image.
 
@@ -220,7 +246,7 @@ def read_values_table(source, atlas, max_rows=None, max_columns=None):
         Refuse tables with more columns before any name is resolved (resolving
         names with suggestions costs time per column).
     max_rows : int, optional
-        Reject tables with more data rows.
+        Refuse tables with more data rows, without reading past the limit.
 
     Returns
     -------
@@ -231,16 +257,23 @@ def read_values_table(source, atlas, max_rows=None, max_columns=None):
     InputError
         With ``.details``: every problem found, as :class:`~cortico.exceptions.Problem`
         with its row, column and suggestions (``.problems``: their sentences).
+    LimitExceededError
+        More than ``max_rows`` data rows or ``max_columns`` value columns, or a
+        cell longer than the CSV reader's field limit.
     """
     text, label = _read_text(source)
-    lines = text.splitlines()
-    header_line = next((line for line in lines if line.strip()), "")
+    if "\x00" in text:
+        line = text.count("\n", 0, text.index("\x00")) + 1
+        raise InputError(
+            f"Line {line} of {label} contains a NUL character: this is not a text CSV file "
+            "(save a spreadsheet as CSV first)."
+        )
+    header_line = next((m.group() for m in re.finditer(r"[^\r\n]+", text) if m.group().strip()), "")
     if not header_line:
         raise InputError(f"{label} is empty: expected a header row starting with {NAME_COLUMN!r}.")
     delimiter = _delimiter(header_line)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    records = [(reader.line_num, cells) for cells in reader]
-    records = [(number, cells) for number, cells in records if any(c.strip() for c in cells)]
+    records = _records(reader, label, max_rows)
     if not records:  # e.g. only quotes or separators: lines that hold no cell
         raise InputError(f"{label} has no header row: expected a first row starting with {NAME_COLUMN!r}.")
     _, header = records[0]
@@ -280,9 +313,6 @@ def read_values_table(source, atlas, max_rows=None, max_columns=None):
     data_records = records[1:]
     if not data_records:
         problems.append(_problem("the table has a header but no data rows"))
-    if max_rows is not None and len(data_records) > max_rows:
-        problems.append(_problem(f"the table has {len(data_records)} data rows; at most {max_rows} are allowed"))
-        data_records = []
     decimal_comma = delimiter == ";"
     rows, names = [], {}
     width = len(header)

@@ -1,10 +1,22 @@
 """Marshmallow schemas of the API (every field described for the OpenAPI spec)."""
 
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, ValidationError, fields, validate
 
 from cortico.db.models import JobState
 
-__all__ = ["JobCreateSchema", "JobSchema", "JobListArgs", "WorkerHealthSchema"]
+__all__ = ["JobCreateSchema", "JobSchema", "JobListArgs", "WorkerHealthSchema", "refuse_long_list"]
+
+
+def refuse_long_list(data, key, limit):
+    """For a ``pre_load`` hook: refuse ``data[key]`` longer than ``limit`` before its items are loaded.
+
+    A length validator on the field runs only after every item was deserialized,
+    which for hundreds of thousands of items holds a web thread for minutes.
+    """
+    items = data.get(key) if isinstance(data, dict) else None
+    if isinstance(items, list) and len(items) > limit:
+        raise ValidationError(f"{len(items)} items were given; at most {limit} are allowed.", field_name=key)
+    return data
 
 
 class JobCreateSchema(Schema):

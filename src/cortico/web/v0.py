@@ -24,13 +24,14 @@ from marshmallow import (
     Schema,
     ValidationError,
     fields,
+    pre_load,
     validate,
     validates_schema,
 )
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
-from cortico.align import parse_matrix
+from cortico.align import MAX_LANDMARK_NAME_LENGTH, MAX_LANDMARK_PAIRS, parse_matrix
 from cortico.db import Job, JobState, User
 from cortico.db.accounts import user_for_token
 from cortico.db.models import new_job_id
@@ -50,6 +51,7 @@ from cortico.web.api.health import job_service_state
 from cortico.web.auth import bearer_token
 from cortico.web.errors import status_for
 from cortico.web.image_service import is_own_base_url
+from cortico.web.schemas import refuse_long_list
 
 __all__ = ["blp"]
 
@@ -117,7 +119,10 @@ class LandmarkPairSchema(Schema):
         },
     )
     active = fields.Boolean(load_default=True, metadata={"description": "Pairs with active false are ignored."})
-    name = fields.String(metadata={"description": "Optional name of the pair."})
+    name = fields.String(
+        validate=validate.Length(max=MAX_LANDMARK_NAME_LENGTH),
+        metadata={"description": f"Optional name of the pair (at most {MAX_LANDMARK_NAME_LENGTH} characters)."},
+    )
 
 
 class AlignmentComputationRequestSchema(Schema):
@@ -149,11 +154,16 @@ class AlignmentComputationRequestSchema(Schema):
     landmark_pairs = fields.List(
         fields.Nested(LandmarkPairSchema),
         required=True,
+        validate=validate.Length(max=MAX_LANDMARK_PAIRS),
         metadata={
             "description": "Landmark pairs; `source_point` is in the template, `target_point` in the "
-            "incoming volume. Other keys (e.g. `colour`) are ignored."
+            f"incoming volume. Other keys (e.g. `colour`) are ignored. At most {MAX_LANDMARK_PAIRS} pairs."
         },
     )
+
+    @pre_load
+    def _bounded_pairs(self, data, **_):
+        return refuse_long_list(data, "landmark_pairs", MAX_LANDMARK_PAIRS)
 
     @validates_schema(skip_on_field_errors=True)
     def _invertible(self, data, **_):
@@ -317,11 +327,12 @@ class WorkerHealth(MethodView):
     def get(self):
         """Whether the computations can run: a live worker and the template depth map."""
         try:
-            problem = job_service_state(current_app._get_current_object())["problem"]
+            state = job_service_state(current_app._get_current_object())
         except (TimeoutError, SQLAlchemyError) as exc:
             return {"message": f"The worker status could not be read: {exc}."}, 500
-        if problem:
-            return {"message": problem}, 500
+        if state["problem"]:
+            return {"message": state["problem"]}, 500
+        workers = state["workers"]
         problem = _template_problem(current_app.config)
         if problem:
             return {"message": problem}, 500

@@ -3,9 +3,9 @@
 from flask import send_file
 from flask.views import MethodView
 from flask_smorest import Blueprint
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, fields, pre_load, validate
 
-from cortico.align import DEFAULT_PRESET, INCOMING_SPACES, PRESETS
+from cortico.align import DEFAULT_PRESET, INCOMING_SPACES, MAX_LANDMARK_NAME_LENGTH, MAX_LANDMARK_PAIRS, PRESETS
 from cortico.web._align_jobs import (
     job_links,
     output_file,
@@ -14,7 +14,7 @@ from cortico.web._align_jobs import (
 )
 from cortico.web._jobs_view import get_owned_job
 from cortico.web.auth import current_user_id, require_token
-from cortico.web.schemas import JobSchema
+from cortico.web.schemas import JobSchema, refuse_long_list
 
 __all__ = ["blp"]
 
@@ -29,13 +29,27 @@ blp = Blueprint(
 blp.before_request(require_token)
 
 
+_MAX_LABELS = 1000  # label values per class
+
+
 class LabelsSchema(Schema):
-    cortex = fields.List(fields.Integer(), required=True, metadata={"description": "Cortex labels.", "example": [100]})
+    cortex = fields.List(
+        fields.Integer(),
+        required=True,
+        validate=validate.Length(max=_MAX_LABELS),
+        metadata={"description": "Cortex labels.", "example": [100]},
+    )
     white = fields.List(
-        fields.Integer(), required=True, metadata={"description": "White-matter labels.", "example": [200]}
+        fields.Integer(),
+        required=True,
+        validate=validate.Length(max=_MAX_LABELS),
+        metadata={"description": "White-matter labels.", "example": [200]},
     )
     outside = fields.List(
-        fields.Integer(), allow_none=True, metadata={"description": "Outside labels; omitted = every other label."}
+        fields.Integer(),
+        allow_none=True,
+        validate=validate.Length(max=_MAX_LABELS),
+        metadata={"description": "Outside labels; omitted = every other label."},
     )
 
 
@@ -120,7 +134,11 @@ class AlignJobSchema(Schema):
     landmark_pairs = fields.List(
         fields.Dict(),
         load_default=list,
-        metadata={"description": "`{source_point: template mm, target_point: incoming mm, active, name}`."},
+        validate=validate.Length(max=MAX_LANDMARK_PAIRS),
+        metadata={
+            "description": "`{source_point: template mm, target_point: incoming mm, active, name}`; "
+            f"at most {MAX_LANDMARK_PAIRS} pairs, names of at most {MAX_LANDMARK_NAME_LENGTH} characters."
+        },
     )
     preset = fields.String(
         load_default=DEFAULT_PRESET,
@@ -135,6 +153,10 @@ class AlignJobSchema(Schema):
             "(VoluBA), `seed` (half a voxel off) or `world`."
         },
     )
+
+    @pre_load
+    def _bounded_pairs(self, data, **_):
+        return refuse_long_list(data, "landmark_pairs", MAX_LANDMARK_PAIRS)
 
 
 class OutputFileSchema(Schema):

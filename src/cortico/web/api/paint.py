@@ -1,7 +1,5 @@
 """``/api/v1/paint``: create painting jobs, list and download their files."""
 
-import json
-
 from flask import request, send_file, url_for
 from flask.views import MethodView
 from flask_smorest import Blueprint
@@ -9,6 +7,7 @@ from flask_smorest import Blueprint
 from cortico.atlases import SURFACE_KINDS
 from cortico.exceptions import InputError
 from cortico.paint import NAMED_VIEWS, PaintSettings, values_to_csv, view_caption
+from cortico.web._input_guard import load_json_text
 from cortico.web._jobs_view import get_owned_job, job_as_dict
 from cortico.web._paint_jobs import (
     check_request,
@@ -73,12 +72,7 @@ def _created(job_id, warnings):
 def _json_settings(text):
     if not text or not text.strip():
         return {}
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise InputError(
-            f"The 'settings' field is not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}."
-        ) from None
+    data = load_json_text(text, "The 'settings' field")
     if not isinstance(data, dict):
         raise InputError("The 'settings' field must be a JSON object of setting names and values.")
     return data

@@ -5,8 +5,6 @@ per-session user); another owner's volumes and jobs answer 404. Forms are plain
 HTML posts with a CSRF token; the job page polls a small JSON status route.
 """
 
-import json
-
 from flask import (
     Blueprint,
     abort,
@@ -30,9 +28,10 @@ from cortico.web._align_jobs import (
     output_files,
     submit_on_own_store,
 )
+from cortico.web._input_guard import load_json_text
 from cortico.web._jobs_view import job_as_dict, list_owned_jobs
 from cortico.web._uploads import image_store, store_uploaded_volume
-from cortico.web.auth import session_owner_id
+from cortico.web.auth import owner_for_new_work, session_owner_id
 from cortico.web.image_service import download_response
 
 bp = Blueprint("align", __name__, url_prefix="/align")
@@ -58,7 +57,7 @@ def _visible_image(image_id):
 
 
 def _render_index(form=None, error=None, status=200, problems=()):
-    owner = session_owner_id()
+    owner = session_owner_id(create=False)  # looking creates no owner
     images = image_store().list_visible(owner)
     depth_maps = [image for image in images if _is_depth_map(image)]
     return render_template(
@@ -101,9 +100,8 @@ def index():
 @bp.post("/volumes")
 def upload_volume():
     """Store an uploaded NIfTI volume for this browser's owner."""
-    owner = session_owner_id()
     try:
-        image = store_uploaded_volume(owner, segmentation_header=None)
+        image = store_uploaded_volume(owner_for_new_work(), segmentation_header=None)
     except CorticoError as exc:
         from cortico.web.errors import status_for
 
@@ -182,12 +180,7 @@ def _collect(problems, parse, *args):
 
 
 def _json_field(form, key, what):
-    try:
-        return json.loads(form.get(key, ""))
-    except json.JSONDecodeError as exc:
-        raise InputError(
-            f"{what[0].upper()}{what[1:]} is not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})."
-        ) from None
+    return load_json_text(form.get(key, ""), f"{what[0].upper()}{what[1:]}")
 
 
 def _landmark_field(text):
@@ -204,9 +197,8 @@ def _landmark_field(text):
 
 
 def _submit(kind, params):
-    owner = session_owner_id()
     try:
-        job_id = submit_on_own_store(owner, kind, params)
+        job_id = submit_on_own_store(owner_for_new_work(), kind, params)
     except CorticoError as exc:
         from cortico.web.errors import status_for
 

@@ -27,7 +27,7 @@ from cortico.web._paint_jobs import (
     store,
     zip_download_name,
 )
-from cortico.web.auth import session_owner_id
+from cortico.web.auth import owner_for_new_work, session_owner_id
 from cortico.web.pages._paint_form import (
     default_form,
     form_from_request,
@@ -124,17 +124,19 @@ def submit():
     if table_bytes is None:
         table_bytes = kept_table(request.form)
     settings, problems = form_settings(values)
-    owner = session_owner_id()
-    checked = check_request(table_bytes, settings, owner)
+    checked = check_request(table_bytes, settings, session_owner_id(create=False))
     problems = problems + checked.problems
     if problems:
         status = 413 if all(p.limit for p in problems) else 422
         return _render_form(values, problems, checked.warnings, keep_table(table_bytes), name or "", status)
     try:
-        job_id = create_paint_job(owner, checked, name)
+        job_id = create_paint_job(owner_for_new_work(), checked, name)
     except CorticoError as exc:
+        from cortico.web.errors import status_for
+
         problems = exc.details or [Problem(exc.message)]
-        return _render_form(values, problems, checked.warnings, keep_table(table_bytes), name or "", 422)
+        status = 429 if status_for(exc) == 429 else 422
+        return _render_form(values, problems, checked.warnings, keep_table(table_bytes), name or "", status)
     return redirect(url_for("paint.job_page", job_id=job_id), code=303)
 
 
