@@ -1,7 +1,7 @@
 """users: ids never reused (SQLite AUTOINCREMENT), session secret, client address
 
-Revision ID: 0003_trust
-Revises: 0002
+Revision ID: 0004_trust
+Revises: 0003_arch_progress
 Create Date: 2026-12-01
 """
 
