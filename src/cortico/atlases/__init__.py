@@ -5,12 +5,16 @@ aseg subcortical structures) and ``aseg``. Any other atlas can be imported from
 a surface + labels or a label volume + label table and stored per owner.
 """
 
-from cortico.atlases._bundled import list_atlases, load_atlas
-from cortico.atlases._import import import_surface_atlas, import_volume_atlas
-from cortico.atlases._model import SURFACE_KINDS, Atlas, AtlasInfo, Mesh, Region
-from cortico.atlases._resolve import Resolution, normalise_name, resolve_names
-from cortico.atlases._store import AtlasStore, StoredAtlas
-from cortico.atlases._templates import IMAGE_NAME_COLUMN, template_columns, template_csv
+import importlib
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from cortico.atlases._bundled import list_atlases, load_atlas
+    from cortico.atlases._import import import_surface_atlas, import_volume_atlas
+    from cortico.atlases._model import SURFACE_KINDS, Atlas, AtlasInfo, Mesh, Region
+    from cortico.atlases._resolve import Resolution, normalise_name, resolve_names
+    from cortico.atlases._store import AtlasStore, StoredAtlas
+    from cortico.atlases._templates import IMAGE_NAME_COLUMN, template_columns, template_csv
 
 __all__ = [
     "Atlas",
@@ -31,3 +35,37 @@ __all__ = [
     "template_columns",
     "template_csv",
 ]
+
+# Where each public name lives. The submodules are imported on first use, so that
+# `cortico atlas list` and other light callers do not pay for scipy and nibabel.
+_HOMES = {
+    "list_atlases": "_bundled",
+    "load_atlas": "_bundled",
+    "import_surface_atlas": "_import",
+    "import_volume_atlas": "_import",
+    "SURFACE_KINDS": "_model",
+    "Atlas": "_model",
+    "AtlasInfo": "_model",
+    "Mesh": "_model",
+    "Region": "_model",
+    "Resolution": "_resolve",
+    "normalise_name": "_resolve",
+    "resolve_names": "_resolve",
+    "AtlasStore": "_store",
+    "StoredAtlas": "_store",
+    "IMAGE_NAME_COLUMN": "_templates",
+    "template_columns": "_templates",
+    "template_csv": "_templates",
+}
+
+
+def __getattr__(name: str) -> object:
+    if name not in _HOMES:
+        raise AttributeError(f"module 'cortico.atlases' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"cortico.atlases.{_HOMES[name]}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

@@ -5,7 +5,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from cortico.atlases._fsaverage import annotation_labels, surface_loader
 from cortico.atlases._model import HEMIS, SURFACE_KINDS, Atlas, AtlasInfo, Region
 from cortico.exceptions import NotFoundError
 
@@ -89,6 +88,8 @@ def _cortical_tables(spec):
         from cortico.atlases._dkt import dkt_labels
 
         return dkt_labels()
+    from cortico.atlases._fsaverage import annotation_labels  # nibabel: not for list_atlases
+
     return annotation_labels(spec.cortical.split(":", 1)[1])
 
 
@@ -145,6 +146,8 @@ def load_atlas(name):
             )
             regions.append(region)
             region_meshes[region.key] = mesh_loader(structure.label_id)
+
+    from cortico.atlases._fsaverage import surface_loader
 
     surfaces = {(kind, hemi): surface_loader(kind, hemi) for kind in SURFACE_KINDS for hemi in HEMIS}
     return Atlas(

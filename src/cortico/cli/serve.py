@@ -7,8 +7,6 @@ import sys
 import click
 
 from cortico.cli._supervisor import GRACE_SECONDS, Child, celery_worker_command, supervise
-from cortico.db import upgrade_schema
-from cortico.settings import load_settings
 
 __all__ = ["serve"]
 
@@ -41,6 +39,9 @@ def serve(host, port, instance, web_workers, concurrency, worker):
     distributed deployment. The worker is restarted if it dies; SIGTERM or Ctrl-C
     stops both.
     """
+    from cortico.db import upgrade_schema
+    from cortico.settings import load_settings
+
     settings = load_settings(instance)
     upgrade_schema(settings["DATABASE_URL"])
     env = dict(os.environ, INSTANCE_PATH=settings["INSTANCE_PATH"])

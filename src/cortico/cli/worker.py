@@ -7,7 +7,6 @@ import sys
 import click
 
 from cortico.cli._supervisor import Child, celery_worker_command, supervise
-from cortico.settings import load_settings
 
 __all__ = ["worker"]
 
@@ -36,6 +35,8 @@ def worker(concurrency, loglevel, name, instance):
     start as many as you like, on any machine. Without a broker URL it serves the
     embedded file-based queue of this instance folder.
     """
+    from cortico.settings import load_settings
+
     settings = load_settings(instance)
     env = dict(os.environ, INSTANCE_PATH=settings["INSTANCE_PATH"])
     command = celery_worker_command(concurrency, name, loglevel, embedded=not settings.get("BROKER_URL"))
