@@ -7,11 +7,16 @@ Neuroglancer's incoming space) are described in ``cortico.align._spaces`` and
 docs/alignment.md.
 """
 
-from cortico.align._align import align_patch
-from cortico.align._inputs import LandmarkPairs, parse_landmark_pairs, parse_matrix
-from cortico.align._presets import DEFAULT_PRESET, PRESETS
-from cortico.align._result import OUTPUT_FILES, AlignmentResult
-from cortico.align._spaces import INCOMING_SPACES, RAS_TO_LPS
+from typing import TYPE_CHECKING
+
+from cortico._utils.lazy import lazy_exports
+
+if TYPE_CHECKING:
+    from cortico.align._align import align_patch
+    from cortico.align._inputs import LandmarkPairs, parse_landmark_pairs, parse_matrix
+    from cortico.align._presets import DEFAULT_PRESET, PRESETS
+    from cortico.align._result import OUTPUT_FILES, AlignmentResult
+    from cortico.align._spaces import INCOMING_SPACES, RAS_TO_LPS
 
 __all__ = [
     "DEFAULT_PRESET",
@@ -25,3 +30,20 @@ __all__ = [
     "parse_landmark_pairs",
     "parse_matrix",
 ]
+
+# Submodule of each public name, imported on first use: the web app reads the
+# presets and output names without loading scipy and ANTs.
+_HOMES = {
+    "align_patch": "_align",
+    "LandmarkPairs": "_inputs",
+    "parse_landmark_pairs": "_inputs",
+    "parse_matrix": "_inputs",
+    "DEFAULT_PRESET": "_presets",
+    "PRESETS": "_presets",
+    "OUTPUT_FILES": "_result",
+    "AlignmentResult": "_result",
+    "INCOMING_SPACES": "_spaces",
+    "RAS_TO_LPS": "_spaces",
+}
+
+__getattr__, __dir__ = lazy_exports(__name__, _HOMES)

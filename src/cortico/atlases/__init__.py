@@ -5,8 +5,9 @@ aseg subcortical structures) and ``aseg``. Any other atlas can be imported from
 a surface + labels or a label volume + label table and stored per owner.
 """
 
-import importlib
 from typing import TYPE_CHECKING
+
+from cortico._utils.lazy import lazy_exports
 
 if TYPE_CHECKING:
     from cortico.atlases._bundled import list_atlases, load_atlas
@@ -59,13 +60,4 @@ _HOMES = {
 }
 
 
-def __getattr__(name: str) -> object:
-    if name not in _HOMES:
-        raise AttributeError(f"module 'cortico.atlases' has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"cortico.atlases.{_HOMES[name]}"), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(__all__)
+__getattr__, __dir__ = lazy_exports(__name__, _HOMES)

@@ -18,15 +18,34 @@ GRACE_SECONDS = 10
 
 
 class Child:
-    """A supervised command; ``essential`` children end the supervisor when they die."""
+    """A supervised command; ``essential`` children end the supervisor when they die.
 
-    def __init__(self, name, command, env, essential=False, stop_signal=signal.SIGTERM, last_signal=signal.SIGKILL):
+    ``start_when`` (optional) is asked every few tenths of a second before the first
+    start; the child starts once it returns true (e.g. when another child is ready).
+    """
+
+    def __init__(
+        self,
+        name,
+        command,
+        env,
+        essential=False,
+        stop_signal=signal.SIGTERM,
+        last_signal=signal.SIGKILL,
+        start_when=None,
+    ):
         self.name, self.command, self.env, self.essential = name, command, env, essential
         self.stop_signal, self.last_signal = stop_signal, last_signal
+        self.start_when = start_when
         self.process = None
         self.restarts = 0
 
+    def may_start(self):
+        """Whether the first start may happen now (restarts never wait for ``start_when``)."""
+        return self.start_when is None or self.start_when()
+
     def start(self):
+        self.start_when = None
         self.process = subprocess.Popen(self.command, env=self.env)
 
 
@@ -64,7 +83,8 @@ def supervise(children):
     }
     try:
         for child in children:
-            child.start()
+            if child.may_start():
+                child.start()
         code = _watch(children, stopping)
     finally:
         _stop_all(children)
@@ -79,7 +99,7 @@ def _watch(children, stopping):
         time.sleep(0.3)
         for child in children:
             if child.process is None:
-                if time.monotonic() >= restart_at.get(child.name, 0):
+                if time.monotonic() >= restart_at.get(child.name, 0) and child.may_start():
                     child.start()
                 continue
             if child.process.poll() is None:

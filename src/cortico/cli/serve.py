@@ -3,12 +3,17 @@
 import os
 import signal
 import sys
+import time
+import urllib.request
 
 import click
 
 from cortico.cli._supervisor import GRACE_SECONDS, Child, celery_worker_command, supervise
 
 __all__ = ["serve"]
+
+# The worker starts once the web answers, or after this long if it cannot be reached.
+WORKER_START_LATEST_SECONDS = 60
 
 
 @click.command()
@@ -61,6 +66,8 @@ def serve(host, port, instance, web_workers, concurrency, worker):
         str(GRACE_SECONDS),
         "--access-logfile",
         "-",
+        # The app is built once and forked into the web workers: ready sooner, less memory.
+        "--preload",
         "cortico.web:create_app()",
     ]
     worker_cmd = celery_worker_command(
@@ -69,7 +76,9 @@ def serve(host, port, instance, web_workers, concurrency, worker):
 
     children = [Child("web server", web_cmd, env, essential=True)]
     if worker:
-        children.append(Child("job worker", worker_cmd, env, last_signal=signal.SIGQUIT))
+        # Started once the web answers, so that its imports do not slow the web start.
+        web_ready = _answers_or_after(_health_url(host, port), time.monotonic() + WORKER_START_LATEST_SECONDS)
+        children.append(Child("job worker", worker_cmd, env, last_signal=signal.SIGQUIT, start_when=web_ready))
     mode = "distributed" if settings.get("BROKER_URL") else "embedded"
     click.echo(
         f"cortico is running at http://{host}:{port}/ ({mode} mode, instance "
@@ -77,3 +86,23 @@ def serve(host, port, instance, web_workers, concurrency, worker):
         err=True,
     )
     sys.exit(supervise(children))
+
+
+def _health_url(host, port):
+    probe = {"0.0.0.0": "127.0.0.1", "::": "::1", "": "127.0.0.1"}.get(host, host)
+    return f"http://[{probe}]:{port}/health" if ":" in probe else f"http://{probe}:{port}/health"
+
+
+def _answers_or_after(url, deadline):
+    """A predicate: ``url`` answers 200, or ``deadline`` (monotonic) has passed."""
+
+    def ready():
+        if time.monotonic() >= deadline:
+            return True
+        try:
+            with urllib.request.urlopen(url, timeout=1) as response:
+                return response.status == 200
+        except OSError:
+            return False
+
+    return ready

@@ -6,16 +6,21 @@ reading and writing kept apart (:func:`load_segmentation`, :func:`save_depth_map
 (:func:`template_depth_map`). See ``docs/depth.md``.
 """
 
-from cortico.depth._engine import PRODUCTS, DepthResult, compute_depth
-from cortico.depth._io import (
-    DepthFiles,
-    Segmentation,
-    depth_map_from_file,
-    load_segmentation,
-    save_depth_map,
-)
-from cortico.depth._labels import DEFAULT_LABELS, FREESURFER_RIBBON_LABELS, LabelMapping
-from cortico.depth._template import cache_dir, fsaverage_ribbon_path, template_depth_map
+from typing import TYPE_CHECKING
+
+from cortico._utils.lazy import lazy_exports
+
+if TYPE_CHECKING:
+    from cortico.depth._engine import PRODUCTS, DepthResult, compute_depth
+    from cortico.depth._io import (
+        DepthFiles,
+        Segmentation,
+        depth_map_from_file,
+        load_segmentation,
+        save_depth_map,
+    )
+    from cortico.depth._labels import DEFAULT_LABELS, FREESURFER_RIBBON_LABELS, LabelMapping
+    from cortico.depth._template import cache_dir, fsaverage_ribbon_path, template_depth_map
 
 __all__ = [
     "DEFAULT_LABELS",
@@ -33,3 +38,23 @@ __all__ = [
     "save_depth_map",
     "template_depth_map",
 ]
+
+# Submodule of each public name, imported on first use: LabelMapping needs no numba.
+_HOMES = {
+    "PRODUCTS": "_engine",
+    "DepthResult": "_engine",
+    "compute_depth": "_engine",
+    "DepthFiles": "_io",
+    "Segmentation": "_io",
+    "depth_map_from_file": "_io",
+    "load_segmentation": "_io",
+    "save_depth_map": "_io",
+    "DEFAULT_LABELS": "_labels",
+    "FREESURFER_RIBBON_LABELS": "_labels",
+    "LabelMapping": "_labels",
+    "cache_dir": "_template",
+    "fsaverage_ribbon_path": "_template",
+    "template_depth_map": "_template",
+}
+
+__getattr__, __dir__ = lazy_exports(__name__, _HOMES)

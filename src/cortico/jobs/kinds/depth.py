@@ -5,7 +5,7 @@ The depth map is uploaded next to the segmentation as
 is taken), as the cortical-voluba backend did.
 """
 
-from cortico.depth import LabelMapping, depth_map_from_file
+from cortico.depth import LabelMapping
 from cortico.exceptions import InputError
 from cortico.jobs import JobKind, register_kind
 from cortico.jobs.kinds._image_access import (
@@ -56,6 +56,8 @@ def run(context, params):
 
         def report(fraction, _stage):
             context.progress(0.05 + 0.85 * fraction, 1, "computing the depth map")
+
+        from cortico.depth import depth_map_from_file  # numba: in the worker only, not in the web app
 
         try:
             written = depth_map_from_file(
