@@ -30,7 +30,7 @@ class CorticoError(Exception):
         Every individual problem when several were found at once.
     """
 
-    def __init__(self, message, problems=None):
+    def __init__(self, message, problems=None) -> None:
         super().__init__(message)
         self.message = message
         self.problems = list(problems or [])

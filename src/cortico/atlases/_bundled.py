@@ -71,7 +71,7 @@ for _spec in _SPECS:
         _BY_NAME[_normalise(_alias)] = _spec
 
 
-def list_atlases():
+def list_atlases() -> list[AtlasInfo]:
     """Bundled atlases, in display order.
 
     Returns
@@ -93,7 +93,7 @@ def _cortical_tables(spec):
     return annotation_labels(spec.cortical.split(":", 1)[1])
 
 
-def load_atlas(name):
+def load_atlas(name) -> Atlas:
     """Load a bundled atlas by name.
 
     Parameters
@@ -118,7 +118,8 @@ def load_atlas(name):
     if spec is None:
         known = ", ".join(f"{s.info.name!r}" for s in _SPECS)
         raise NotFoundError(f"Unknown atlas {name!r}; bundled atlases are {known}.")
-    regions, vertex_labels, region_meshes = [], {}, {}
+    regions: list[Region] = []
+    vertex_labels, region_meshes = {}, {}
 
     tables = _cortical_tables(spec)
     if tables is not None:

@@ -36,7 +36,7 @@ _MEDIAL_WALL = frozenset({"unknown", "medial-wall", "medialwall"})
 _DISPLAY_PREFIX = {"lh": "Left-", "rh": "Right-"}
 
 
-def normalise_name(name):
+def normalise_name(name) -> str:
     """Lower case, separators (space, ``_``, ``-``, ``.``) collapsed to one ``-``."""
     text = str(name).replace("\ufeff", "").strip().lower()
     return re.sub(r"[\s_\-.]+", "-", text).strip("-")
@@ -93,7 +93,7 @@ class Resolution:
     missing: tuple = ()
 
     @property
-    def ok(self):
+    def ok(self) -> bool:
         """True when every column resolved without conflict."""
         return not self.problems
 
@@ -127,7 +127,7 @@ class _Index:
         return [name for name, _ in sorted(best.items(), key=lambda item: -item[1])][:limit]
 
 
-def resolve_names(atlas, column_names):
+def resolve_names(atlas, column_names) -> Resolution:
     """Map column names to the regions of ``atlas``.
 
     Parameters

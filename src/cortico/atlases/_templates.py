@@ -21,7 +21,7 @@ def brainpainter_columns():
     return {key: value for key, value in json.loads(text).items() if not key.startswith("_")}
 
 
-def template_columns(atlas, schema="v2"):
+def template_columns(atlas, schema="v2") -> list[str]:
     """Region columns of a CSV template, without the image-name column.
 
     Parameters
@@ -62,7 +62,7 @@ def _atlas_columns(atlas, schema):
     return columns
 
 
-def template_csv(atlas, schema="v2", image_names=("image-1",)):
+def template_csv(atlas, schema="v2", image_names=("image-1",)) -> str:
     """A ready-to-fill CSV: header ``Image-name-unique,<regions>`` and empty rows.
 
     Returns

@@ -62,7 +62,7 @@ class Segmentation:
 
     labels: np.ndarray
     affine: np.ndarray
-    voxel_sizes: tuple[float, float, float]
+    voxel_sizes: tuple[float, ...]
     header: object
 
 
@@ -125,7 +125,7 @@ def load_segmentation(path) -> Segmentation:
     )
 
 
-def save_depth_map(path, data, affine, *, product="equivolumetric", reference_header=None):
+def save_depth_map(path, data, affine, *, product="equivolumetric", reference_header=None) -> Path:
     """Write a map as float32 NIfTI with cal_min/cal_max and intent 1001.
 
     Parameters
@@ -187,7 +187,9 @@ def side_product_path(out_path, product) -> Path:
     return out_path.with_name(f"{stem}_{product}{suffix}")
 
 
-def depth_map_from_file(in_path, out_path, *, label_mapping=None, also=(), voluba_compatible=False, progress=None):
+def depth_map_from_file(
+    in_path, out_path, *, label_mapping=None, also=(), voluba_compatible=False, progress=None
+) -> DepthFiles:
     """Compute the equivolumetric depth of a segmentation file and write it.
 
     Parameters

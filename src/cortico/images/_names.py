@@ -5,7 +5,7 @@ from cortico.exceptions import InputError
 NIFTI_SUFFIXES = (".nii.gz", ".nii")
 
 
-def volume_name(file_name):
+def volume_name(file_name) -> str:
     """The volume's name: the file name without ``.nii.gz`` / ``.nii``.
 
     Parameters

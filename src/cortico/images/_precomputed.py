@@ -15,7 +15,7 @@ from cortico.exceptions import ConflictError
 CHUNK_SIZE = 64
 
 
-def write_precomputed(nifti_path, folder, extra):
+def write_precomputed(nifti_path, folder, extra) -> dict:
     """Write the Neuroglancer precomputed version (``info`` + raw chunks) of a volume.
 
     Neuroglancer places voxel ``i`` over ``[i, i + 1) * resolution`` with no
@@ -65,7 +65,8 @@ def write_precomputed(nifti_path, folder, extra):
     dyadic_pyramid.fill_scales_for_dyadic_pyramid(info, target_chunk_size=CHUNK_SIZE)
     accessor = FileAccessor(os.fspath(folder), flat=True, gzip=False)
     writer = precomputed_io.get_IO_for_new_dataset(info, accessor)
-    volume = np.asanyarray(nib.load(os.fspath(nifti_path)).dataobj).reshape(tuple(neuroglancer["size"]))
+    image = nib.load(os.fspath(nifti_path))
+    volume = np.asanyarray(image.dataobj).reshape(tuple(neuroglancer["size"]))  # type: ignore[attr-defined]
     quiet = logging.getLogger("neuroglancer_scripts")
     level = quiet.level
     quiet.setLevel(logging.ERROR)

@@ -19,10 +19,14 @@ import math
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from cortico.exceptions import InputError, LimitExceededError
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = [
     "TableProblem",
@@ -55,8 +59,8 @@ class TableProblem:
     """
 
     message: str
-    row: int = None
-    column: str = None
+    row: int | None = None
+    column: str | None = None
     suggestions: tuple = ()
 
     def __str__(self):
@@ -67,7 +71,7 @@ class TableProblem:
             where.append(f"column {self.column!r}")
         return (", ".join(where) + ": " if where else "") + self.message
 
-    def to_dict(self):
+    def to_dict(self) -> dict:
         """JSON-able form for the web API."""
         return {
             "row": self.row,
@@ -83,7 +87,7 @@ class ValuesRow:
 
     name: str
     values: np.ndarray
-    row: int = None
+    row: int | None = None
 
 
 @dataclass
@@ -108,13 +112,13 @@ class ValuesTable:
     columns: dict = field(default_factory=dict)
     warnings: list = field(default_factory=list)
 
-    def matrix(self):
+    def matrix(self) -> np.ndarray:
         """All values, shape (rows, regions)."""
         if not self.rows:
             return np.zeros((0, len(self.region_keys)))
         return np.vstack([row.values for row in self.rows])
 
-    def to_frame(self):
+    def to_frame(self) -> "pd.DataFrame":
         """A pandas DataFrame indexed by image name, one column per region key."""
         import pandas as pd
 
@@ -246,7 +250,7 @@ def _missing_warning(atlas, resolution, column_regions):
     )
 
 
-def read_values_table(source, atlas, max_rows=None, max_columns=None):
+def read_values_table(source, atlas, max_rows=None, max_columns=None) -> ValuesTable:
     """Parse a BrainPainter-style CSV into region values per image.
 
     Parameters
@@ -389,7 +393,7 @@ def read_values_table(source, atlas, max_rows=None, max_columns=None):
     )
 
 
-def values_table_from_data(data, atlas):
+def values_table_from_data(data, atlas) -> ValuesTable:
     """Build a :class:`ValuesTable` from a DataFrame or dict (see :func:`cortico.paint.paint`).
 
     Parameters
