@@ -17,7 +17,7 @@ import schemathesis
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import negative_data_rejection, positive_data_acceptance
 
-from tests.conftest import add_user, make_app
+from tests.conftest import add_user, examples, make_app
 
 
 @pytest.fixture(scope="module")
@@ -37,7 +37,7 @@ schema = schemathesis.pytest.from_fixture("api_schema").exclude(path_regex="heal
 
 
 @schema.parametrize()
-@settings(max_examples=400, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=examples(400), deadline=None, suppress_health_check=list(HealthCheck))
 def test_operation(case, api_app):
     case.call_and_validate(
         headers=api_app.config["AUTH_HEADERS"], excluded_checks=[positive_data_acceptance, negative_data_rejection]

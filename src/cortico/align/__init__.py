@@ -7,11 +7,11 @@ Neuroglancer's incoming space) are described in ``cortico.align._spaces`` and
 docs/alignment.md.
 """
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING as _TYPE_CHECKING
 
-from cortico._utils.lazy import lazy_exports
+from cortico._utils.lazy import lazy_exports as _lazy_exports
 
-if TYPE_CHECKING:
+if _TYPE_CHECKING:
     from cortico.align._align import align_patch
     from cortico.align._inputs import LandmarkPairs, parse_landmark_pairs, parse_matrix
     from cortico.align._presets import DEFAULT_PRESET, PRESETS
@@ -46,4 +46,4 @@ _HOMES = {
     "RAS_TO_LPS": "_spaces",
 }
 
-__getattr__, __dir__ = lazy_exports(__name__, _HOMES)
+__getattr__, __dir__ = _lazy_exports(__name__, _HOMES)

@@ -5,11 +5,11 @@ aseg subcortical structures) and ``aseg``. Any other atlas can be imported from
 a surface + labels or a label volume + label table and stored per owner.
 """
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING as _TYPE_CHECKING
 
-from cortico._utils.lazy import lazy_exports
+from cortico._utils.lazy import lazy_exports as _lazy_exports
 
-if TYPE_CHECKING:
+if _TYPE_CHECKING:
     from cortico.atlases._bundled import list_atlases, load_atlas
     from cortico.atlases._import import import_surface_atlas, import_volume_atlas
     from cortico.atlases._model import SURFACE_KINDS, Atlas, AtlasInfo, Mesh, Region
@@ -60,4 +60,4 @@ _HOMES = {
 }
 
 
-__getattr__, __dir__ = lazy_exports(__name__, _HOMES)
+__getattr__, __dir__ = _lazy_exports(__name__, _HOMES)

@@ -6,11 +6,11 @@ reading and writing kept apart (:func:`load_segmentation`, :func:`save_depth_map
 (:func:`template_depth_map`). See ``docs/depth.md``.
 """
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING as _TYPE_CHECKING
 
-from cortico._utils.lazy import lazy_exports
+from cortico._utils.lazy import lazy_exports as _lazy_exports
 
-if TYPE_CHECKING:
+if _TYPE_CHECKING:
     from cortico.depth._engine import PRODUCTS, DepthResult, compute_depth
     from cortico.depth._io import (
         DepthFiles,
@@ -57,4 +57,4 @@ _HOMES = {
     "template_depth_map": "_template",
 }
 
-__getattr__, __dir__ = lazy_exports(__name__, _HOMES)
+__getattr__, __dir__ = _lazy_exports(__name__, _HOMES)
