@@ -3,9 +3,10 @@
 Runs each command several times in fresh processes and prints the median wall and
 CPU time next to its target (targets hold on an idle machine) and the ratio to a
 bare ``python -c pass`` measured in the same run, which factors out the load of a
-shared machine. ``cortico serve`` is timed from the start of the process to the
-first 200 from ``/health``, on a fresh instance folder (schema created) and again
-on the same folder.
+shared machine; the CPU time is close to the wall time an idle machine would
+show. ``cortico serve`` is timed from the start of the process to the first 200
+from ``/health``, on a fresh instance folder (schema created) and again on the
+same folder, with the CPU time its process tree used by then.
 
     python bench/cli.py [--runs 7] [--serve-runs 3]
 """
@@ -61,8 +62,27 @@ def _healthy(url):
         return False
 
 
-def time_serve(instance, limit=120.0):
-    """Seconds from starting ``cortico serve`` to the first 200 from /health."""
+def _tree_cpu(root):
+    """CPU seconds used so far by process ``root`` and all its descendants (Linux /proc)."""
+    stats = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as stat:
+                    fields = stat.read().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            stats[int(entry)] = (int(fields[1]), int(fields[11]) + int(fields[12]))  # ppid, utime + stime
+    tree, grew = {root}, True
+    while grew:
+        found = {pid for pid, (ppid, _) in stats.items() if ppid in tree} - tree
+        tree |= found
+        grew = bool(found)
+    return sum(stats[pid][1] for pid in tree if pid in stats) / os.sysconf("SC_CLK_TCK")
+
+
+def time_serve(instance, limit=600.0):
+    """(seconds, CPU seconds of serve and its children) from start to the first 200 from /health."""
     port = _free_port()
     env = dict(os.environ, INSTANCE_PATH=instance)
     t0 = time.perf_counter()
@@ -77,7 +97,7 @@ def time_serve(instance, limit=120.0):
             if serve.poll() is not None or time.perf_counter() - t0 > limit:
                 raise RuntimeError(f"cortico serve did not answer /health (exit code {serve.poll()})")
             time.sleep(0.02)
-        return time.perf_counter() - t0
+        return time.perf_counter() - t0, _tree_cpu(serve.pid)
     finally:
         serve.send_signal(signal.SIGTERM)
         serve.wait(timeout=60)
@@ -109,12 +129,14 @@ def main():
                 again.append(time_serve(instance))
             finally:
                 shutil.rmtree(instance, ignore_errors=True)
-        for label, values in (("fresh instance", fresh), ("existing instance", again)):
-            median = statistics.median(values)
-            verdict = "ok" if median <= SERVE_TARGET else "over"
+        for label, runs in (("fresh instance", fresh), ("existing instance", again)):
+            wall = statistics.median(w for w, _ in runs)
+            cpu = statistics.median(c for _, c in runs)
+            verdict = "ok" if wall <= SERVE_TARGET else "over"
             print(
-                f"cortico serve -> /health, {label}: {median:.2f} s median "
-                f"(runs {', '.join(f'{v:.2f}' for v in values)})  target <= {SERVE_TARGET} s idle: {verdict}"
+                f"cortico serve -> /health, {label}: {wall:.2f} s wall, {cpu:.2f} s CPU of serve and its "
+                f"children by then (runs {', '.join(f'{w:.2f}' for w, _ in runs)})  "
+                f"target <= {SERVE_TARGET} s idle: {verdict}"
             )
 
 

@@ -4,7 +4,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 
 import requests
 
@@ -64,6 +63,11 @@ def test_serve_runs_jobs_and_stops_on_sigterm(tmp_path):
     assert "GET /api/v1/jobs/" in log_text  # the access log is there...
     assert token not in log_text and token[4:] not in log_text  # ...without the token
     assert (tmp_path / "secret_key").read_text().strip() not in log_text
-    time.sleep(0.5)
-    for pid in children:
-        assert not os.path.exists(f"/proc/{pid}") or open(f"/proc/{pid}/stat").read().split()[2] == "Z"
+
+    def gone(pid):
+        try:
+            return open(f"/proc/{pid}/stat").read().split()[2] == "Z"
+        except FileNotFoundError:
+            return True
+
+    wait_for(lambda: all(gone(pid) for pid in children), timeout=10, what="the web server and worker to exit")
