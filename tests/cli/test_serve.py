@@ -18,7 +18,10 @@ def children_of(pid):
 def test_serve_runs_jobs_and_stops_on_sigterm(tmp_path):
     port = free_port()
     env = dict(
-        os.environ, INSTANCE_PATH=str(tmp_path), PYTHONPATH=str(REPO), CORTICO_JOB_MODULES="tests.jobs.sleepy_kind"
+        os.environ,
+        INSTANCE_PATH=str(tmp_path),
+        PYTHONPATH=os.pathsep.join([str(REPO), os.environ.get("PYTHONPATH", "")]),
+        CORTICO_JOB_MODULES="tests.jobs.sleepy_kind",
     )
     token = subprocess.run(
         [sys.executable, "-m", "cortico", "token", "create", "x"], env=env, capture_output=True, text=True

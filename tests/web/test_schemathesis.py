@@ -36,6 +36,8 @@ def api_schema(api_app):
 schema = schemathesis.pytest.from_fixture("api_schema").exclude(path_regex="health")
 
 
+# All 33 operations run as sub-tests of this one test: its hang guard covers all of them.
+@pytest.mark.timeout(1800)
 @schema.parametrize()
 @settings(max_examples=examples(400), deadline=None, suppress_health_check=list(HealthCheck))
 def test_operation(case, api_app):
