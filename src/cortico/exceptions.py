@@ -89,7 +89,7 @@ class CorticoError(Exception):
         Every problem with where it is (plain strings become a Problem without a place).
     """
 
-    def __init__(self, message, problems=None):
+    def __init__(self, message, problems=None) -> None:
         super().__init__(message)
         self.message = message
         self.details = [p if isinstance(p, Problem) else Problem(str(p)) for p in problems or ()]

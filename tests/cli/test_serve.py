@@ -8,7 +8,7 @@ import time
 
 import requests
 
-from tests.conftest import REPO, answers_200, free_port, wait_for
+from tests.conftest import REPO, answers_200, free_port, scaled, wait_for
 
 
 def children_of(pid):
@@ -39,7 +39,9 @@ def test_serve_runs_jobs_and_stops_on_sigterm(tmp_path):
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        wait_for(lambda: answers_200(f"{base}/health"), timeout=60, what="cortico serve to answer")
+        # The wait ends at the readiness signal, or as soon as serve exits.
+        wait_for(lambda: answers_200(f"{base}/health") or serve.poll() is not None, what="cortico serve")
+        assert serve.poll() is None, (tmp_path / "serve.log").read_text()
         assert f"cortico is running at http://127.0.0.1:{port}/" in (tmp_path / "serve.log").read_text()
         headers = {"Authorization": f"Bearer {token}"}
         job = requests.post(
@@ -53,7 +55,6 @@ def test_serve_runs_jobs_and_stops_on_sigterm(tmp_path):
                 (b := requests.get(f"{base}{job['links']['self']}", headers=headers, timeout=5).json())["finished"]
                 and b
             ),
-            timeout=60,
             what="job to finish",
         )
         assert final["state"] == "succeeded" and final["result"]["steps"] == 3
@@ -61,15 +62,20 @@ def test_serve_runs_jobs_and_stops_on_sigterm(tmp_path):
         assert len(children) == 2  # gunicorn and the worker
     finally:
         serve.send_signal(signal.SIGTERM)
-        code = serve.wait(timeout=40)
+        code = serve.wait(timeout=scaled(30))
     assert code == 0
     log_text = (tmp_path / "serve.log").read_text()
     assert "GET /api/v1/jobs/" in log_text  # the access log is there...
     assert token not in log_text and token[4:] not in log_text  # ...without the token
     assert (tmp_path / "secret_key").read_text().strip() not in log_text
-    time.sleep(0.5)
-    for pid in children:
-        assert not os.path.exists(f"/proc/{pid}") or open(f"/proc/{pid}/stat").read().split()[2] == "Z"
+
+    def gone(pid):
+        try:
+            return open(f"/proc/{pid}/stat").read().split()[2] == "Z"
+        except FileNotFoundError:
+            return True
+
+    wait_for(lambda: all(gone(pid) for pid in children), timeout=10, what="the web server and worker to exit")
 
 
 def _trickle(port, seconds, cut_after):

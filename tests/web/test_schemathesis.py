@@ -19,7 +19,7 @@ import schemathesis
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import negative_data_rejection, positive_data_acceptance
 
-from tests.conftest import add_user, make_app, throwaway_postgres
+from tests.conftest import add_user, examples, make_app, throwaway_postgres
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
@@ -43,8 +43,10 @@ def api_schema(api_app):
 schema = schemathesis.pytest.from_fixture("api_schema").exclude(path_regex="health")
 
 
+# All 33 operations run as sub-tests of this one test: its hang guard covers all of them.
+@pytest.mark.timeout(1800)
 @schema.parametrize()
-@settings(max_examples=400, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=examples(400), deadline=None, suppress_health_check=list(HealthCheck))
 def test_operation(case, api_app):
     case.call_and_validate(
         headers=api_app.config["AUTH_HEADERS"], excluded_checks=[positive_data_acceptance, negative_data_rejection]

@@ -33,7 +33,7 @@ def align_patch(
     preset=DEFAULT_PRESET,
     incoming_space="neuroglancer",
     progress=None,
-):
+) -> AlignmentResult:
     """Align an incoming cortical patch to the template through their depth maps.
 
     The affine ``matrix`` initialises a SyN registration of the template depth map

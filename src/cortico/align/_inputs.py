@@ -43,7 +43,7 @@ class LandmarkPairs:
         return len(self.names)
 
 
-def parse_matrix(matrix):
+def parse_matrix(matrix) -> np.ndarray:
     """Check the incoming -> template matrix and return it as a 4x4 array.
 
     Parameters
@@ -94,7 +94,7 @@ def parse_matrix(matrix):
     return array
 
 
-def parse_landmark_pairs(pairs):
+def parse_landmark_pairs(pairs) -> LandmarkPairs:
     """Keep the active landmark pairs and return them as arrays.
 
     Parameters

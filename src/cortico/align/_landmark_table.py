@@ -8,7 +8,7 @@ from cortico.exceptions import InputError
 _COORDINATES = 6  # source x y z (template), target x y z (patch)
 
 
-def landmark_pairs_from_table(text: str) -> list[dict]:
+def landmark_pairs_from_table(text: str) -> list[dict[str, object]]:
     """Pairs ``[{"source_point": [x, y, z], "target_point": [x, y, z]}]`` from a table.
 
     Each line holds six numbers, source (template) x y z then target (patch) x y z, separated
@@ -36,7 +36,7 @@ def landmark_pairs_from_table(text: str) -> list[dict]:
                 "optionally after a name"
             )
             continue
-        pair = {"source_point": values[:3], "target_point": values[3:]}
+        pair: dict[str, object] = {"source_point": values[:3], "target_point": values[3:]}
         if name:
             pair["name"] = name
         pairs.append(pair)

@@ -35,7 +35,7 @@ _ALIASES = {
 _MEDIAL_WALL = frozenset({"unknown", "medial-wall", "medialwall"})
 
 
-def normalise_name(name):
+def normalise_name(name) -> str:
     """Lower case, separators (space, ``_``, ``-``, ``.``) collapsed to one ``-``."""
     text = str(name).replace("\ufeff", "").strip().lower()
     return re.sub(r"[\s_\-.]+", "-", text).strip("-")
@@ -92,7 +92,7 @@ class Resolution:
     missing: tuple = ()
 
     @property
-    def ok(self):
+    def ok(self) -> bool:
         """True when every column resolved without conflict."""
         return not self.problems
 
@@ -126,7 +126,7 @@ class _Index:
         return [name for name, _ in sorted(best.items(), key=lambda item: -item[1])][:limit]
 
 
-def resolve_names(atlas, column_names):
+def resolve_names(atlas, column_names) -> Resolution:
     """Map column names to the regions of ``atlas``.
 
     Parameters

@@ -22,7 +22,7 @@ def brainpainter_columns():
     return {key: value for key, value in json.loads(text).items() if not key.startswith("_")}
 
 
-def template_columns(atlas, schema="v2"):
+def template_columns(atlas, schema="v2") -> list[str]:
     """Region columns of a CSV template, without the image-name column.
 
     Parameters
@@ -80,7 +80,7 @@ def template_csv(atlas, schema="v2", image_names=("image-1",), demo=False) -> st
 
         loaded = atlas if isinstance(atlas, Atlas) else load_atlas(_TEMPLATE_ALIASES.get(str(atlas).lower(), atlas))
         cells = demo_cells(loaded, columns)
-        rows = [
+        rows: list[list[str]] = [
             ["" if value is None else f"{value - 0.15 * index:.2f}" for value in cells]
             for index in range(len(image_names))
         ]
@@ -89,6 +89,6 @@ def template_csv(atlas, schema="v2", image_names=("image-1",), demo=False) -> st
     stream = io.StringIO()
     writer = csv.writer(stream, lineterminator="\n")
     writer.writerow([IMAGE_NAME_COLUMN, *columns])
-    for name, cells in zip(image_names, rows):
-        writer.writerow([name, *cells])
+    for name, row in zip(image_names, rows):
+        writer.writerow([name, *row])
     return stream.getvalue()

@@ -24,6 +24,8 @@ class Child:
     children run to their end and are not restarted (all are stopped with the supervisor).
 
     On stop it gets ``stop_signal``, then ``last_signal`` after ``grace`` seconds.
+    ``start_when`` (optional) is asked every few tenths of a second before the first
+    start; the child starts once it returns true (e.g. when another child is ready).
     """
 
     def __init__(
@@ -36,15 +38,21 @@ class Child:
         last_signal=signal.SIGKILL,
         grace=GRACE_SECONDS,
         once=False,
+        start_when=None,
         **popen,
     ):
         self.name, self.command, self.env, self.essential = name, command, env, essential
         self.stop_signal, self.last_signal, self.grace = stop_signal, last_signal, float(grace)
-        self.once, self.popen = once, popen
+        self.once, self.popen, self.start_when = once, popen, start_when
         self.process = None
         self.restarts = 0
 
+    def may_start(self):
+        """Whether the first start may happen now (restarts never wait for ``start_when``)."""
+        return self.start_when is None or self.start_when()
+
     def start(self):
+        self.start_when = None
         self.process = subprocess.Popen(self.command, env=self.env, **self.popen)
 
 
@@ -82,7 +90,8 @@ def supervise(children):
     }
     try:
         for child in children:
-            child.start()
+            if child.may_start():
+                child.start()
         code = _watch(children, stopping)
     finally:
         _stop_all(children)
@@ -97,7 +106,7 @@ def _watch(children, stopping):
         time.sleep(0.3)
         for child in children:
             if child.process is None:
-                if time.monotonic() >= restart_at.get(child.name, 0):
+                if time.monotonic() >= restart_at.get(child.name, 0) and child.may_start():
                     child.start()
                 continue
             if child.process.poll() is None or child.once:

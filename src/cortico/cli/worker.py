@@ -8,7 +8,6 @@ import click
 
 from cortico.cli._privileges import run_as, user_option
 from cortico.cli._supervisor import Child, celery_worker_command, supervise, worker_grace
-from cortico.settings import load_settings
 
 __all__ = ["worker"]
 
@@ -41,6 +40,8 @@ def worker(concurrency, loglevel, name, instance, run_as_user):
     the queue without counting as an attempt.
     """
     run_as(run_as_user)
+    from cortico.settings import load_settings
+
     settings = load_settings(instance)
     env = dict(os.environ, INSTANCE_PATH=settings["INSTANCE_PATH"])
     command = celery_worker_command(concurrency, name, loglevel, embedded=not settings.get("BROKER_URL"))

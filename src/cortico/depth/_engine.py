@@ -102,7 +102,7 @@ class DepthResult:
     laplace: np.ndarray | None
     equidistant: np.ndarray | None
     thickness: np.ndarray | None
-    voxel_sizes: tuple[float, float, float]
+    voxel_sizes: tuple[float, ...]
     cortex_voxels: int
     undefined_voxels: int
     details: dict = field(default_factory=dict)

@@ -75,7 +75,7 @@ class Segmentation:
 
     labels: np.ndarray
     affine: np.ndarray
-    voxel_sizes: tuple[float, float, float]
+    voxel_sizes: tuple[float, ...]
     header: object
 
 
@@ -144,7 +144,7 @@ def load_segmentation(path, *, voxel_sizes=None, max_memory_bytes=DEFAULT_MAX_ME
     )
 
 
-def save_depth_map(path, data, affine, *, product="equivolumetric", reference_header=None):
+def save_depth_map(path, data, affine, *, product="equivolumetric", reference_header=None) -> Path:
     """Write a map as float32 NIfTI (the quality map: uint8) with cal_min/cal_max and intent 1001.
 
     Parameters
@@ -229,7 +229,7 @@ def depth_map_from_file(
     profile_path=None,
     profile_samples=10,
     progress=None,
-):
+) -> DepthFiles:
     """Compute the equivolumetric depth of a segmentation file and write it.
 
     Parameters

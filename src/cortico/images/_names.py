@@ -16,7 +16,7 @@ def strip_nifti_suffix(file_name: str) -> str | None:
     return None
 
 
-def volume_name(file_name):
+def volume_name(file_name) -> str:
     """The volume's name: the file name without ``.nii.gz`` / ``.nii``.
 
     Parameters

@@ -23,7 +23,7 @@ CHUNK_SIZE = 64
 BLOCK_BYTES = 16 << 20
 
 
-def write_precomputed(nifti_path, folder, extra):
+def write_precomputed(nifti_path, folder, extra) -> dict:
     """Write the Neuroglancer precomputed version (``info`` + raw chunks) of a volume.
 
     Neuroglancer places voxel ``i`` over ``[i, i + 1) * resolution`` with no

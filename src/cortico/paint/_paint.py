@@ -37,10 +37,10 @@ class PaintResult:
     panels: dict = field(default_factory=dict)
     movies: list = field(default_factory=list)
     colorbars: list = field(default_factory=list)
-    settings_path: Path = None
-    settings: PaintSettings = None
+    settings_path: Path | None = None
+    settings: PaintSettings | None = None
     scale: object = None
-    table: ValuesTable = None
+    table: ValuesTable | None = None
     warnings: list = field(default_factory=list)
 
 
@@ -65,7 +65,7 @@ def _resolved_settings(settings, overrides):
     return settings
 
 
-def paint(values, settings=None, *, out_dir=None, progress=None, atlas=None, **overrides):
+def paint(values, settings=None, *, out_dir=None, progress=None, atlas=None, **overrides) -> PaintResult:
     """Paint every row of ``values`` on an atlas.
 
     Parameters

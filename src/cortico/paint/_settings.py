@@ -16,7 +16,7 @@ from cortico.atlases._names import SURFACE_KINDS
 from cortico.exceptions import InputError, Problem
 from cortico.paint._colors import DEFAULT_STOPS, ColorScale, _colormap, parse_color
 from cortico.paint._renderer import ANTIALIAS_MODES, MAX_IMAGE_SIZE
-from cortico.paint._views import get_view
+from cortico.paint._views import View, get_view
 
 __all__ = ["PaintSettings", "SETTINGS_VERSION"]
 
@@ -83,10 +83,10 @@ class PaintSettings:
     views: tuple = _DEFAULT_VIEWS
     mode: str = "ramp"
     colors: tuple = DEFAULT_STOPS
-    cmap: str = None
-    vmin: float = None
-    vmax: float = None
-    center: float = None
+    cmap: str | None = None
+    vmin: float | None = None
+    vmax: float | None = None
+    center: float | None = None
     robust: bool = False
     nodata_color: str = "#9e9e9e"
     medial_wall_color: str = "#7f7f7f"
@@ -178,11 +178,11 @@ class PaintSettings:
             raise InputError(f"Invalid paint settings: {listed}.", problems=problems)
 
     @property
-    def view_objects(self):
+    def view_objects(self) -> list[View]:
         """The :class:`~cortico.paint.View` of every entry of :attr:`views`."""
         return [get_view(spec) for spec in self.views]
 
-    def color_scale(self, values):
+    def color_scale(self, values) -> ColorScale:
         """Resolve the colour scale, taking automatic limits from ``values``.
 
         Parameters
@@ -232,7 +232,7 @@ class PaintSettings:
             nodata_color=nodata,
         )
 
-    def resolved(self, values):
+    def resolved(self, values) -> "PaintSettings":
         """These settings with the automatic colour range fixed from ``values``.
 
         Split a table into parts only after this, so that every part uses the same
@@ -252,13 +252,13 @@ class PaintSettings:
         scale = self.color_scale(values)
         return self.replace(vmin=scale.vmin, vmax=scale.vmax)
 
-    def to_dict(self):
+    def to_dict(self) -> dict:
         """Plain JSON-able dict (tuples become lists)."""
         return {
             key: list(value) if isinstance(value, tuple) else value for key, value in dataclasses.asdict(self).items()
         }
 
-    def to_json(self, path=None):
+    def to_json(self, path=None) -> str:
         """Serialise to JSON text, and write it to ``path`` when given."""
         text = json.dumps(self.to_dict(), indent=2, ensure_ascii=False) + "\n"
         if path is not None:
@@ -266,7 +266,7 @@ class PaintSettings:
         return text
 
     @classmethod
-    def from_dict(cls, data):
+    def from_dict(cls, data) -> "PaintSettings":
         """Build settings from a dict, rejecting unknown keys."""
         if not isinstance(data, dict):
             raise InputError(f"Settings must be a JSON object, got {type(data).__name__}.")
@@ -278,7 +278,7 @@ class PaintSettings:
         return cls(**data)
 
     @classmethod
-    def from_json(cls, source):
+    def from_json(cls, source) -> "PaintSettings":
         """Read settings from JSON text or a path to a ``settings.json`` file."""
         if isinstance(source, Path) or (isinstance(source, str) and not source.lstrip().startswith("{")):
             try:
@@ -293,7 +293,7 @@ class PaintSettings:
             ) from None
         return cls.from_dict(data)
 
-    def replace(self, **changes):
+    def replace(self, **changes) -> "PaintSettings":
         """Return a copy with ``changes`` applied (validated)."""
         return dataclasses.replace(self, **changes)
 

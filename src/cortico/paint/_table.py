@@ -19,11 +19,15 @@ import math
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from cortico.atlases._templates import IMAGE_NAME_COLUMN
 from cortico.exceptions import InputError, LimitExceededError, Problem, located
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = [
     "ValuesRow",
@@ -49,7 +53,7 @@ class ValuesRow:
 
     name: str
     values: np.ndarray
-    row: int = None
+    row: int | None = None
 
 
 @dataclass
@@ -74,13 +78,13 @@ class ValuesTable:
     columns: dict = field(default_factory=dict)
     warnings: list = field(default_factory=list)
 
-    def matrix(self):
+    def matrix(self) -> np.ndarray:
         """All values, shape (rows, regions)."""
         if not self.rows:
             return np.zeros((0, len(self.region_keys)))
         return np.vstack([row.values for row in self.rows])
 
-    def to_frame(self):
+    def to_frame(self) -> "pd.DataFrame":
         """A pandas DataFrame indexed by image name, one column per region key."""
         import pandas as pd
 
@@ -233,7 +237,7 @@ def _records(reader, label, max_rows):
     return records
 
 
-def read_values_table(source, atlas, max_rows=None, max_columns=None):
+def read_values_table(source, atlas, max_rows=None, max_columns=None) -> ValuesTable:
     """Parse a BrainPainter-style CSV into region values per image.
 
     Parameters
@@ -380,7 +384,7 @@ def read_values_table(source, atlas, max_rows=None, max_columns=None):
     )
 
 
-def values_table_from_data(data, atlas):
+def values_table_from_data(data, atlas) -> ValuesTable:
     """Build a :class:`ValuesTable` from a DataFrame or dict (see :func:`cortico.paint.paint`).
 
     Parameters

@@ -4,8 +4,6 @@ A caller sees the bundled atlases and their own imported ones (named
 ``user:<name>`` in settings, stored with :class:`cortico.atlases.AtlasStore`).
 """
 
-from matplotlib.colors import to_hex
-
 from cortico.atlases import column_name
 from cortico.exceptions import NotFoundError
 from cortico.paint import IMPORTED_PREFIX, load_paint_atlas, owner_atlases
@@ -62,6 +60,8 @@ def atlas_summary(entry, store=None, owner=None):
 
 def atlas_regions(name, store=None, owner=None):
     """Every region of atlas ``name`` with its v2 column name and colour."""
+    from matplotlib.colors import to_hex  # matplotlib: not at web start
+
     atlas = load_paint_atlas(name, store, owner)
     return [
         {

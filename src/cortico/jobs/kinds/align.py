@@ -15,7 +15,6 @@ from cortico.align import (
     INCOMING_SPACES,
     OUTPUT_FILES,
     PRESETS,
-    align_patch,
     parse_landmark_pairs,
     parse_matrix,
 )
@@ -103,6 +102,8 @@ def run(context, params):
 
         def report(fraction, message):
             context.progress(0.1 + 0.8 * fraction, 1, message)
+
+        from cortico.align import align_patch  # scipy and ANTs: in the worker only, not in the web app
 
         result = align_patch(
             image,

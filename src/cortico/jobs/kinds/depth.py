@@ -9,13 +9,7 @@ depth, and refuses grids needing more than ``DEPTH_MAX_MEMORY_BYTES`` before rea
 
 import math
 
-from cortico.depth import (
-    DEFAULT_MAX_MEMORY_BYTES,
-    MAX_UNDEFINED_FRACTION,
-    LabelMapping,
-    depth_map_from_file,
-    undefined_problem,
-)
+from cortico.depth import DEFAULT_MAX_MEMORY_BYTES, MAX_UNDEFINED_FRACTION, LabelMapping, undefined_problem
 from cortico.exceptions import InputError
 from cortico.jobs import JobKind, register_kind
 from cortico.jobs.kinds._image_access import (
@@ -101,6 +95,8 @@ def run(context, params):
             context.progress(0.05 + 0.85 * fraction, 1, "computing the depth map")
 
         settings = context.runtime.settings
+        from cortico.depth import depth_map_from_file  # numba: in the worker only, not in the web app
+
         try:
             written = depth_map_from_file(
                 segmentation,
