@@ -134,6 +134,12 @@ class ImageStore:
 
     # --- quotas --------------------------------------------------------------------------
 
+    def _setting(self, key):
+        """A setting of this store, the built-in default when the given settings lack it."""
+        from cortico.settings import DEFAULTS
+
+        return self.settings.get(key, DEFAULTS[key])
+
     def quota(self, owner_id):
         """The owner's :class:`StorageQuota` (limits for anonymous owners are smaller)."""
         with self.db.session() as session:
@@ -144,8 +150,8 @@ class ImageStore:
         return StorageQuota(
             used_bytes=used,
             count=len(rows),
-            max_bytes=int(self.settings[f"{prefix}IMAGE_QUOTA_BYTES"]),
-            max_count=int(self.settings[f"{prefix}IMAGE_QUOTA_COUNT"]),
+            max_bytes=int(self._setting(f"{prefix}IMAGE_QUOTA_BYTES")),
+            max_count=int(self._setting(f"{prefix}IMAGE_QUOTA_COUNT")),
             anonymous=anonymous,
         )
 
