@@ -77,18 +77,39 @@ ORIENTATION = [
             ("rh.paracentral", "above", "rh.medialorbitofrontal"),
         ],
     ),
-    (
+    (  # landscape images: anterior right (BrainPainter), left hemisphere up from above
         "top",
+        [
+            ("lh.superiorparietal", "left of", "lh.superiorfrontal"),
+            ("lh.superiorparietal", "above", "rh.superiorparietal"),
+        ],
+    ),
+    (
+        "bottom",
+        [
+            ("lh.lingual", "left of", "lh.lateralorbitofrontal"),
+            ("rh.lingual", "above", "lh.lingual"),
+        ],
+    ),
+    (
+        "camera:elevation=90,orientation=anterior-up",
         [
             ("lh.superiorfrontal", "above", "lh.superiorparietal"),
             ("lh.superiorparietal", "left of", "rh.superiorparietal"),
         ],
     ),
     (
-        "bottom",
+        "camera:elevation=-90,orientation=anterior-up",
         [
             ("lh.lateralorbitofrontal", "above", "lh.lingual"),
             ("rh.lingual", "left of", "lh.lingual"),
+        ],
+    ),
+    (
+        "camera:elevation=90,orientation=anterior-left",
+        [
+            ("lh.superiorfrontal", "left of", "lh.superiorparietal"),
+            ("rh.superiorparietal", "above", "lh.superiorparietal"),
         ],
     ),
     (
@@ -122,15 +143,15 @@ ORIENTATION = [
     (
         "subcortical-top",
         [
-            ("lh.Putamen", "left of", "rh.Putamen"),
-            ("lh.Putamen", "above", "lh.Cerebellum-Cortex"),
+            ("lh.Putamen", "above", "rh.Putamen"),
+            ("lh.Cerebellum-Cortex", "left of", "lh.Putamen"),
         ],
     ),
     (
         "subcortical-bottom",
         [
-            ("rh.Putamen", "left of", "lh.Putamen"),
-            ("lh.Putamen", "above", "lh.Cerebellum-Cortex"),
+            ("rh.Putamen", "above", "lh.Putamen"),
+            ("lh.Cerebellum-Cortex", "left of", "lh.Putamen"),
         ],
     ),
 ]
@@ -189,7 +210,7 @@ def test_nan_regions_get_the_nodata_colour(dk):
     image = render_view(dk, "pial", table, "top", size=SIZE, nodata_color=(0.0, 1.0, 0.0))
     green = mask_of(image, 1)
     assert green.sum() > 1500
-    assert centroid(green)[0] < SIZE[0] / 2  # left hemisphere
+    assert centroid(green)[1] < SIZE[1] / 2  # left hemisphere: up, anterior right
 
 
 def test_medial_wall_has_its_own_grey(dk):
@@ -236,10 +257,10 @@ def test_inflated_top_view_is_not_squashed_and_hemispheres_do_not_overlap(dk):
         surface="inflated",
     )
     left, right = mask_of(image, 0), mask_of(image, 2)
-    assert np.nonzero(left)[1].max() < np.nonzero(right)[1].min()
+    assert np.nonzero(left)[0].max() < np.nonzero(right)[0].min()  # left hemisphere above the right
     brain = image[..., :3].min(axis=-1) < 250
     ys, xs = np.nonzero(brain)
-    aspect = (ys.max() - ys.min()) / (xs.max() - xs.min())
+    aspect = (xs.max() - xs.min()) / (ys.max() - ys.min())
     assert 1.0 < aspect < 1.6  # a brain from above is longer than wide, as in the mesh
 
 

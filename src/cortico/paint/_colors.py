@@ -192,6 +192,13 @@ class ColorScale:
         colors[np.isnan(values)] = self.nodata_color
         return colors
 
+    def region_colors(self, values):
+        """Like calling the scale, but NaN values give NaN rows (unpainted, for :func:`render_view`)."""
+        values = np.asarray(values, dtype=np.float64).ravel()
+        colors = self(values)
+        colors[np.isnan(values)] = np.nan
+        return colors
+
     def matplotlib(self, samples=512):
         """Return ``(cmap, norm)`` drawing exactly this scale in a matplotlib colour bar."""
         from matplotlib.colors import ListedColormap, Normalize, TwoSlopeNorm

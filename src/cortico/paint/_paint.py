@@ -156,11 +156,13 @@ def paint(values, settings=None, *, out_dir=None, progress=None, atlas=None, **o
         background=settings.background,
         nodata_color=parse_color(settings.nodata_color),
         medial_wall_color=parse_color(settings.medial_wall_color),
+        missing_color=parse_color(settings.missing_color),
+        nodata_regions=_regions_without_column(table),
         antialias=settings.antialias,
     )
     file_names = unique_safe_names([row.name for row in table.rows])
     for row, file_name in zip(table.rows, file_names, strict=True):
-        colors = scale(row.values)
+        colors = scale.region_colors(row.values)
         rendered = []
         for view in views:
             image = render_view(atlas_object, settings.surface, colors, view, **render_options)
@@ -174,7 +176,7 @@ def paint(values, settings=None, *, out_dir=None, progress=None, atlas=None, **o
                     rendered.append((view.name, image))
             step(f"{row.name}: {view.name}")
         if settings.panel:
-            figure = panel_figure(rendered, scale, settings.label, title=row.name)
+            figure = panel_figure(rendered, scale, settings.label, title=row.name, layout=settings.layout)
             paths = []
             for suffix in settings.panel_formats:
                 path = out / f"panel_{file_name}.{suffix}"
@@ -185,6 +187,12 @@ def paint(values, settings=None, *, out_dir=None, progress=None, atlas=None, **o
     if settings.movie:
         result.movies = _movie(atlas_object, table, settings, scale, render_options, out, step)
     return result
+
+
+def _regions_without_column(table):
+    """Keys of the regions no column of ``table`` names (painted in the no-data grey)."""
+    named = {key for keys in table.columns.values() for key in keys}
+    return [key for key in table.region_keys if key not in named]
 
 
 def _save_png(image, path, keep_alpha):
@@ -200,7 +208,7 @@ def _movie(atlas, table, settings, scale, render_options, out, step):
     frames = []
     rows = [(row.name, row.values) for row in table.rows]
     for caption, values in interpolate_rows(rows, settings.movie_steps):
-        image = render_view(atlas, settings.surface, scale(values), settings.movie_view, **options)
+        image = render_view(atlas, settings.surface, scale.region_colors(values), settings.movie_view, **options)
         frames.append(compose_frame(image, caption, bar))
         step(f"movie frame: {caption}")
     paths = []

@@ -10,8 +10,12 @@ from cortico.paint._views import get_view
 
 __all__ = ["render_view", "region_color_table"]
 
-DEFAULT_NODATA_COLOR = (0.62, 0.62, 0.62)
-DEFAULT_MEDIAL_WALL_COLOR = (0.5, 0.5, 0.5)
+# Three unpainted kinds of surface, each its own grey, all shaded by folding
+# (light on gyri, dark in sulci): the medial wall (not cortex), regions the table
+# has no column for (no data), and empty/NaN cells (missing value).
+DEFAULT_NODATA_COLOR = (0.75, 0.75, 0.75)
+DEFAULT_MEDIAL_WALL_COLOR = (0.55, 0.55, 0.55)
+DEFAULT_MISSING_COLOR = (0.76, 0.80, 0.86)
 
 
 def region_color_table(atlas, region_colors, nodata_color=DEFAULT_NODATA_COLOR):
@@ -58,6 +62,27 @@ def region_color_table(atlas, region_colors, nodata_color=DEFAULT_NODATA_COLOR):
     return table
 
 
+def _lookup_table(atlas, region_colors, nodata_color, medial_wall_color, missing_color, nodata_regions):
+    """(n_regions + 1, 4) rows for the renderer: medial wall first; alpha 0 = unpainted."""
+    table = region_color_table(atlas, region_colors, nodata_color)
+    if isinstance(region_colors, dict):
+        keys = {atlas.region(key).index for key in region_colors}
+        unpainted = np.array([region.index not in keys for region in atlas.regions], dtype=bool)
+    else:
+        unpainted = np.isnan(np.asarray(region_colors, dtype=np.float64)).any(axis=1)
+        if nodata_regions is not None:
+            without_column = np.zeros(len(atlas.regions), dtype=bool)
+            for key in nodata_regions:
+                without_column[atlas.region(key).index] = True
+            table[unpainted & ~without_column] = parse_color(missing_color, "missing_color")
+    rows = np.ones((len(atlas.regions) + 1, 4))
+    rows[0, :3] = parse_color(medial_wall_color, "medial_wall_color")
+    rows[0, 3] = 0.0
+    rows[1:, :3] = table
+    rows[1:, 3] = np.where(unpainted, 0.0, 1.0)
+    return rows
+
+
 def _unpremultiply(premultiplied):
     rgb = premultiplied[..., :3].astype(np.float32)
     alpha = premultiplied[..., 3:4].astype(np.float32)
@@ -78,6 +103,8 @@ def render_view(
     nodata_color=DEFAULT_NODATA_COLOR,
     medial_wall_color=DEFAULT_MEDIAL_WALL_COLOR,
     antialias="fxaa",
+    missing_color=DEFAULT_MISSING_COLOR,
+    nodata_regions=None,
 ):
     """Render one view of ``atlas`` with regions painted in ``region_colors``.
 
@@ -94,10 +121,16 @@ def render_view(
         Width and height in pixels (each at most 4096).
     background : colour or "transparent"
         Transparent backgrounds have alpha 0 outside the brain.
-    nodata_color, medial_wall_color : colour
+    nodata_color, medial_wall_color, missing_color : colour
+        Greys of unpainted surface (shaded light on gyri, dark in sulci): regions
+        without a value, the medial wall, and regions whose value is missing.
     antialias : {"fxaa", "msaa", "none"}
         One FXAA pass (default), 4x multisampling (finest silhouettes, about
         twice the CPU time on a software rasteriser) or none (thumbnails).
+    nodata_regions : iterable of str, optional
+        Keys of regions the values table has no column for. When given, the other
+        NaN rows of ``region_colors`` are missing values (``missing_color``);
+        without it every NaN row is no data (``nodata_color``).
 
     Returns
     -------
@@ -107,8 +140,7 @@ def render_view(
     view = get_view(view)
     if background != "transparent":
         parse_color(background, "background")
-    table = region_color_table(atlas, region_colors, nodata_color)
-    colors = np.vstack([parse_color(medial_wall_color, "medial_wall_color"), table])
+    colors = _lookup_table(atlas, region_colors, nodata_color, medial_wall_color, missing_color, nodata_regions)
     scene = build_scene(atlas, surface, view)
     if not scene.items:
         raise InputError(

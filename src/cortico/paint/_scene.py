@@ -9,6 +9,7 @@ import weakref
 import numpy as np
 
 from cortico.paint._renderer import DrawItem
+from cortico.paint._shading import folding_map, mesh_occlusion
 
 __all__ = ["Scene", "build_scene", "hemisphere_offsets"]
 
@@ -72,6 +73,10 @@ def _cortex_item(atlas, surface, hemi, offset, glass):
     regions = np.full(mesh.n_vertices, -1, dtype=np.int32)
     if not glass and hemi in atlas.vertex_labels:  # atlases without cortical labels: all medial-wall grey
         regions = np.asarray(atlas.vertex_regions(hemi), dtype=np.int32)
+    occlusion = folding = None
+    if not glass:
+        occlusion = mesh_occlusion(mesh.vertices, mesh.faces, mesh.normals)
+        folding = folding_map(atlas, hemi, mesh.n_vertices, occlusion)
     return DrawItem(
         key=("surface", id(atlas), surface, hemi, glass),
         vertices=mesh.vertices,
@@ -81,6 +86,8 @@ def _cortex_item(atlas, surface, hemi, offset, glass):
         offset=offset,
         glass=glass,
         owner=atlas,
+        folding=folding,
+        occlusion=occlusion,
     )
 
 
@@ -92,6 +99,7 @@ def _subcortical_items(atlas, hemis):
         if region.key not in atlas.region_meshes:
             continue
         mesh = atlas.subcortical_mesh(region)
+        occlusion = mesh_occlusion(mesh.vertices, mesh.faces, mesh.normals)
         items.append(
             DrawItem(
                 key=("region", id(atlas), region.key),
@@ -100,6 +108,8 @@ def _subcortical_items(atlas, hemis):
                 normals=mesh.normals,
                 regions=np.full(mesh.n_vertices, region.index, dtype=np.int32),
                 owner=atlas,
+                occlusion=occlusion,
+                folding=occlusion,
             )
         )
     return items
