@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from cortico.exceptions import LimitExceededError
-from cortico.paint import render_view
+from cortico.paint import NAMED_VIEWS, render_view
 from cortico.paint._renderer import get_renderer
 
 from .conftest import (
@@ -366,3 +366,49 @@ def test_spawned_worker_renders_the_same_image(dk):
     with context.Pool(1) as pool:
         image = pool.apply(draw_top_precentral_red)
     np.testing.assert_array_equal(image, expected)
+
+
+@pytest.mark.parametrize("view", sorted(NAMED_VIEWS))
+def test_every_named_view_fills_its_frame(dk, view):
+    image = render_view(dk, "pial", white_except(dk, {}), view, size=SIZE, background="transparent")
+    ys, xs = np.nonzero(image[..., 3] > 0)
+    width, height = (xs.max() - xs.min() + 1) / SIZE[0], (ys.max() - ys.min() + 1) / SIZE[1]
+    assert max(width, height) > 0.93  # tight in the limiting direction (4 % margin)
+    if view in ("top", "bottom"):
+        assert width >= 0.65  # along the longer image side, as BrainPainter's (anterior right)
+
+
+def test_medial_wall_no_data_and_missing_value_are_three_distinct_colours(dk):
+    table = white_except(dk, {})
+    table[dk.region("lh.superiorfrontal").index] = np.nan  # missing value (its column is empty)
+    table[dk.region("lh.precuneus").index] = np.nan  # no data (no column)
+    image = render_view(
+        dk,
+        "pial",
+        table,
+        "cortical-inner-left-hemisphere",
+        size=SIZE,
+        medial_wall_color=(0.0, 0.0, 1.0),
+        nodata_color=(0.0, 1.0, 0.0),
+        missing_color=(1.0, 0.0, 0.0),
+        nodata_regions=["lh.precuneus"],
+    )
+    for channel, key in ((0, "lh.superiorfrontal"), (1, "lh.precuneus")):
+        centre = project(
+            dk, "pial", "cortical-inner-left-hemisphere", SIZE, dk.surface("pial", "lh").vertices[dk.vertex_mask(key)]
+        )
+        x, y = np.median(centre, axis=0).astype(int)
+        assert mask_of(image, channel)[y - 3 : y + 4, x - 3 : x + 4].mean() > 0.5, key
+    assert mask_of(image, 2).sum() > 3000  # medial wall
+
+
+def test_unpainted_cortex_shows_folding_in_two_greys(dk):
+    grey = np.full((len(dk.regions), 3), 0.75)
+    painted = render_view(dk, "pial", grey, "cortical-outer-left-hemisphere", size=SIZE).astype(float)
+    unpainted = render_view(
+        dk, "pial", np.full_like(grey, np.nan), "cortical-outer-left-hemisphere", size=SIZE, nodata_color=(0.75,) * 3
+    ).astype(float)
+    brain = painted[..., :3].min(axis=-1) < 250
+    tone = unpainted[..., 1][brain] / np.maximum(painted[..., 1][brain], 1.0)
+    assert (tone < 0.85).mean() > 0.08  # sulci (mostly hidden from the side): the darker grey
+    assert (tone > 1.05).mean() > 0.15  # gyri: the lighter grey

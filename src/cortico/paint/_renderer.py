@@ -326,7 +326,10 @@ class _Uploaded:
             (programs[0], [(regions, "i", "in_region")], faces[~border]),
             (
                 programs[1],
-                [(weights_buffer, "4f1 4f1", "in_weights0", "in_weights1"), (slots_buffer, "4i2 4i2", "in_slots0", "in_slots1")],
+                [
+                    (weights_buffer, "4f1 4f1", "in_weights0", "in_weights1"),
+                    (slots_buffer, "4i2 4i2", "in_slots0", "in_slots1"),
+                ],
                 faces[border],
             ),
         ):

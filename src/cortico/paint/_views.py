@@ -73,7 +73,9 @@ class View:
         if self.projection not in _PROJECTIONS:
             raise InputError(f"View {self.name!r}: projection must be one of {_PROJECTIONS}, got {self.projection!r}.")
         if self.orientation not in ORIENTATIONS:
-            raise InputError(f"View {self.name!r}: orientation must be one of {ORIENTATIONS}, got {self.orientation!r}.")
+            raise InputError(
+                f"View {self.name!r}: orientation must be one of {ORIENTATIONS}, got {self.orientation!r}."
+            )
         if self.content not in _CONTENTS:
             raise InputError(f"View {self.name!r}: content must be one of {_CONTENTS}, got {self.content!r}.")
         if not self.hemispheres or any(h not in _HEMIS for h in self.hemispheres):
