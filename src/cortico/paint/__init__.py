@@ -15,7 +15,9 @@ from cortico.paint._colors import (
     parse_color,
 )
 from cortico.paint._figures import (
+    LAYOUTS,
     colorbar_figure,
+    format_value,
     panel_figure,
     save_figure,
     view_caption,
@@ -38,6 +40,7 @@ __all__ = [
     "BRAINPAINTER_WEBSITE_STOPS",
     "ColorScale",
     "DEFAULT_STOPS",
+    "LAYOUTS",
     "NAMED_VIEWS",
     "PaintResult",
     "PaintSettings",
@@ -47,6 +50,7 @@ __all__ = [
     "View",
     "brainpainter_colors",
     "colorbar_figure",
+    "format_value",
     "get_view",
     "paint",
     "panel_figure",
