@@ -297,20 +297,30 @@ def test_rendering_from_another_thread_gives_the_same_image(dk):
     np.testing.assert_array_equal(results[0], expected)
 
 
-def test_atlas_without_cortical_labels_draws_grey_cortex():
+def test_a_view_showing_nothing_of_the_atlas_is_refused_naming_the_views_that_would():
     from cortico.atlases import load_atlas
+    from cortico.exceptions import InputError
 
     aseg = load_atlas("aseg")
     table = np.ones((len(aseg.regions), 3))
-    image = render_view(
-        aseg,
-        "pial",
-        table,
-        "cortical-outer-left-hemisphere",
-        size=SIZE,
-        medial_wall_color=(0.0, 0.0, 1.0),
+    with pytest.raises(InputError, match="cortical-outer-left-hemisphere would show nothing") as caught:
+        render_view(aseg, "pial", table, "cortical-outer-left-hemisphere", size=SIZE)
+    useful = str(caught.value).split("Views that show it: ")[1].rstrip(".").split(", ")
+    assert "subcortical-top" in useful and "subcortical-outer-left-hemisphere" in useful
+    assert "top" not in useful  # the cortical top view shows nothing of aseg either
+
+
+def test_default_views_of_a_structures_only_atlas_are_subcortical(dk):
+    from cortico.atlases import load_atlas
+    from cortico.paint._render import default_views
+
+    assert default_views(load_atlas("aseg")) == (
+        "subcortical-outer-left-hemisphere",
+        "subcortical-outer-right-hemisphere",
+        "subcortical-top",
+        "subcortical-bottom",
     )
-    assert mask_of(image, 2).mean() > 0.3
+    assert default_views(dk)[0] == "cortical-outer-left-hemisphere"
 
 
 @pytest.mark.parametrize("antialias", ["fxaa", "msaa", "none"])

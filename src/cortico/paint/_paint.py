@@ -15,7 +15,7 @@ from cortico.paint._figures import (
 )
 from cortico.paint._movie import compose_frame, interpolate_rows, write_movie
 from cortico.paint._naming import safe_name, unique_safe_names
-from cortico.paint._render import render_view
+from cortico.paint._render import check_views, default_views, render_view
 from cortico.paint._settings import PaintSettings
 from cortico.paint._table import ValuesTable, values_table_from_data
 
@@ -119,6 +119,9 @@ def paint(values, settings=None, *, out_dir=None, progress=None, atlas=None, **o
         )
     if not table.rows:
         raise InputError("The values table has no rows to paint.")
+    if tuple(settings.views) == PaintSettings().views:
+        settings = settings.replace(views=default_views(atlas_object))  # aseg alone: subcortical views
+    check_views(atlas_object, settings.view_objects)
     if (settings.panel or settings.movie) and out_dir is None:
         raise InputError("Panels and movies are written to files: give out_dir.")
     settings = settings.resolved(table.matrix())

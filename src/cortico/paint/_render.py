@@ -8,7 +8,7 @@ from cortico.paint._renderer import get_renderer
 from cortico.paint._scene import build_scene
 from cortico.paint._views import get_view
 
-__all__ = ["render_view", "region_color_table"]
+__all__ = ["render_view", "region_color_table", "view_shows_atlas", "default_views", "check_views"]
 
 # Three unpainted kinds of surface, each its own grey, all shaded by folding
 # (light on gyri, dark in sulci): the medial wall (not cortex), regions the table
@@ -83,6 +83,53 @@ def _lookup_table(atlas, region_colors, nodata_color, medial_wall_color, missing
     return rows
 
 
+def view_shows_atlas(atlas, view):
+    """True when ``view`` draws at least one region of ``atlas``.
+
+    Cortical views need cortical regions on one of their hemispheres; glass and
+    subcortical views need a structure mesh (of their hemispheres or the midline).
+    """
+    view = get_view(view)
+    if view.content == "cortex":
+        return any(region.kind == "cortical" and region.hemi in view.hemispheres for region in atlas.regions)
+    return any(
+        region.kind == "subcortical"
+        and (region.hemi is None or region.hemi in view.hemispheres)
+        and region.key in atlas.region_meshes
+        for region in atlas.regions
+    )
+
+
+def default_views(atlas):
+    """The BrainPainter views that show something of ``atlas`` (cortical ones first).
+
+    An atlas with cortical regions gets the four lateral/medial views; one with
+    only structures (``aseg``) gets the subcortical views.
+    """
+    from cortico.paint._views import BRAINPAINTER_VIEWS
+
+    cortical = [view.name for view in BRAINPAINTER_VIEWS[:4] if view_shows_atlas(atlas, view)]
+    if cortical:
+        return tuple(cortical)
+    return tuple(view.name for view in BRAINPAINTER_VIEWS if view.content != "cortex" and view_shows_atlas(atlas, view))
+
+
+def check_views(atlas, views):
+    """Refuse views that would show nothing of ``atlas``, naming the views that would."""
+    views = [get_view(view) for view in views]
+    empty = [view.name for view in views if not view_shows_atlas(atlas, view)]
+    if empty:
+        from cortico.paint._views import NAMED_VIEWS
+
+        useful = [name for name, view in NAMED_VIEWS.items() if view_shows_atlas(atlas, view)]
+        what = "cortical regions" if any(get_view(name).content == "cortex" for name in empty) else "structures"
+        raise InputError(
+            f"View(s) {', '.join(empty)} would show nothing of atlas {atlas.name!r} (it has no {what} there). "
+            f"Views that show it: {', '.join(useful) or 'none'}.",
+            problems=[f"view {name!r} shows nothing of atlas {atlas.name!r}" for name in empty],
+        )
+
+
 def _unpremultiply(premultiplied):
     rgb = premultiplied[..., :3].astype(np.float32)
     alpha = premultiplied[..., 3:4].astype(np.float32)
@@ -141,12 +188,8 @@ def render_view(
     if background != "transparent":
         parse_color(background, "background")
     colors = _lookup_table(atlas, region_colors, nodata_color, medial_wall_color, missing_color, nodata_regions)
+    check_views(atlas, [view])
     scene = build_scene(atlas, surface, view)
-    if not scene.items:
-        raise InputError(
-            f"View {view.name!r} shows subcortical structures, but atlas {atlas.name!r} has none "
-            f"for hemisphere(s) {', '.join(view.hemispheres)}."
-        )
     width, height = (int(v) for v in size)
     renderer = get_renderer()
     camera = scene.camera(view, width / height)
