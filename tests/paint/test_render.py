@@ -422,3 +422,14 @@ def test_unpainted_cortex_shows_folding_in_two_greys(dk):
     tone = unpainted[..., 1][brain] / np.maximum(painted[..., 1][brain], 1.0)
     assert (tone < 0.85).mean() > 0.08  # sulci (mostly hidden from the side): the darker grey
     assert (tone > 1.05).mean() > 0.15  # gyri: the lighter grey
+
+
+def test_glass_never_draws_over_the_structures(dk):
+    from scipy.ndimage import binary_erosion
+
+    image = _draw(dk, "subcortical-outer-left-hemisphere", {"lh.Putamen": RED}, background="transparent")
+    putamen = binary_erosion(mask_of(image, 0), iterations=2)
+    assert putamen.sum() > 300
+    rgb = image[..., :3].astype(float)[putamen]
+    assert (rgb[:, 1:].max(axis=1) < 0.2 * rgb[:, 0]).all()  # pure red: no grey glass line or veil
+    assert (image[..., 3][putamen] == 255).mean() > 0.97  # opaque (FXAA may touch a few edge pixels)

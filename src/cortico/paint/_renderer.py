@@ -44,6 +44,7 @@ uniform vec3 u_offset;
 uniform bool u_perspective;
 uniform bool u_glass;
 uniform float u_opacity;
+uniform vec2 u_depth;  // NDC depth scale and offset: glass brains split the depth range
 in vec3 in_position;
 in vec3 in_normal;
 in vec2 in_shade;
@@ -64,6 +65,7 @@ const float OCCLUSION = 0.75;
 void light() {
     vec4 position = u_view * vec4(in_position + u_offset, 1.0);
     gl_Position = u_projection * position;
+    gl_Position.z = gl_Position.z * u_depth.x + u_depth.y * gl_Position.w;
     vec3 to_eye = u_perspective ? normalize(-position.xyz) : vec3(0.0, 0.0, 1.0);
     vec3 n = normalize(mat3(u_view) * in_normal);
     float facing = dot(n, to_eye);
@@ -72,7 +74,7 @@ void light() {
     float diffuse = open * (AMBIENT + KEY_DIFFUSE * max(dot(n, KEY), 0.0) + FILL_DIFFUSE * max(dot(n, FILL), 0.0));
     float specular = open * SPECULAR * pow(max(dot(n, normalize(KEY + to_eye)), 0.0), SHININESS);
     // glass: faint where the surface faces the viewer, stronger at grazing angles
-    float alpha = clamp(u_opacity + 0.35 * pow(1.0 - abs(facing), 3.0), 0.0, 1.0);
+    float alpha = clamp(u_opacity + 0.85 * pow(1.0 - abs(facing), 2.0), 0.0, 1.0);
     v_light = vec3(diffuse, specular, u_glass ? alpha : in_shade.x);
 }
 """
@@ -363,6 +365,7 @@ class Renderer:
         for program in self.programs:
             program["u_lut"] = 0
             program["u_folding_tones"] = FOLDING_TONES
+            program["u_depth"] = (1.0, 0.0)
         self.lut = self.ctx.texture((_LUT_WIDTH, 1), 4, dtype="f4")
         self.lut.filter = (self.ctx.NEAREST, self.ctx.NEAREST)
         self.fxaa = self.ctx.program(vertex_shader=_QUAD_VERTEX_SHADER, fragment_shader=_FXAA_SHADER)
@@ -425,6 +428,45 @@ class Renderer:
                 )
             target = self._targets[key] = (scene, output, texture)
         return target
+
+    def _draw(self, items):
+        for item in items:
+            self._uniforms(u_offset=tuple(float(v) for v in item.offset))
+            self._mesh(item).render()
+
+    def _depth_only(self, items):
+        ctx = self.ctx
+        ctx.enable(ctx.BLEND)
+        ctx.blend_func = ctx.ZERO, ctx.ONE  # keep the colour, write depth
+        self._draw(items)
+        ctx.blend_func = ctx.ONE, ctx.ONE_MINUS_SRC_ALPHA
+
+    def _draw_glass_brain(self, target, opaque, glass):
+        """Structures inside one translucent layer of cortex, depth-aware.
+
+        Only the nearest glass layer is drawn (a depth pre-pass), so folds seen
+        edge-on do not pile up into dark bands: the outline is the silhouette and
+        the large features (smoothed normals, see _scene.py). The structures are
+        then drawn opaque over it, in the front half of the depth range (so the
+        glass depth never hides them, while they still hide each other): the glass
+        never draws lines across them.
+        """
+        ctx = self.ctx
+        target.depth_mask = True
+        self._uniforms(u_glass=True, u_depth=(0.5, 0.5))  # glass: back half of the depth range
+        self._depth_only(glass)
+        ctx.depth_func = "<="
+        target.depth_mask = False
+        self._draw(glass)
+        if opaque:
+            target.depth_mask = True
+            self._uniforms(u_glass=False, u_depth=(0.5, -0.5))
+            ctx.depth_func = "<"
+            ctx.disable(ctx.BLEND)
+            self._draw(opaque)
+        self._uniforms(u_depth=(1.0, 0.0))
+        ctx.depth_func = "<"
+        target.depth_mask = True
 
     def _uniforms(self, **values):
         for program in self.programs:
@@ -536,27 +578,14 @@ class Renderer:
         ctx.disable(ctx.BLEND)
         ctx.front_face = "ccw"
         ctx.cull_face = "back"
-        self._uniforms(u_glass=False)
-        for item in items:
-            if not item.glass:
-                self._uniforms(u_offset=tuple(float(v) for v in item.offset))
-                self._mesh(item).render()
+        opaque = [item for item in items if not item.glass]
         glass = [item for item in items if item.glass]
         if glass:
-            # back faces first, then front faces: correct order for a closed translucent
-            # shell. Meshes are counter-clockwise seen from outside (cortico.atlases.Mesh),
-            # so GL culling selects the faces without shading the others.
-            ctx.enable(ctx.BLEND)
-            ctx.blend_func = ctx.ONE, ctx.ONE_MINUS_SRC_ALPHA
-            msaa.depth_mask = False
-            self._uniforms(u_glass=True)
-            for culled in ("front", "back"):
-                ctx.cull_face = culled
-                for item in glass:
-                    self._uniforms(u_offset=tuple(float(v) for v in item.offset))
-                    self._mesh(item).render()
-            msaa.depth_mask = True
-            ctx.disable(ctx.BLEND | ctx.CULL_FACE)
+            self._draw_glass_brain(msaa, opaque, glass)
+        else:
+            self._uniforms(u_glass=False)
+            self._draw(opaque)
+        ctx.disable(ctx.BLEND | ctx.CULL_FACE)
         if antialias == "msaa":
             ctx.copy_framebuffer(resolved, msaa)
         elif antialias == "fxaa":

@@ -20,6 +20,7 @@ _OVERLAP_TOLERANCE_MM = 10.0
 # Glass brains always use the pial surface: subcortical structures live in its space
 # (inflated or white surfaces would not enclose them).
 _GLASS_SURFACE = "pial"
+_GLASS_NORMAL_SMOOTHING = 80
 _scenes = weakref.WeakKeyDictionary()
 
 
@@ -74,14 +75,17 @@ def _cortex_item(atlas, surface, hemi, offset, glass):
     if not glass and hemi in atlas.vertex_labels:  # atlases without cortical labels: all medial-wall grey
         regions = np.asarray(atlas.vertex_regions(hemi), dtype=np.int32)
     occlusion = folding = None
-    if not glass:
+    normals = mesh.normals
+    if glass:
+        normals = _smoothed_normals(mesh)
+    else:
         occlusion = mesh_occlusion(mesh.vertices, mesh.faces, mesh.normals)
         folding = folding_map(atlas, hemi, mesh.n_vertices, occlusion)
     return DrawItem(
         key=("surface", id(atlas), surface, hemi, glass),
         vertices=mesh.vertices,
         faces=mesh.faces,
-        normals=mesh.normals,
+        normals=normals,
         regions=regions,
         offset=offset,
         glass=glass,
@@ -89,6 +93,19 @@ def _cortex_item(atlas, surface, hemi, offset, glass):
         folding=folding,
         occlusion=occlusion,
     )
+
+
+def _smoothed_normals(mesh, iterations=_GLASS_NORMAL_SMOOTHING):
+    """Vertex normals averaged over the mesh: a glass brain's outline then shows the
+    silhouette and the large features (lateral fissure, poles), not every sulcus."""
+    from cortico.atlases._geometry import vertex_adjacency
+
+    adjacency = vertex_adjacency(mesh.faces, mesh.n_vertices)
+    normals = np.asarray(mesh.normals, dtype=np.float64)
+    for _ in range(iterations):
+        normals = normals + adjacency @ normals
+        normals /= np.maximum(np.linalg.norm(normals, axis=1, keepdims=True), 1e-12)
+    return normals.astype(np.float32)
 
 
 def _subcortical_items(atlas, hemis):
