@@ -28,8 +28,10 @@ _SAMPLES = 4
 _LUT_WIDTH = 1024
 _CACHE_SIZE = 24
 # Brightness of unpainted surface (no data, medial wall) on gyri and in sulci,
-# relative to its configured grey: two greys that show the folding pattern.
-FOLDING_TONES = (1.12, 0.78)
+# relative to its configured grey: two greys that show the folding pattern; and
+# of painted colours in sulci (gyri keep the colour bar's colour): a light touch
+# that keeps the folds readable on inflated surfaces, where occlusion is small.
+FOLDING_TONES = (1.12, 0.78, 0.88)
 
 # Lighting is evaluated per vertex (Gouraud): fsaverage triangles cover ~2-3 pixels
 # at 1200x900, so per-pixel lighting would look the same and cost far more in a
@@ -121,12 +123,14 @@ _COLORING = """
 uniform sampler2D u_lut;
 uniform bool u_glass;
 uniform vec3 u_glass_color;
-uniform vec2 u_folding_tones;
+uniform vec3 u_folding_tones;  // unpainted on gyri, unpainted in sulci, painted in sulci
 in vec3 v_light;
 out vec4 f_color;
 
 vec3 tone(vec4 entry) {
-    return entry.a > 0.5 ? entry.rgb : entry.rgb * mix(u_folding_tones.x, u_folding_tones.y, v_light.z);
+    float gyrus = entry.a > 0.5 ? 1.0 : u_folding_tones.x;
+    float sulcus = entry.a > 0.5 ? u_folding_tones.z : u_folding_tones.y;
+    return entry.rgb * mix(gyrus, sulcus, v_light.z);
 }
 
 vec3 base(int region) {
