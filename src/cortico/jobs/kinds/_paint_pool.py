@@ -126,14 +126,14 @@ def render_panels(task, report):
 
     from cortico.paint import panel_figure, save_figure
 
-    panels, scale, label, formats, transparent, out_dir = task
+    panels, scale, label, formats, transparent, out_dir, layout = task
     written = {}
     for title, file_name, images in panels:
         arrays = []
         for view_name, path in images:
             with Image.open(path) as image:
                 arrays.append((view_name, np.asarray(image.convert("RGBA"))))
-        figure = panel_figure(arrays, scale, label, title=title)
+        figure = panel_figure(arrays, scale, label, title=title, layout=layout)
         written[file_name] = []
         for suffix in formats:
             path = Path(out_dir) / f"panel_{file_name}.{suffix}"

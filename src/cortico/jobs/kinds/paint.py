@@ -142,6 +142,10 @@ def run(context, params):
     display = dict(zip(file_names, (row.name for row in table.rows)))
     table_meta = (table.atlas_name, tuple(table.region_keys))
     views = tuple(settings.views)
+    if settings.panel:  # a named panel layout also needs its own views
+        from cortico.paint import LAYOUTS
+
+        views += tuple(name for name in LAYOUTS[settings.layout] if name not in views)
     n_images = len(rows) * len(views)
     n_panels = len(rows) if settings.panel else 0
     n_frames = (len(rows) + (len(rows) - 1) * settings.movie_steps) if settings.movie else 0
@@ -189,7 +193,10 @@ def run(context, params):
         chunks = [jobs[i::processes] for i in range(min(processes, len(jobs)))]
         formats, transparent = tuple(settings.panel_formats), settings.background == "transparent"
         for written in run_processes(
-            [(render_panels, (chunk, scale, settings.label, formats, transparent, str(out))) for chunk in chunks],
+            [
+                (render_panels, (chunk, scale, settings.label, formats, transparent, str(out), settings.layout))
+                for chunk in chunks
+            ],
             on_message,
             context.check_cancelled,
         ):
