@@ -32,6 +32,7 @@ _FORMAT = 1
 _FSAVERAGE_VERTICES = 163842
 # sulc (FreeSurfer units) over which the two greys blend: a soft step at 0
 _FOLDING_SOFTNESS = 0.15
+_OCCLUDED_FROM, _OCCLUDED_TO = 0.15, 0.5
 _lock = threading.Lock()
 _memory = {}
 
@@ -181,7 +182,7 @@ def folding_map(atlas, hemi, n_vertices, occlusion=None):
     """Folding per vertex, 0 (gyral crown) .. 1 (sulcal fundus), or ``None``.
 
     fsaverage atlases use FreeSurfer's ``sulc`` (a soft step at 0); other meshes
-    fall back to their ambient ``occlusion`` stretched to 0..1.
+    fall back to their ambient ``occlusion`` (a smooth step from 0.15 to 0.5).
     """
     if atlas.space == "fsaverage" and n_vertices == _FSAVERAGE_VERTICES:
         try:
@@ -193,5 +194,6 @@ def folding_map(atlas, hemi, n_vertices, occlusion=None):
                 return 0.5 + 0.5 * np.tanh(sulc / _FOLDING_SOFTNESS)
     if occlusion is None:
         return None
-    low, high = np.percentile(occlusion, [5, 95])
-    return np.clip((occlusion - low) / max(high - low, 1e-6), 0.0, 1.0)
+    # absolute scale: convex shapes (structures, blobs) stay "gyral", only real folds darken
+    t = np.clip((np.asarray(occlusion, dtype=np.float64) - _OCCLUDED_FROM) / (_OCCLUDED_TO - _OCCLUDED_FROM), 0.0, 1.0)
+    return t * t * (3.0 - 2.0 * t)
