@@ -183,6 +183,12 @@ def render_view(
     -------
     ndarray, shape (height, width, 4), uint8
         Straight (not premultiplied) RGBA.
+
+    Raises
+    ------
+    InputError
+        The view would show nothing of ``atlas`` (the message names the views
+        that would), or a colour is not a colour.
     """
     view = get_view(view)
     if background != "transparent":
