@@ -163,6 +163,8 @@ def test_table_level_errors(client, headers):
     assert no_cortex.json["errors"] == [
         "View 'Superior' shows the cortex, but atlas 'aseg' has no cortical regions; choose another view."
     ]
+    aseg_default = post_csv(client, headers, b"Image-name-unique,Left-Hippocampus\ns1,1\n", {"atlas": "aseg"})
+    assert aseg_default.status_code == 202, aseg_default.json  # no views chosen: aseg's subcortical views
     bad_json = client.post(
         "/api/v1/paint/jobs",
         data={"table": (io.BytesIO(GOOD_CSV), "v.csv"), "settings": "{oops"},

@@ -372,6 +372,10 @@ def check_paint_request(table_bytes, settings_data, limits, store=None, owner=No
             except LimitExceededError as exc:
                 request.problems.append(Problem(exc.message, field="table", limit=True))
     if request.settings is not None and atlas is not None:
+        if "views" not in settings_data:  # no views chosen: those that show this atlas (aseg: subcortical)
+            from cortico.paint._render import default_views
+
+            request.settings = request.settings.replace(views=default_views(atlas) or request.settings.views)
         request.problems.extend(_view_problems(request.settings, atlas))
     if request.settings is not None and request.table is not None:
         request.problems.extend(limits.problems(request.settings, len(request.table.rows)))
