@@ -38,7 +38,14 @@ PUBLIC_ROUTES = {
     "/api/v1/atlases/<name>",
     "/api/v1/atlases/<name>/template.csv",
     "/paint/templates/<atlas>-<schema>.csv",
+    "/examples/<name>",
 }
+
+
+@pytest.fixture
+def app(app_on_each_database):
+    """Every audit runs on SQLite and on PostgreSQL (which refuses NUL bytes and long strings)."""
+    return app_on_each_database
 
 
 @pytest.fixture
@@ -110,6 +117,8 @@ def audited_requests(o):
         ("POST", f"/align/jobs/{o['depth_job']}/cancel", "/align/jobs/<job_id>/cancel"),
         ("GET", f"/align/jobs/{o['depth_job']}/files/depth_map", "/align/jobs/<job_id>/files/<role>"),
         ("POST", f"/paint/jobs/{o['paint_job']}/cancel", "/paint/jobs/<job_id>/cancel"),
+        ("POST", f"/paint/jobs/{o['paint_job']}/delete", "/paint/jobs/<job_id>/delete"),
+        ("POST", f"/align/jobs/{o['depth_job']}/delete", "/align/jobs/<job_id>/delete"),
     ]
 
 

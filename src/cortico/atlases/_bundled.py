@@ -5,8 +5,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from cortico.atlases._fsaverage import annotation_labels, surface_loader
-from cortico.atlases._model import HEMIS, SURFACE_KINDS, Atlas, AtlasInfo, Region
+from cortico.atlases._model import Atlas, AtlasInfo, Region
+from cortico.atlases._names import HEMIS, SURFACE_KINDS
 from cortico.exceptions import NotFoundError
 
 
@@ -72,7 +72,7 @@ for _spec in _SPECS:
         _BY_NAME[_normalise(_alias)] = _spec
 
 
-def list_atlases():
+def list_atlases() -> list[AtlasInfo]:
     """Bundled atlases, in display order.
 
     Returns
@@ -89,10 +89,12 @@ def _cortical_tables(spec):
         from cortico.atlases._dkt import dkt_labels
 
         return dkt_labels()
+    from cortico.atlases._fsaverage import annotation_labels  # nibabel: not for list_atlases
+
     return annotation_labels(spec.cortical.split(":", 1)[1])
 
 
-def load_atlas(name):
+def load_atlas(name) -> Atlas:
     """Load a bundled atlas by name.
 
     Parameters
@@ -117,7 +119,8 @@ def load_atlas(name):
     if spec is None:
         known = ", ".join(f"{s.info.name!r}" for s in _SPECS)
         raise NotFoundError(f"Unknown atlas {name!r}; bundled atlases are {known}.")
-    regions, vertex_labels, region_meshes = [], {}, {}
+    regions: list[Region] = []
+    vertex_labels, region_meshes = {}, {}
 
     tables = _cortical_tables(spec)
     if tables is not None:
@@ -145,6 +148,8 @@ def load_atlas(name):
             )
             regions.append(region)
             region_meshes[region.key] = mesh_loader(structure.label_id)
+
+    from cortico.atlases._fsaverage import surface_loader
 
     surfaces = {(kind, hemi): surface_loader(kind, hemi) for kind in SURFACE_KINDS for hemi in HEMIS}
     return Atlas(

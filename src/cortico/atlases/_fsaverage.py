@@ -6,7 +6,8 @@ import numpy as np
 from cortico.atlases._cache import cached_arrays
 from cortico.atlases._fsdata import fsaverage_file
 from cortico.atlases._geometry import vertex_normals
-from cortico.atlases._model import HEMIS, Mesh
+from cortico.atlases._model import Mesh
+from cortico.atlases._names import HEMIS
 
 N_VERTICES = 163_842
 

@@ -7,8 +7,12 @@ image pixel is one output pixel).
 """
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 __all__ = [
     "LAYOUTS",
@@ -74,7 +78,7 @@ _CELL_INCHES = 3.0
 _MINUS = "\u2212"
 
 
-def format_value(value, digits=3):
+def format_value(value, digits=3) -> str:
     """``value`` with at most ``digits`` significant digits, no exponent, typographic minus."""
     value = float(value)
     if value == 0 or not np.isfinite(value):
@@ -83,7 +87,7 @@ def format_value(value, digits=3):
     return text.replace("-", _MINUS)
 
 
-def nice_ticks(vmin, vmax, minimum=4, maximum=7):
+def nice_ticks(vmin, vmax, minimum=4, maximum=7) -> list[float]:
     """4-7 round tick values inside ``vmin..vmax`` (matplotlib's MaxNLocator)."""
     from matplotlib.ticker import MaxNLocator
 
@@ -99,7 +103,7 @@ def nice_ticks(vmin, vmax, minimum=4, maximum=7):
     return best
 
 
-def view_caption(view_name):
+def view_caption(view_name) -> str:
     """A short human caption for a view name (``"Left lateral"``)."""
     return _CAPTIONS.get(view_name, view_name.replace("-", " "))
 
@@ -124,7 +128,7 @@ def _draw_colorbar(fig, cax, scale, label, orientation):
     return bar
 
 
-def colorbar_figure(scale, label="", orientation="horizontal"):
+def colorbar_figure(scale, label="", orientation="horizontal") -> "Figure":
     """A figure holding only the colour bar of ``scale`` in data units.
 
     Parameters
@@ -150,7 +154,7 @@ def colorbar_figure(scale, label="", orientation="horizontal"):
     return fig
 
 
-def _layout_images(images, layout):
+def _layout_images(images, layout) -> list:
     if layout not in LAYOUTS:
         from cortico.exceptions import InputError
 
@@ -166,7 +170,7 @@ def _layout_images(images, layout):
     return [(name, by_name[name]) for name in LAYOUTS[layout]]
 
 
-def panel_figure(images, scale, label="", title="", columns=None, layout="grid"):
+def panel_figure(images, scale, label="", title="", columns=None, layout="grid") -> "Figure":
     """One figure with every view of a row, their captions, a colour bar and a title.
 
     Each view keeps its rendered size: saved as PNG (at the figure's own dpi, the
@@ -249,7 +253,7 @@ def panel_figure(images, scale, label="", title="", columns=None, layout="grid")
     return fig
 
 
-def save_figure(fig, path, dpi=None, transparent=False):
+def save_figure(fig, path, dpi=None, transparent=False) -> None:
     """Write ``fig`` to ``path`` (format from the suffix) with text kept as text.
 
     ``dpi`` defaults to the figure's own (panels: one image pixel per output pixel).

@@ -18,7 +18,7 @@ DEFAULT_MEDIAL_WALL_COLOR = (0.55, 0.55, 0.55)
 DEFAULT_MISSING_COLOR = (0.76, 0.80, 0.86)
 
 
-def region_color_table(atlas, region_colors, nodata_color=DEFAULT_NODATA_COLOR):
+def region_color_table(atlas, region_colors, nodata_color=DEFAULT_NODATA_COLOR) -> np.ndarray:
     """Colours of all regions of ``atlas`` as an (n, 3) array.
 
     Parameters
@@ -152,7 +152,7 @@ def render_view(
     antialias="fxaa",
     missing_color=DEFAULT_MISSING_COLOR,
     nodata_regions=None,
-):
+) -> np.ndarray:
     """Render one view of ``atlas`` with regions painted in ``region_colors``.
 
     Parameters

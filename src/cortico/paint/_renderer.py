@@ -275,8 +275,8 @@ class DrawItem:
     offset: np.ndarray = field(default_factory=lambda: np.zeros(3, dtype=np.float32))
     glass: bool = False
     owner: object = None
-    folding: np.ndarray = None
-    occlusion: np.ndarray = None
+    folding: np.ndarray | None = None
+    occlusion: np.ndarray | None = None
 
 
 def _signed_volume(vertices, faces):

@@ -21,7 +21,7 @@ _OVERLAP_TOLERANCE_MM = 10.0
 # (inflated or white surfaces would not enclose them).
 _GLASS_SURFACE = "pial"
 _GLASS_NORMAL_SMOOTHING = 80
-_scenes = weakref.WeakKeyDictionary()
+_scenes: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
 class Scene:

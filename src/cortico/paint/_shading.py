@@ -34,7 +34,7 @@ _FSAVERAGE_VERTICES = 163842
 _FOLDING_SOFTNESS = 0.15
 _OCCLUDED_FROM, _OCCLUDED_TO = 0.15, 0.5
 _lock = threading.Lock()
-_memory = {}
+_memory: dict = {}
 
 _DEPTH_VERTEX = """
 #version 330

@@ -89,17 +89,17 @@ class View:
             raise InputError(f"View {self.name!r}: elevation must be between -90 and 90, got {self.elevation!r}.")
 
     @property
-    def direction(self):
+    def direction(self) -> np.ndarray:
         """Unit vector from the scene centre toward the camera."""
         az, el = math.radians(self.azimuth), math.radians(self.elevation)
         return np.array([math.cos(el) * math.cos(az), math.cos(el) * math.sin(az), math.sin(el)])
 
     @property
-    def from_pole(self):
+    def from_pole(self) -> bool:
         """True for views from straight above or below (where ``orientation`` applies)."""
         return abs(self.elevation) > 89.0
 
-    def up_vector(self, aspect=4 / 3):
+    def up_vector(self, aspect=4 / 3) -> np.ndarray:
         """Screen-up vector: superior; from above/below it follows ``orientation``."""
         if not self.from_pole:
             return np.array([0.0, 0.0, 1.0])
@@ -113,17 +113,17 @@ class View:
         return np.array([side if orientation == "anterior-right" else -side, 0.0, 0.0])
 
     @property
-    def up(self):
+    def up(self) -> np.ndarray:
         """Screen-up vector of a landscape image (see :meth:`up_vector`)."""
         return self.up_vector()
 
-    def oriented(self, orientation):
+    def oriented(self, orientation) -> "View":
         """This view with ``orientation`` (unchanged when it does not look from a pole)."""
         if not self.from_pole or orientation == self.orientation:
             return self
         return dataclasses.replace(self, orientation=orientation)
 
-    def to_spec(self):
+    def to_spec(self) -> str:
         """Return the string that :func:`get_view` turns back into this view."""
         if NAMED_VIEWS.get(self.name) == self:
             return self.name
@@ -168,7 +168,7 @@ NAMED_VIEWS["posterior"] = View("posterior", azimuth=270)
 _CAMERA_KEYS = {"azimuth", "elevation", "zoom", "projection", "hemispheres", "content", "orientation"}
 
 
-def get_view(spec):
+def get_view(spec) -> View:
     """Turn a view name, a ``camera:`` spec or a :class:`View` into a :class:`View`.
 
     Parameters

@@ -58,7 +58,8 @@ class AtlasTemplate(MethodView):
     @blp.arguments(TemplateArgs, location="query", unknown=RAISE)
     @blp.response(
         200,
-        description="CSV with the header `Image-name-unique,<region columns>` and empty rows.",
+        description="CSV with the header `Image-name-unique,<region columns>` and empty rows "
+        "(or rows of demonstration values with `demo=true`).",
         content_type="text/csv",
         example="Image-name-unique,Left-bankssts,Left-caudalanteriorcingulate,...\nimage-1,,,...\n",
     )
@@ -67,6 +68,6 @@ class AtlasTemplate(MethodView):
     def get(self, args, name):
         """Download a ready-to-fill values CSV for an atlas (BrainPainter v1 or v2 columns)."""
         entry = atlas_entry(name, store(), _owner())
-        text = template_text(entry["name"], args["schema"], args["rows"], store(), _owner())
+        text = template_text(entry["name"], args["schema"], args["rows"], store(), _owner(), demo=args["demo"])
         filename = f"cortico-template-{safe_name(entry['name'])}-{args['schema']}.csv"
         return Response(text, mimetype="text/csv", headers={"Content-Disposition": f"attachment; filename={filename}"})
