@@ -308,6 +308,9 @@ def test_a_view_showing_nothing_of_the_atlas_is_refused_naming_the_views_that_wo
     useful = str(caught.value).split("Views that show it: ")[1].rstrip(".").split(", ")
     assert "subcortical-top" in useful and "subcortical-outer-left-hemisphere" in useful
     assert "top" not in useful  # the cortical top view shows nothing of aseg either
+    assert [(p.field, p.message) for p in caught.value.details] == [
+        ("views", "view 'cortical-outer-left-hemisphere' shows nothing of atlas 'aseg'")
+    ]
 
 
 def test_default_views_of_a_structures_only_atlas_are_subcortical(dk):

@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from cortico.exceptions import InputError
+from cortico.exceptions import InputError, Problem
 from cortico.paint._colors import parse_color
 from cortico.paint._renderer import get_renderer
 from cortico.paint._scene import build_scene
@@ -126,7 +126,7 @@ def check_views(atlas, views):
         raise InputError(
             f"View(s) {', '.join(empty)} would show nothing of atlas {atlas.name!r} (it has no {what} there). "
             f"Views that show it: {', '.join(useful) or 'none'}.",
-            problems=[f"view {name!r} shows nothing of atlas {atlas.name!r}" for name in empty],
+            problems=[Problem(f"view {name!r} shows nothing of atlas {atlas.name!r}", field="views") for name in empty],
         )
 
 
