@@ -60,3 +60,53 @@ def draw_top_precentral_red():
     atlas = load_atlas("dk")
     colors = white_except(atlas, {"lh.precentral": RED})
     return render_view(atlas, "pial", colors, "top", size=(480, 360))
+
+
+def icosphere(level, radius=50.0):
+    """Vertices and counter-clockwise faces of a subdivided icosahedron."""
+    t = (1 + 5**0.5) / 2
+    vertices = np.array(
+        [[-1, t, 0], [1, t, 0], [-1, -t, 0], [1, -t, 0], [0, -1, t], [0, 1, t]]
+        + [[0, -1, -t], [0, 1, -t], [t, 0, -1], [t, 0, 1], [-t, 0, -1], [-t, 0, 1]],
+        dtype=float,
+    )
+    faces = np.array(
+        [[0, 11, 5], [0, 5, 1], [0, 1, 7], [0, 7, 10], [0, 10, 11], [1, 5, 9], [5, 11, 4], [11, 10, 2], [10, 7, 6]]
+        + [[7, 1, 8], [3, 9, 4], [3, 4, 2], [3, 2, 6], [3, 6, 8], [3, 8, 9], [4, 9, 5], [2, 4, 11], [6, 2, 10]]
+        + [[8, 6, 7], [9, 8, 1]]
+    )
+    vertices /= np.linalg.norm(vertices, axis=1, keepdims=True)
+    for _ in range(level):
+        edges = np.sort(np.concatenate([faces[:, [0, 1]], faces[:, [1, 2]], faces[:, [2, 0]]]), axis=1)
+        unique, inverse = np.unique(edges, axis=0, return_inverse=True)
+        middle = vertices[unique].mean(axis=1)
+        middle /= np.linalg.norm(middle, axis=1, keepdims=True)
+        m = len(vertices) + inverse.reshape(3, -1).T  # midpoints of edges 01, 12, 20 of each face
+        vertices = np.vstack([vertices, middle])
+        a, b, c = faces.T
+        faces = np.vstack(
+            [
+                np.column_stack([a, m[:, 0], m[:, 2]]),
+                np.column_stack([b, m[:, 1], m[:, 0]]),
+                np.column_stack([c, m[:, 2], m[:, 1]]),
+                m,
+            ]
+        )
+    return vertices * radius, faces
+
+
+def sphere_atlas(labels_of, level=6, colors=((1, 0, 0), (0, 0, 1))):
+    """A one-hemisphere atlas on a sphere of radius 50, labelled by ``labels_of(unit vertices)``."""
+    from cortico.atlases import Atlas, Mesh, Region
+
+    vertices, faces = icosphere(level)
+    labels = np.asarray(labels_of(vertices / 50.0), dtype=np.int32)
+    regions = [Region(f"r{i}", "lh", "cortical", tuple(color), i) for i, color in enumerate(colors)]
+    return Atlas(
+        "sphere",
+        "sphere",
+        regions,
+        surfaces={("pial", "lh"): Mesh.from_arrays(vertices, faces)},
+        vertex_labels={"lh": labels},
+        space="synthetic",
+    )

@@ -142,3 +142,58 @@ def test_bad_requests(dk):
             views=["top"],
             **SMALL,
         )
+
+
+def test_aseg_alone_defaults_to_subcortical_views():
+    from cortico.atlases import load_atlas
+
+    aseg = load_atlas("aseg")
+    result = paint({"s": {"Left-Putamen": 1.0, "Right-Putamen": 2.0}}, atlas=aseg, **SMALL)
+    assert {view for _, view in result.images} == {
+        "subcortical-outer-left-hemisphere",
+        "subcortical-outer-right-hemisphere",
+        "subcortical-top",
+        "subcortical-bottom",
+    }
+    with pytest.raises(InputError, match="would show nothing"):
+        paint({"s": {"Left-Putamen": 1.0}}, atlas=aseg, views=["top"], **SMALL)
+
+
+def test_empty_cell_and_missing_column_get_their_own_colours(dk):
+    values = pd.DataFrame({"Left-superiorfrontal": [np.nan], "Left-lingual": [1.0]}, index=["s"])
+    result = paint(
+        values,
+        atlas=dk,
+        views=["cortical-inner-left-hemisphere"],
+        missing_color="#ff0000",
+        nodata_color="#00ff00",
+        colors=("#0000ff", "#0000ff"),
+        **SMALL,
+    )
+    image = result.images[("s", "cortical-inner-left-hemisphere")]
+    assert mask_of(image, 0).sum() > 200  # superiorfrontal: an empty cell, missing value
+    assert mask_of(image, 1).sum() > 1000  # regions without a column: no data
+    assert mask_of(image, 2).sum() > 100  # lingual has a value
+
+
+def test_cortex4_panel_renders_the_views_it_needs_at_full_size(dk, tmp_path):
+    result = paint(
+        {"s": {"Left-superiorfrontal": 1.0, "Right-precuneus": 2.0}},
+        atlas=dk,
+        views=["top"],
+        panel=True,
+        layout="cortex4",
+        panel_formats=("png",),
+        out_dir=tmp_path,
+        **SMALL,
+    )
+    assert {view for _, view in result.images} == {
+        "top",
+        "cortical-outer-left-hemisphere",
+        "cortical-outer-right-hemisphere",
+        "cortical-inner-left-hemisphere",
+        "cortical-inner-right-hemisphere",
+    }
+    with Image.open(result.panels["s"][0]) as panel:
+        width, height = panel.size
+    assert width >= 2 * SMALL["width"] and height >= 2 * SMALL["height"]  # 2x2 views, not shrunk

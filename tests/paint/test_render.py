@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from cortico.exceptions import LimitExceededError
-from cortico.paint import render_view
+from cortico.paint import NAMED_VIEWS, render_view
 from cortico.paint._renderer import get_renderer
 
 from .conftest import (
@@ -77,18 +77,39 @@ ORIENTATION = [
             ("rh.paracentral", "above", "rh.medialorbitofrontal"),
         ],
     ),
-    (
+    (  # landscape images: anterior right (BrainPainter), left hemisphere up from above
         "top",
+        [
+            ("lh.superiorparietal", "left of", "lh.superiorfrontal"),
+            ("lh.superiorparietal", "above", "rh.superiorparietal"),
+        ],
+    ),
+    (
+        "bottom",
+        [
+            ("lh.lingual", "left of", "lh.lateralorbitofrontal"),
+            ("rh.lingual", "above", "lh.lingual"),
+        ],
+    ),
+    (
+        "camera:elevation=90,orientation=anterior-up",
         [
             ("lh.superiorfrontal", "above", "lh.superiorparietal"),
             ("lh.superiorparietal", "left of", "rh.superiorparietal"),
         ],
     ),
     (
-        "bottom",
+        "camera:elevation=-90,orientation=anterior-up",
         [
             ("lh.lateralorbitofrontal", "above", "lh.lingual"),
             ("rh.lingual", "left of", "lh.lingual"),
+        ],
+    ),
+    (
+        "camera:elevation=90,orientation=anterior-left",
+        [
+            ("lh.superiorfrontal", "left of", "lh.superiorparietal"),
+            ("rh.superiorparietal", "above", "lh.superiorparietal"),
         ],
     ),
     (
@@ -122,15 +143,15 @@ ORIENTATION = [
     (
         "subcortical-top",
         [
-            ("lh.Putamen", "left of", "rh.Putamen"),
-            ("lh.Putamen", "above", "lh.Cerebellum-Cortex"),
+            ("lh.Putamen", "above", "rh.Putamen"),
+            ("lh.Cerebellum-Cortex", "left of", "lh.Putamen"),
         ],
     ),
     (
         "subcortical-bottom",
         [
-            ("rh.Putamen", "left of", "lh.Putamen"),
-            ("lh.Putamen", "above", "lh.Cerebellum-Cortex"),
+            ("rh.Putamen", "above", "lh.Putamen"),
+            ("lh.Cerebellum-Cortex", "left of", "lh.Putamen"),
         ],
     ),
 ]
@@ -189,7 +210,7 @@ def test_nan_regions_get_the_nodata_colour(dk):
     image = render_view(dk, "pial", table, "top", size=SIZE, nodata_color=(0.0, 1.0, 0.0))
     green = mask_of(image, 1)
     assert green.sum() > 1500
-    assert centroid(green)[0] < SIZE[0] / 2  # left hemisphere
+    assert centroid(green)[1] < SIZE[1] / 2  # left hemisphere: up, anterior right
 
 
 def test_medial_wall_has_its_own_grey(dk):
@@ -236,10 +257,10 @@ def test_inflated_top_view_is_not_squashed_and_hemispheres_do_not_overlap(dk):
         surface="inflated",
     )
     left, right = mask_of(image, 0), mask_of(image, 2)
-    assert np.nonzero(left)[1].max() < np.nonzero(right)[1].min()
+    assert np.nonzero(left)[0].max() < np.nonzero(right)[0].min()  # left hemisphere above the right
     brain = image[..., :3].min(axis=-1) < 250
     ys, xs = np.nonzero(brain)
-    aspect = (ys.max() - ys.min()) / (xs.max() - xs.min())
+    aspect = (xs.max() - xs.min()) / (ys.max() - ys.min())
     assert 1.0 < aspect < 1.6  # a brain from above is longer than wide, as in the mesh
 
 
@@ -276,20 +297,33 @@ def test_rendering_from_another_thread_gives_the_same_image(dk):
     np.testing.assert_array_equal(results[0], expected)
 
 
-def test_atlas_without_cortical_labels_draws_grey_cortex():
+def test_a_view_showing_nothing_of_the_atlas_is_refused_naming_the_views_that_would():
     from cortico.atlases import load_atlas
+    from cortico.exceptions import InputError
 
     aseg = load_atlas("aseg")
     table = np.ones((len(aseg.regions), 3))
-    image = render_view(
-        aseg,
-        "pial",
-        table,
-        "cortical-outer-left-hemisphere",
-        size=SIZE,
-        medial_wall_color=(0.0, 0.0, 1.0),
+    with pytest.raises(InputError, match="cortical-outer-left-hemisphere would show nothing") as caught:
+        render_view(aseg, "pial", table, "cortical-outer-left-hemisphere", size=SIZE)
+    useful = str(caught.value).split("Views that show it: ")[1].rstrip(".").split(", ")
+    assert "subcortical-top" in useful and "subcortical-outer-left-hemisphere" in useful
+    assert "top" not in useful  # the cortical top view shows nothing of aseg either
+    assert [(p.field, p.message) for p in caught.value.details] == [
+        ("views", "view 'cortical-outer-left-hemisphere' shows nothing of atlas 'aseg'")
+    ]
+
+
+def test_default_views_of_a_structures_only_atlas_are_subcortical(dk):
+    from cortico.atlases import load_atlas
+    from cortico.paint._render import default_views
+
+    assert default_views(load_atlas("aseg")) == (
+        "subcortical-outer-left-hemisphere",
+        "subcortical-outer-right-hemisphere",
+        "subcortical-top",
+        "subcortical-bottom",
     )
-    assert mask_of(image, 2).mean() > 0.3
+    assert default_views(dk)[0] == "cortical-outer-left-hemisphere"
 
 
 @pytest.mark.parametrize("antialias", ["fxaa", "msaa", "none"])
@@ -345,3 +379,76 @@ def test_spawned_worker_renders_the_same_image(dk):
     with context.Pool(1) as pool:
         image = pool.apply(draw_top_precentral_red)
     np.testing.assert_array_equal(image, expected)
+
+
+@pytest.mark.parametrize("view", sorted(NAMED_VIEWS))
+def test_every_named_view_fills_its_frame(dk, view):
+    image = render_view(dk, "pial", white_except(dk, {}), view, size=SIZE, background="transparent")
+    ys, xs = np.nonzero(image[..., 3] > 0)
+    width, height = (xs.max() - xs.min() + 1) / SIZE[0], (ys.max() - ys.min() + 1) / SIZE[1]
+    assert max(width, height) > 0.93  # tight in the limiting direction (4 % margin)
+    if view in ("top", "bottom"):
+        assert width >= 0.65  # along the longer image side, as BrainPainter's (anterior right)
+
+
+def test_medial_wall_no_data_and_missing_value_are_three_distinct_colours(dk):
+    table = white_except(dk, {})
+    table[dk.region("lh.superiorfrontal").index] = np.nan  # missing value (its column is empty)
+    table[dk.region("lh.precuneus").index] = np.nan  # no data (no column)
+    image = render_view(
+        dk,
+        "pial",
+        table,
+        "cortical-inner-left-hemisphere",
+        size=SIZE,
+        medial_wall_color=(0.0, 0.0, 1.0),
+        nodata_color=(0.0, 1.0, 0.0),
+        missing_color=(1.0, 0.0, 0.0),
+        nodata_regions=["lh.precuneus"],
+    )
+    for channel, key in ((0, "lh.superiorfrontal"), (1, "lh.precuneus")):
+        centre = project(
+            dk, "pial", "cortical-inner-left-hemisphere", SIZE, dk.surface("pial", "lh").vertices[dk.vertex_mask(key)]
+        )
+        x, y = np.median(centre, axis=0).astype(int)
+        assert mask_of(image, channel)[y - 3 : y + 4, x - 3 : x + 4].mean() > 0.5, key
+    assert mask_of(image, 2).sum() > 3000  # medial wall
+
+
+def test_unpainted_cortex_shows_folding_in_two_greys(dk):
+    grey = np.full((len(dk.regions), 3), 0.75)
+    painted = render_view(dk, "pial", grey, "cortical-outer-left-hemisphere", size=SIZE).astype(float)
+    unpainted = render_view(
+        dk, "pial", np.full_like(grey, np.nan), "cortical-outer-left-hemisphere", size=SIZE, nodata_color=(0.75,) * 3
+    ).astype(float)
+    brain = painted[..., :3].min(axis=-1) < 250
+    tone = unpainted[..., 1][brain] / np.maximum(painted[..., 1][brain], 1.0)
+    assert (tone < 0.92).mean() > 0.08  # sulci (mostly hidden from the side): 0.78 grey vs 0.88 painted
+    assert (tone > 1.05).mean() > 0.15  # gyri: the lighter grey
+
+
+def test_glass_never_draws_over_the_structures(dk):
+    from scipy.ndimage import binary_erosion
+
+    image = _draw(dk, "subcortical-outer-left-hemisphere", {"lh.Putamen": RED}, background="transparent")
+    putamen = binary_erosion(mask_of(image, 0), iterations=2)
+    assert putamen.sum() > 300
+    rgb = image[..., :3].astype(float)[putamen]
+    assert (rgb[:, 1:].max(axis=1) < 0.2 * rgb[:, 0]).all()  # pure red: no grey glass line or veil
+    assert (image[..., 3][putamen] == 255).mean() > 0.97  # opaque (FXAA may touch a few edge pixels)
+
+
+def test_at_full_light_the_rendered_colour_equals_the_colour_bar(dk):
+    color = np.array([0.2, 0.5, 0.7])
+    image = render_view(
+        dk,
+        "pial",
+        np.tile(color, (len(dk.regions), 1)),
+        "cortical-outer-left-hemisphere",
+        size=SIZE,
+        background="transparent",
+    ).astype(float)
+    pixels = image[..., :3][image[..., 3] == 255] / 255  # inside the silhouette
+    brightest = pixels[np.argsort(pixels.sum(axis=1))[-len(pixels) // 200 :]]  # the best-lit 0.5 %
+    np.testing.assert_allclose(np.median(brightest, axis=0), color, atol=0.06)
+    assert (pixels.sum(axis=1) / color.sum()).max() < 1.12  # never much brighter: a matte surface

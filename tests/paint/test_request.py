@@ -103,3 +103,12 @@ def test_values_to_csv_writes_every_column_and_lists_every_bad_cell():
         "image 'a', column 'x': expected a number or null, got text",
         "image 'a', column 'y': expected a number or null, got true/false",
     ]
+
+
+def test_a_request_without_views_gets_the_views_that_show_its_atlas():
+    table = b"Image-name-unique,Left-Hippocampus\na,1\n"
+    aseg = check_paint_request(table, {"atlas": "aseg"})
+    assert aseg.ok, aseg.problems
+    assert aseg.settings.views and all(view.content != "cortex" for view in aseg.settings.view_objects)
+    chosen = check_paint_request(GOOD, {"views": ["top"]})
+    assert chosen.settings.views == ("top",)

@@ -98,3 +98,24 @@ def test_resolved_fixes_automatic_range_for_split_runs():
     assert settings.resolved([100.0]).vmax == 5.0  # already fixed: other rows do not change it
     bp = PaintSettings(mode="brainpainter")
     assert bp.resolved([1.0]) is bp
+
+
+def test_orientation_and_layout_are_validated_and_shape_the_views():
+    from cortico.paint import PaintSettings
+
+    with pytest.raises(InputError, match="orientation must be one of") as caught:
+        PaintSettings(orientation="sideways", layout="poster")
+    assert "layout must be one of" in str(caught.value)
+    top = PaintSettings(views=("top", "cortical-outer-left-hemisphere"), orientation="anterior-up").view_objects
+    assert top[0].orientation == "anterior-up" and top[1].orientation == "auto"  # lateral views: no orientation
+    assert PaintSettings(views=("top",), mode="brainpainter").view_objects[0].orientation == "anterior-right"
+    views = PaintSettings(views=("top",), panel=True, layout="cortex4").view_objects
+    assert [v.name for v in views] == [
+        "top",
+        "cortical-outer-left-hemisphere",
+        "cortical-outer-right-hemisphere",
+        "cortical-inner-left-hemisphere",
+        "cortical-inner-right-hemisphere",
+    ]
+    again = PaintSettings.from_json(PaintSettings(layout="brainpainter", orientation="anterior-left").to_json())
+    assert (again.layout, again.orientation) == ("brainpainter", "anterior-left")

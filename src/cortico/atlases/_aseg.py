@@ -5,6 +5,7 @@ from dataclasses import dataclass
 
 import nibabel as nib
 import numpy as np
+from scipy import ndimage
 
 from cortico.atlases._cache import cached_arrays
 from cortico.atlases._fsdata import data_file, fsaverage_file
@@ -68,8 +69,12 @@ def _build_meshes():
     # surface RAS ("tkr"), the space of the fsaverage surfaces
     affine = image.header.get_vox2ras_tkr()
     arrays = {}
+    boxes = ndimage.find_objects(data)  # one pass: each label's bounding box
     for structure in aseg_structures():
-        mesh = mask_to_mesh(data == structure.label_id, affine)
+        box = boxes[structure.label_id - 1]
+        corner = np.eye(4)
+        corner[:3, 3] = [part.start for part in box]
+        mesh = mask_to_mesh(data[box] == structure.label_id, affine @ corner)
         arrays[f"{structure.label_id}_vertices"] = mesh.vertices
         arrays[f"{structure.label_id}_faces"] = mesh.faces
         arrays[f"{structure.label_id}_normals"] = mesh.normals

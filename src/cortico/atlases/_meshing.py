@@ -127,12 +127,19 @@ def mask_to_mesh(
     """
     from skimage.measure import marching_cubes
 
-    mask = _keep_main_components(np.asarray(mask, dtype=bool), min_component_fraction)
+    mask = np.asarray(mask, dtype=bool)
     if not mask.any():
         raise InputError("Cannot build a mesh from an empty label.")
-    box = ndimage.find_objects(mask.astype(np.uint8))[0]
-    corner = np.array([s.start for s in box])
-    cropped = mask[box]
+    # crop first: labelling components of a whole 256^3 volume per structure was
+    # most of the build time
+    box = tuple(
+        slice(int(hits[0]), int(hits[-1]) + 1)
+        for hits in (np.flatnonzero(mask.any(axis=tuple(a for a in range(3) if a != axis))) for axis in range(3))
+    )
+    cropped = _keep_main_components(mask[box], min_component_fraction)
+    inner = ndimage.find_objects(cropped.astype(np.uint8))[0]
+    corner = np.array([outer.start + part.start for outer, part in zip(box, inner, strict=True)])
+    cropped = cropped[inner]
     padded = np.pad(cropped, 2).astype(np.float32)
     vertices, faces, _, _ = marching_cubes(padded, level=0.5, allow_degenerate=False)
     vertices = vertices + corner - 2

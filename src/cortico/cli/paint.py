@@ -15,7 +15,11 @@ _OPTION_FIELDS = (
     "center",
     "robust",
     "nodata_color",
+    "missing_color",
+    "medial_wall_color",
     "label",
+    "orientation",
+    "layout",
     "background",
     "antialias",
     "panel",
@@ -91,7 +95,19 @@ def _error(exc):
     default=None,
     help="Automatic range from 2nd-98th percentiles.",
 )
-@click.option("--nodata-color", help="Colour of regions without a value.")
+@click.option("--nodata-color", help="Grey of regions the table has no column for.")
+@click.option("--missing-color", help="Grey of regions whose cell is empty or NaN.")
+@click.option("--medial-wall-color", help="Grey of the medial wall.")
+@click.option(
+    "--orientation",
+    type=click.Choice(["auto", "anterior-up", "anterior-left", "anterior-right"]),
+    help="Where the frontal pole points in top/bottom views (auto: along the longer image side).",
+)
+@click.option(
+    "--layout",
+    type=click.Choice(["grid", "cortex4", "brainpainter"]),
+    help="Panel layout: grid of the views, cortex4 (2x2 lateral/medial), or brainpainter (its 10 views).",
+)
 @click.option("--label", help="Colour bar label, e.g. 'Thickness (mm)'.")
 @click.option("--size", help="Image size WIDTHxHEIGHT (default 1200x900, at most 4096 each).")
 @click.option("--background", help="Background colour, or 'transparent'.")
@@ -120,7 +136,7 @@ def paint(values, out_dir, settings_path, views, colors, size, **options):
     """
     from pathlib import Path
 
-    from cortico.paint import PaintLimits, PaintSettings, check_paint_request
+    from cortico.paint import PaintLimits, PaintSettings, check_paint_request, format_value
     from cortico.paint import paint as paint_rows
 
     overrides = {key: options[key] for key in _OPTION_FIELDS if options.get(key) is not None}
@@ -153,5 +169,6 @@ def paint(values, out_dir, settings_path, views, colors, size, **options):
         raise _error(exc) from None
     click.echo(
         f"Painted {len(request.table.rows)} row(s) x {len(result.settings.views)} view(s) into {out_dir} "
-        f"(colour range {result.scale.vmin:g}..{result.scale.vmax:g}); settings in {result.settings_path}."
+        f"(colour range {format_value(result.scale.vmin)}..{format_value(result.scale.vmax)}); "
+        f"settings in {result.settings_path}."
     )

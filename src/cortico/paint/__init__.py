@@ -17,7 +17,9 @@ from cortico.paint._colors import (
     parse_color,
 )
 from cortico.paint._figures import (
+    LAYOUTS,
     colorbar_figure,
+    format_value,
     panel_figure,
     save_figure,
     view_caption,
@@ -35,7 +37,14 @@ from cortico.paint._files import (
 from cortico.paint._limits import PaintLimits
 from cortico.paint._mesh import PreviewGeometry, painted_mesh_bytes, preview_geometry, preview_mesh
 from cortico.paint._naming import safe_name
-from cortico.paint._outputs import read_row_images, render_images, write_colorbars, write_movie_files, write_panel
+from cortico.paint._outputs import (
+    read_row_images,
+    regions_without_column,
+    render_images,
+    write_colorbars,
+    write_movie_files,
+    write_panel,
+)
 from cortico.paint._paint import PaintResult, paint
 from cortico.paint._render import region_color_table, render_view
 from cortico.paint._request import PaintRequest, check_paint_request, saved_request_exists, values_to_csv
@@ -55,6 +64,7 @@ __all__ = [
     "DEFAULT_STOPS",
     "IMPORTED_PREFIX",
     "INPUT_CSV",
+    "LAYOUTS",
     "NAMED_VIEWS",
     "PaintLimits",
     "PaintRequest",
@@ -71,6 +81,7 @@ __all__ = [
     "brainpainter_colors",
     "check_paint_request",
     "colorbar_figure",
+    "format_value",
     "get_view",
     "load_paint_atlas",
     "owner_atlases",
@@ -83,6 +94,7 @@ __all__ = [
     "read_row_images",
     "read_values_table",
     "region_color_table",
+    "regions_without_column",
     "render_images",
     "render_view",
     "result_files",

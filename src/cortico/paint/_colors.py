@@ -193,6 +193,13 @@ class ColorScale:
         colors[np.isnan(values)] = self.nodata_color
         return colors
 
+    def region_colors(self, values) -> np.ndarray:
+        """Like calling the scale, but NaN values give NaN rows (unpainted, for :func:`render_view`)."""
+        values = np.asarray(values, dtype=np.float64).ravel()
+        colors = self(values)
+        colors[np.isnan(values)] = np.nan
+        return colors
+
     def matplotlib(self, samples=512) -> tuple[Any, Any]:
         """Return ``(cmap, norm)`` drawing exactly this scale in a matplotlib colour bar."""
         from matplotlib.colors import ListedColormap, Normalize, TwoSlopeNorm

@@ -1,7 +1,9 @@
 """Colour bars and per-row panels (matplotlib, object API: no pyplot global state).
 
 Vector outputs keep text as text (``svg.fonttype='none'``, ``pdf.fonttype=42``);
-brain images are embedded rasters at their rendered resolution.
+brain images are embedded rasters at their rendered resolution, and the PNG of a
+panel shows every view pixel for pixel (the figure's dpi is chosen so that one
+image pixel is one output pixel).
 """
 
 from pathlib import Path
@@ -13,6 +15,9 @@ if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
 __all__ = [
+    "LAYOUTS",
+    "format_value",
+    "nice_ticks",
     "colorbar_figure",
     "panel_figure",
     "save_figure",
@@ -44,6 +49,60 @@ _CAPTIONS = {
 }
 
 
+# Panel layouts: views in display order (None = the views given, in their order).
+LAYOUTS = {
+    "grid": (),
+    "cortex4": (
+        "cortical-outer-left-hemisphere",
+        "cortical-outer-right-hemisphere",
+        "cortical-inner-left-hemisphere",
+        "cortical-inner-right-hemisphere",
+    ),
+    "brainpainter": (
+        "cortical-outer-left-hemisphere",
+        "cortical-outer-right-hemisphere",
+        "cortical-inner-left-hemisphere",
+        "cortical-inner-right-hemisphere",
+        "top",
+        "bottom",
+        "subcortical-outer-left-hemisphere",
+        "subcortical-outer-right-hemisphere",
+        "subcortical-top",
+        "subcortical-bottom",
+    ),
+}
+_LAYOUT_COLUMNS = {"grid": 4, "cortex4": 2, "brainpainter": 5}
+# Each view is drawn this many inches wide: sets the dpi so text keeps its size
+# relative to the brains whatever the render size.
+_CELL_INCHES = 3.0
+_MINUS = "\u2212"
+
+
+def format_value(value, digits=3) -> str:
+    """``value`` with at most ``digits`` significant digits, no exponent, typographic minus."""
+    value = float(value)
+    if value == 0 or not np.isfinite(value):
+        return "0" if value == 0 else str(value)
+    text = np.format_float_positional(value, precision=digits, unique=True, fractional=False, trim="-")
+    return text.replace("-", _MINUS)
+
+
+def nice_ticks(vmin, vmax, minimum=4, maximum=7) -> list[float]:
+    """4-7 round tick values inside ``vmin..vmax`` (matplotlib's MaxNLocator)."""
+    from matplotlib.ticker import MaxNLocator
+
+    span = vmax - vmin
+    best = []
+    for bins in range(maximum - 1, 2 * maximum):
+        ticks = MaxNLocator(nbins=bins, steps=[1, 2, 2.5, 5, 10]).tick_values(vmin, vmax)
+        inside = [float(t) for t in ticks if vmin - 1e-9 * span <= t <= vmax + 1e-9 * span]
+        if minimum <= len(inside) <= maximum:
+            return inside
+        if len(inside) <= maximum:
+            best = inside
+    return best
+
+
 def view_caption(view_name) -> str:
     """A short human caption for a view name (``"Left lateral"``)."""
     return _CAPTIONS.get(view_name, view_name.replace("-", " "))
@@ -56,14 +115,14 @@ def _draw_colorbar(fig, cax, scale, label, orientation):
     bar = fig.colorbar(ScalarMappable(norm=norm, cmap=cmap), cax=cax, orientation=orientation)
     bar.outline.set_linewidth(0.6)
     bar.ax.tick_params(labelsize=9, width=0.6)
+    from matplotlib.ticker import FuncFormatter
+
     if scale.mode == "brainpainter":
         bar.set_ticks(np.arange(int(scale.vmin), int(scale.vmax) + 1))
     else:
-        from matplotlib.ticker import MaxNLocator
-
-        ticks = MaxNLocator(nbins=5, steps=[1, 2, 2.5, 5, 10]).tick_values(scale.vmin, scale.vmax)
-        span = scale.vmax - scale.vmin
-        bar.set_ticks([t for t in ticks if scale.vmin - 1e-9 * span <= t <= scale.vmax + 1e-9 * span])
+        bar.set_ticks(nice_ticks(scale.vmin, scale.vmax))
+    bar.ax.xaxis.set_major_formatter(FuncFormatter(lambda value, _: format_value(value)))
+    bar.ax.yaxis.set_major_formatter(FuncFormatter(lambda value, _: format_value(value)))
     if label:
         bar.set_label(label, fontsize=10)
     return bar
@@ -86,17 +145,37 @@ def colorbar_figure(scale, label="", orientation="horizontal") -> "Figure":
     from matplotlib.figure import Figure
 
     if orientation == "horizontal":
-        fig = Figure(figsize=(4.5, 0.95 if label else 0.7))
+        fig = Figure(figsize=(4.5, 0.95 if label else 0.7), dpi=200)
         cax = fig.add_axes([0.06, 0.62 if label else 0.5, 0.88, 0.3 if label else 0.38])
     else:
-        fig = Figure(figsize=(1.1 if label else 0.8, 3.5))
+        fig = Figure(figsize=(1.1 if label else 0.8, 3.5), dpi=200)
         cax = fig.add_axes([0.1, 0.05, 0.22, 0.9])
     _draw_colorbar(fig, cax, scale, label, orientation)
     return fig
 
 
-def panel_figure(images, scale, label="", title="", columns=None) -> "Figure":
+def _layout_images(images, layout) -> list:
+    if layout not in LAYOUTS:
+        from cortico.exceptions import InputError
+
+        raise InputError(f"Panel layout must be one of {tuple(LAYOUTS)}, got {layout!r}.")
+    if not LAYOUTS[layout]:
+        return list(images)
+    by_name = dict(images)
+    missing = [name for name in LAYOUTS[layout] if name not in by_name]
+    if missing:
+        from cortico.exceptions import InputError
+
+        raise InputError(f"The {layout!r} panel layout needs the view(s) {', '.join(missing)}.")
+    return [(name, by_name[name]) for name in LAYOUTS[layout]]
+
+
+def panel_figure(images, scale, label="", title="", columns=None, layout="grid") -> "Figure":
     """One figure with every view of a row, their captions, a colour bar and a title.
+
+    Each view keeps its rendered size: saved as PNG (at the figure's own dpi, the
+    default of :func:`save_figure`) one image pixel is one output pixel, and PDF/SVG
+    embed the images unresampled.
 
     Parameters
     ----------
@@ -108,7 +187,11 @@ def panel_figure(images, scale, label="", title="", columns=None) -> "Figure":
     title : str
         Figure title (the image name).
     columns : int, optional
-        Views per line (default: up to 4).
+        Views per line (default: up to 4; 2 for ``cortex4``, 5 for ``brainpainter``).
+    layout : {"grid", "cortex4", "brainpainter"}
+        ``grid``: ``images`` in order. ``cortex4``: left/right lateral above
+        left/right medial. ``brainpainter``: BrainPainter's 10 views in its order.
+        The named layouts pick their views from ``images`` by name.
 
     Returns
     -------
@@ -116,45 +199,51 @@ def panel_figure(images, scale, label="", title="", columns=None) -> "Figure":
     """
     from matplotlib.figure import Figure
 
+    images = _layout_images(images, layout)
     count = len(images)
-    columns = columns or min(count, 4)
+    columns = columns or min(count, _LAYOUT_COLUMNS[layout])
     lines = -(-count // columns)
     height, width = images[0][1].shape[:2]
-    cell_w = 2.6
-    cell_h = cell_w * height / width + 0.25
-    title_h, bar_h = (0.45 if title else 0.1), (0.9 if label else 0.7)
-    fig_w, fig_h = cell_w * columns + 0.3, cell_h * lines + title_h + bar_h
-    fig = Figure(figsize=(fig_w, fig_h))
+    dpi = width / _CELL_INCHES
+    # layout in pixels, so that every image sits on whole output pixels
+    inch = dpi
+    gap, caption = round(0.08 * inch), round(0.25 * inch)
+    title_h = round((0.5 if title else 0.1) * inch)
+    bar_h = round((0.95 if label else 0.75) * inch)
+    cell_h = height + caption
+    fig_w = columns * width + (columns - 1) * gap + 2 * gap
+    fig_h = title_h + lines * cell_h + bar_h
+    fig = Figure(figsize=(fig_w / dpi, fig_h / dpi), dpi=dpi)
     for index, (view_name, image) in enumerate(images):
         line, column = divmod(index, columns)
-        left = (0.15 + column * cell_w) / fig_w
-        bottom = (bar_h + (lines - 1 - line) * cell_h + 0.25) / fig_h
-        ax = fig.add_axes([left, bottom, cell_w / fig_w, (cell_h - 0.25) / fig_h])
-        ax.imshow(image, interpolation="antialiased")
+        left = gap + column * (width + gap)
+        bottom = bar_h + (lines - 1 - line) * cell_h + caption
+        ax = fig.add_axes([left / fig_w, bottom / fig_h, image.shape[1] / fig_w, image.shape[0] / fig_h])
+        ax.imshow(image, interpolation="none", aspect="auto")
         ax.set_axis_off()
         fig.text(
-            left + cell_w / fig_w / 2,
-            bottom - 0.04 / fig_h,
+            (left + width / 2) / fig_w,
+            (bottom - 0.04 * inch) / fig_h,
             view_caption(view_name),
             ha="center",
             va="top",
             fontsize=9,
             color="#333333",
         )
-    bar_w = min(4.5, fig_w * 0.7)
+    bar_w = min(4.5 * inch, fig_w * 0.7)
     cax = fig.add_axes(
         [
             (fig_w - bar_w) / 2 / fig_w,
-            (0.45 if label else 0.25) / fig_h,
+            (0.45 if label else 0.3) * inch / fig_h,
             bar_w / fig_w,
-            0.16 / fig_h,
+            0.16 * inch / fig_h,
         ]
     )
     _draw_colorbar(fig, cax, scale, label, "horizontal")
     if title:
         fig.text(
             0.5,
-            1 - 0.12 / fig_h,
+            1 - 0.12 * inch / fig_h,
             title,
             ha="center",
             va="top",
@@ -164,14 +253,17 @@ def panel_figure(images, scale, label="", title="", columns=None) -> "Figure":
     return fig
 
 
-def save_figure(fig, path, dpi=200, transparent=False) -> None:
-    """Write ``fig`` to ``path`` (format from the suffix) with text kept as text."""
+def save_figure(fig, path, dpi=None, transparent=False) -> None:
+    """Write ``fig`` to ``path`` (format from the suffix) with text kept as text.
+
+    ``dpi`` defaults to the figure's own (panels: one image pixel per output pixel).
+    """
     import matplotlib
 
     with matplotlib.rc_context(_RC):
         fig.savefig(
             Path(path),
-            dpi=dpi,
+            dpi=dpi or "figure",
             transparent=transparent,
             facecolor="none" if transparent else "white",
         )

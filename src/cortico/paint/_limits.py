@@ -72,11 +72,12 @@ class PaintLimits:
                     limit=True,
                 )
             )
-        images = rows * len(settings.views)
+        n_views = len(settings.view_objects)
+        images = rows * n_views
         if images > self.max_images:
             found.append(
                 Problem(
-                    f"{rows} rows x {len(settings.views)} views make {images} images; this server paints at most "
+                    f"{rows} rows x {n_views} views make {images} images; this server paints at most "
                     f"{self.max_images} images per job. Choose fewer views or split the table.",
                     field="views",
                     limit=True,

@@ -15,20 +15,35 @@ from cortico.paint._files import COLORBAR_FORMATS, colorbar_file, image_file, mo
 from cortico.paint._movie import compose_frame, interpolate_rows, write_movie
 from cortico.paint._render import render_view
 
-__all__ = ["read_row_images", "render_images", "write_colorbars", "write_movie_files", "write_panel"]
+__all__ = [
+    "read_row_images",
+    "regions_without_column",
+    "render_images",
+    "write_colorbars",
+    "write_movie_files",
+    "write_panel",
+]
 
 #: ``progress(message)`` after each finished step.
 StepCallback = Callable[[str], None]
 
 
-def _render_options(settings):
+def _render_options(settings, nodata_regions=None):
     return dict(
         size=(settings.width, settings.height),
         background=settings.background,
         nodata_color=parse_color(settings.nodata_color),
         medial_wall_color=parse_color(settings.medial_wall_color),
+        missing_color=parse_color(settings.missing_color),
+        nodata_regions=nodata_regions,
         antialias=settings.antialias,
     )
+
+
+def regions_without_column(table) -> list:
+    """Keys of the regions no column of ``table`` names (the no-data grey, not the missing one)."""
+    named = {key for keys in table.columns.values() for key in keys}
+    return [key for key in table.region_keys if key not in named]
 
 
 def _save_png(image, path, keep_alpha):
@@ -49,7 +64,9 @@ def write_colorbars(out_dir, scale, settings) -> list[Path]:
     return paths
 
 
-def render_images(atlas, rows, settings, scale, out_dir=None, views=None, step: StepCallback | None = None):
+def render_images(
+    atlas, rows, settings, scale, out_dir=None, views=None, step: StepCallback | None = None, nodata_regions=None
+) -> dict:
     """Render every row in every view; write ``<view>_<row>.png`` when ``out_dir`` is given.
 
     Parameters
@@ -64,6 +81,9 @@ def render_images(atlas, rows, settings, scale, out_dir=None, views=None, step: 
         Default: every view of ``settings``.
     step : callable, optional
         ``step("<file name>: <view name>")`` after each image.
+    nodata_regions : list, optional
+        Region keys the table has no column for (:func:`regions_without_column`): they
+        get the no-data grey; other unpainted (empty/NaN) regions the missing-value one.
 
     Returns
     -------
@@ -71,12 +91,12 @@ def render_images(atlas, rows, settings, scale, out_dir=None, views=None, step: 
         ``(file name, view name) -> (Path or None, RGBA ndarray)``. Every image is held
         in memory: pass a few rows at a time.
     """
-    options = _render_options(settings)
+    options = _render_options(settings, nodata_regions)
     views = settings.view_objects if views is None else views
     keep_alpha = settings.background == "transparent"
     produced = {}
     for file_name, row in rows:
-        colors = scale(row.values)
+        colors = scale.region_colors(row.values)
         for view in views:
             image = render_view(atlas, settings.surface, colors, view, **options)
             path = None
@@ -108,7 +128,7 @@ def write_panel(out_dir, file_name, title, images, scale, settings) -> list[Path
     images : list of (str, ndarray)
         ``(view name, RGBA image)`` in display order.
     """
-    figure = panel_figure(images, scale, settings.label, title=title)
+    figure = panel_figure(images, scale, settings.label, title=title, layout=settings.layout)
     paths = []
     for suffix in settings.panel_formats:
         path = Path(out_dir) / panel_file(file_name, suffix)
@@ -119,12 +139,12 @@ def write_panel(out_dir, file_name, title, images, scale, settings) -> list[Path
 
 def write_movie_files(atlas, table, settings, scale, out_dir, step: StepCallback | None = None) -> list[Path]:
     """The movie through every row (``movie.mp4``/``movie.gif``), in the settings' movie view."""
-    options = dict(_render_options(settings), background="white")
+    options = dict(_render_options(settings, regions_without_column(table)), background="white")
     bar = colorbar_image(scale, settings.label, min(settings.width, 900))
     frames = []
     rows = [(row.name, row.values) for row in table.rows]
     for caption, values in interpolate_rows(rows, settings.movie_steps):
-        image = render_view(atlas, settings.surface, scale(values), settings.movie_view, **options)
+        image = render_view(atlas, settings.surface, scale.region_colors(values), settings.movie_view, **options)
         frames.append(compose_frame(image, caption, bar))
         if step is not None:
             step(f"movie frame: {caption}")

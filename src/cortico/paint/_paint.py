@@ -5,7 +5,14 @@ from pathlib import Path
 
 from cortico.exceptions import InputError
 from cortico.paint._files import SETTINGS_FILE, row_file_names
-from cortico.paint._outputs import render_images, write_colorbars, write_movie_files, write_panel
+from cortico.paint._outputs import (
+    regions_without_column,
+    render_images,
+    write_colorbars,
+    write_movie_files,
+    write_panel,
+)
+from cortico.paint._render import check_views, default_views
 from cortico.paint._settings import PaintSettings
 from cortico.paint._table import ValuesTable, values_table_from_data
 
@@ -109,6 +116,9 @@ def paint(values, settings=None, *, out_dir=None, progress=None, atlas=None, **o
         )
     if not table.rows:
         raise InputError("The values table has no rows to paint.")
+    if tuple(settings.views) == PaintSettings().views:
+        settings = settings.replace(views=default_views(atlas_object))  # aseg alone: subcortical views
+    check_views(atlas_object, settings.view_objects)
     if (settings.panel or settings.movie) and out_dir is None:
         raise InputError("Panels and movies are written to files: give out_dir.")
     settings = settings.resolved(table.matrix())
@@ -134,6 +144,7 @@ def paint(values, settings=None, *, out_dir=None, progress=None, atlas=None, **o
         result.settings_path = out / SETTINGS_FILE
         settings.to_json(result.settings_path)
         result.colorbars = write_colorbars(out, scale, settings)
+    nodata_regions = regions_without_column(table)
     named_rows = list(zip(row_file_names([row.name for row in table.rows]), table.rows, strict=True))
     for file_name, row in named_rows:
         produced = render_images(
@@ -144,6 +155,7 @@ def paint(values, settings=None, *, out_dir=None, progress=None, atlas=None, **o
             out,
             views,
             lambda message, name=row.name: step(f"{name}: {message.partition(': ')[2]}"),
+            nodata_regions,
         )
         for (_, view_name), (path, image) in produced.items():
             result.images[(row.name, view_name)] = image if out is None else path

@@ -2,9 +2,10 @@
 
 Geometry (positions, normals, per-vertex region ids) is uploaded once per mesh and
 kept in a small LRU cache; colours live in a lookup texture indexed by region id, so
-re-colouring writes a few bytes and never re-uploads geometry. Region ids are
-``flat``-interpolated: each triangle takes one region's colour, which keeps borders
-crisp (no blending of neighbouring colours across a triangle).
+re-colouring writes a few bytes and never re-uploads geometry. The region is
+picked per fragment from interpolated border-class weights (:mod:`._borders`), so
+region borders are smooth curves inside triangles, anti-aliased over one pixel,
+and colours never bleed further than that.
 
 The framebuffer holds premultiplied colour; :meth:`Renderer.render` returns it as
 premultiplied RGBA and callers composite it over a background.
@@ -17,6 +18,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from cortico.exceptions import InputError, LimitExceededError
+from cortico.paint._borders import ABSENT, MAX_CLASSES, border_attributes
 from cortico.paint._gl import get_context
 
 __all__ = ["ANTIALIAS_MODES", "Renderer", "DrawItem", "MAX_IMAGE_SIZE", "get_renderer"]
@@ -25,62 +27,171 @@ MAX_IMAGE_SIZE = 4096
 _SAMPLES = 4
 _LUT_WIDTH = 1024
 _CACHE_SIZE = 24
+# Brightness of unpainted surface (no data, medial wall) on gyri and in sulci,
+# relative to its configured grey: two greys that show the folding pattern; and
+# of painted colours in sulci (gyri keep the colour bar's colour): a light touch
+# that keeps the folds readable on inflated surfaces, where occlusion is small.
+FOLDING_TONES = (1.12, 0.78, 0.88)
 
 # Lighting is evaluated per vertex (Gouraud): fsaverage triangles cover ~2-3 pixels
 # at 1200x900, so per-pixel lighting would look the same and cost far more in a
-# software rasteriser. Region colour comes from the provoking vertex, flat.
-_VERTEX_SHADER = """
+# software rasteriser. Two programs share the vertex buffers: triangles inside a
+# region take its colour flat (cheap); triangles near a border pick the region per
+# fragment (see _borders.py), which costs more varyings per triangle.
+_LIGHTING = """
 #version 330
 uniform mat4 u_view;
 uniform mat4 u_projection;
 uniform vec3 u_offset;
-uniform sampler2D u_lut;
 uniform bool u_perspective;
 uniform bool u_glass;
 uniform float u_opacity;
-uniform vec3 u_glass_color;
+uniform vec2 u_depth;  // NDC depth scale and offset: glass brains split the depth range
 in vec3 in_position;
 in vec3 in_normal;
-in int in_region;
-flat out vec3 v_base;
+in vec2 in_shade;
+// (diffuse, specular, alpha for glass or folding 0 gyrus..1 sulcus otherwise)
 out vec3 v_light;
 
+// Matte material: a key light from the upper front left, a weak fill, a broad
+// faint highlight. Ambient occlusion (per vertex, baked) darkens sulci.
 const vec3 KEY = normalize(vec3(-0.35, 0.45, 1.0));
 const vec3 FILL = normalize(vec3(0.65, -0.3, 0.7));
-const float AMBIENT = 0.30;
-const float KEY_DIFFUSE = 0.62;
-const float FILL_DIFFUSE = 0.20;
-const float SPECULAR = 0.13;
-const float SHININESS = 36.0;
+const float AMBIENT = 0.34;
+const float KEY_DIFFUSE = 0.58;
+const float FILL_DIFFUSE = 0.18;
+const float SPECULAR = 0.05;
+const float SHININESS = 12.0;
+const float OCCLUSION = 0.75;
 
-void main() {
+void light() {
     vec4 position = u_view * vec4(in_position + u_offset, 1.0);
     gl_Position = u_projection * position;
+    gl_Position.z = gl_Position.z * u_depth.x + u_depth.y * gl_Position.w;
     vec3 to_eye = u_perspective ? normalize(-position.xyz) : vec3(0.0, 0.0, 1.0);
     vec3 n = normalize(mat3(u_view) * in_normal);
     float facing = dot(n, to_eye);
     if (facing < 0.0) n = -n;  // two-sided lighting
-    int index = in_region + 1;
-    v_base = u_glass ? u_glass_color : texelFetch(u_lut, ivec2(index % 1024, index / 1024), 0).rgb;
-    float diffuse = AMBIENT + KEY_DIFFUSE * max(dot(n, KEY), 0.0) + FILL_DIFFUSE * max(dot(n, FILL), 0.0);
-    float specular = SPECULAR * pow(max(dot(n, normalize(KEY + to_eye)), 0.0), SHININESS);
+    float open = mix(1.0, in_shade.y, OCCLUSION);
+    float diffuse = open * (AMBIENT + KEY_DIFFUSE * max(dot(n, KEY), 0.0) + FILL_DIFFUSE * max(dot(n, FILL), 0.0));
+    float specular = open * SPECULAR * pow(max(dot(n, normalize(KEY + to_eye)), 0.0), SHININESS);
     // glass: faint where the surface faces the viewer, stronger at grazing angles
-    float alpha = u_glass ? clamp(u_opacity + 0.35 * pow(1.0 - abs(facing), 3.0), 0.0, 1.0) : 1.0;
-    v_light = vec3(diffuse, specular, alpha);
+    float alpha = clamp(u_opacity + 0.85 * pow(1.0 - abs(facing), 2.0), 0.0, 1.0);
+    v_light = vec3(diffuse, specular, u_glass ? alpha : in_shade.x);
 }
 """
 
-_FRAGMENT_SHADER = """
+_FLAT_VERTEX_SHADER = (
+    _LIGHTING
+    + """
+uniform sampler2D u_lut;
+in int in_region;
+flat out vec4 v_entry;
+void main() {
+    light();
+    int index = in_region + 1;
+    v_entry = texelFetch(u_lut, ivec2(index % 1024, index / 1024), 0);
+}
+"""
+)
+
+_BORDER_VERTEX_SHADER = (
+    _LIGHTING
+    + """
+in vec4 in_weights0;
+in vec4 in_weights1;
+in ivec4 in_slots0;
+in ivec4 in_slots1;
+out vec4 v_weights0;
+out vec4 v_weights1;
+flat out ivec4 v_slots0;
+flat out ivec4 v_slots1;
+void main() {
+    light();
+    v_weights0 = in_weights0;
+    v_weights1 = in_weights1;
+    v_slots0 = in_slots0;
+    v_slots1 = in_slots1;
+}
+"""
+)
+
+# LUT alpha 0 marks unpainted entries (no data, medial wall): shaded light on gyri
+# and dark in sulci, two greys that show the folding pattern.
+_COLORING = """
 #version 330
-flat in vec3 v_base;
+uniform sampler2D u_lut;
+uniform bool u_glass;
+uniform vec3 u_glass_color;
+uniform vec3 u_folding_tones;  // unpainted on gyri, unpainted in sulci, painted in sulci
 in vec3 v_light;
 out vec4 f_color;
 
-void main() {
-    vec3 color = min(v_base * v_light.x + v_light.y, 1.0);
-    f_color = vec4(color * v_light.z, v_light.z);
+vec3 tone(vec4 entry) {
+    float gyrus = entry.a > 0.5 ? 1.0 : u_folding_tones.x;
+    float sulcus = entry.a > 0.5 ? u_folding_tones.z : u_folding_tones.y;
+    return entry.rgb * mix(gyrus, sulcus, v_light.z);
+}
+
+vec3 base(int region) {
+    int index = region + 1;
+    return tone(texelFetch(u_lut, ivec2(index % 1024, index / 1024), 0));
+}
+
+void shade(vec3 color) {
+    float alpha = u_glass ? v_light.z : 1.0;
+    color = min((u_glass ? u_glass_color : color) * v_light.x + v_light.y, 1.0);
+    f_color = vec4(color * alpha, alpha);
 }
 """
+
+_FLAT_FRAGMENT_SHADER = (
+    _COLORING
+    + """
+flat in vec4 v_entry;
+void main() {
+    shade(tone(v_entry));
+}
+"""
+)
+
+# The class with the largest interpolated weight names the region; where the two
+# largest weights are equal lies the border, and over one pixel around it (fwidth)
+# the two colours are mixed: analytic anti-aliasing.
+_BORDER_FRAGMENT_SHADER = (
+    _COLORING
+    + """
+in vec4 v_weights0;
+in vec4 v_weights1;
+flat in ivec4 v_slots0;
+flat in ivec4 v_slots1;
+
+// keep the two largest weights and their regions (no arrays: llvmpipe would spill them)
+void take(float w, int region, inout float w1, inout int r1, inout float w2, inout int r2) {
+    if (region < -1) return;
+    if (w > w1) { w2 = w1; r2 = r1; w1 = w; r1 = region; }
+    else if (w > w2) { w2 = w; r2 = region; }
+}
+
+void main() {
+    float w1 = -1.0, w2 = -1.0;
+    int r1 = -1, r2 = -2;
+    take(v_weights0.x, v_slots0.x, w1, r1, w2, r2);
+    take(v_weights0.y, v_slots0.y, w1, r1, w2, r2);
+    take(v_weights0.z, v_slots0.z, w1, r1, w2, r2);
+    take(v_weights0.w, v_slots0.w, w1, r1, w2, r2);
+    take(v_weights1.x, v_slots1.x, w1, r1, w2, r2);
+    take(v_weights1.y, v_slots1.y, w1, r1, w2, r2);
+    take(v_weights1.z, v_slots1.z, w1, r1, w2, r2);
+    take(v_weights1.w, v_slots1.w, w1, r1, w2, r2);
+    float gap = w1 - max(w2, 0.0);
+    float cover = clamp(0.5 + gap / max(fwidth(gap), 1e-5), 0.0, 1.0);
+    vec3 color = base(r1);
+    if (r2 >= -1 && cover < 1.0) color = mix(base(r2), color, cover);
+    shade(color);
+}
+"""
+)
 
 
 # Fast approximate antialiasing (after Lottes' FXAA): one pass over the image, used
@@ -150,6 +261,10 @@ class DrawItem:
         Draw translucent, uncoloured, after the opaque items.
     owner : object
         Kept alive while the geometry is cached (guards against id reuse).
+    folding : ndarray, shape (n,), optional
+        0 (gyral crown) .. 1 (sulcal fundus): shades unpainted regions in two greys.
+    occlusion : ndarray, shape (n,), optional
+        Ambient occlusion 0 (open) .. 1 (hidden), darkens every colour.
     """
 
     key: object
@@ -160,6 +275,8 @@ class DrawItem:
     offset: np.ndarray = field(default_factory=lambda: np.zeros(3, dtype=np.float32))
     glass: bool = False
     owner: object = None
+    folding: np.ndarray | None = None
+    occlusion: np.ndarray | None = None
 
 
 def _signed_volume(vertices, faces):
@@ -168,29 +285,72 @@ def _signed_volume(vertices, faces):
     return float(np.einsum("ij,ij->", a, np.cross(b, c))) / 6.0
 
 
+def _border_arrays(item):
+    """(weights uint8 (n, 8), slots int16 (n, 8), border-face mask) of an item."""
+    regions = np.asarray(item.regions, dtype=np.int32)
+    faces = np.asarray(item.faces)
+    if not item.glass and np.unique(regions).size > 1:
+        weights, slots = border_attributes(regions, faces)
+        if weights is not None:
+            pure = (weights.max(axis=1) == 255) & (np.count_nonzero(weights, axis=1) == 1)
+            return weights, slots, ~pure[faces].all(axis=1)
+    # one region, glass, or too many regions meeting: colour per vertex
+    weights = np.zeros((len(regions), MAX_CLASSES), dtype=np.uint8)
+    weights[:, 0] = 255
+    slots = np.full((len(regions), MAX_CLASSES), ABSENT, dtype=np.int16)
+    slots[:, 0] = regions
+    return weights, slots, np.zeros(len(faces), dtype=bool)
+
+
+def _shade_array(item):
+    """(n, 2) uint8: folding (0 gyrus .. 1 sulcus) and openness (1 = unoccluded)."""
+    n = len(item.vertices)
+    folding = np.zeros(n) if item.folding is None else np.asarray(item.folding, dtype=np.float64)
+    openness = np.ones(n) if item.occlusion is None else 1.0 - np.asarray(item.occlusion, dtype=np.float64)
+    return np.rint(np.clip(np.column_stack([folding, openness]), 0.0, 1.0) * 255).astype(np.uint8)
+
+
 class _Uploaded:
-    def __init__(self, ctx, program, item):
+    def __init__(self, ctx, programs, item):
         vertices = np.ascontiguousarray(item.vertices, dtype=np.float32)
         normals = np.ascontiguousarray(item.normals, dtype=np.float32)
-        self.geometry = ctx.buffer(np.hstack([vertices, normals]).astype(np.float32).tobytes())
-        self.regions = ctx.buffer(np.ascontiguousarray(item.regions, dtype=np.int32).tobytes())
         faces = np.ascontiguousarray(item.faces, dtype=np.int32)
+        weights, slots, border = _border_arrays(item)
         if _signed_volume(vertices, faces) < 0:  # wound clockwise from outside: flip for culling
             faces = np.ascontiguousarray(faces[:, ::-1])
-        self.indices = ctx.buffer(faces.tobytes())
-        self.vao = ctx.vertex_array(
-            program,
-            [
-                (self.geometry, "3f 3f", "in_position", "in_normal"),
-                (self.regions, "i", "in_region"),
-            ],
-            self.indices,
-            index_element_size=4,
-        )
+        self.buffers = [
+            ctx.buffer(np.hstack([vertices, normals]).astype(np.float32).tobytes()),
+            ctx.buffer(_shade_array(item).tobytes()),
+            ctx.buffer(np.ascontiguousarray(item.regions, dtype=np.int32).tobytes()),
+            ctx.buffer(np.ascontiguousarray(weights).tobytes()),
+            ctx.buffer(np.ascontiguousarray(slots).tobytes()),
+        ]
+        geometry, shade, regions, weights_buffer, slots_buffer = self.buffers
+        common = [(geometry, "3f 3f", "in_position", "in_normal"), (shade, "2f1", "in_shade")]
+        self.vaos = []
+        for program, extra, chosen in (
+            (programs[0], [(regions, "i", "in_region")], faces[~border]),
+            (
+                programs[1],
+                [
+                    (weights_buffer, "4f1 4f1", "in_weights0", "in_weights1"),
+                    (slots_buffer, "4i2 4i2", "in_slots0", "in_slots1"),
+                ],
+                faces[border],
+            ),
+        ):
+            if len(chosen):
+                indices = ctx.buffer(np.ascontiguousarray(chosen).tobytes())
+                self.buffers.append(indices)
+                self.vaos.append(ctx.vertex_array(program, common + extra, indices, index_element_size=4))
         self.owner = item.owner
 
+    def render(self):
+        for vao in self.vaos:
+            vao.render()
+
     def release(self):
-        for resource in (self.vao, self.geometry, self.regions, self.indices):
+        for resource in self.vaos + self.buffers:
             resource.release()
 
 
@@ -202,8 +362,14 @@ class Renderer:
 
     def __init__(self, ctx=None):
         self.ctx = ctx or get_context()
-        self.program = self.ctx.program(vertex_shader=_VERTEX_SHADER, fragment_shader=_FRAGMENT_SHADER)
-        self.program["u_lut"] = 0
+        self.programs = (
+            self.ctx.program(vertex_shader=_FLAT_VERTEX_SHADER, fragment_shader=_FLAT_FRAGMENT_SHADER),
+            self.ctx.program(vertex_shader=_BORDER_VERTEX_SHADER, fragment_shader=_BORDER_FRAGMENT_SHADER),
+        )
+        for program in self.programs:
+            program["u_lut"] = 0
+            program["u_folding_tones"] = FOLDING_TONES
+            program["u_depth"] = (1.0, 0.0)
         self.lut = self.ctx.texture((_LUT_WIDTH, 1), 4, dtype="f4")
         self.lut.filter = (self.ctx.NEAREST, self.ctx.NEAREST)
         self.fxaa = self.ctx.program(vertex_shader=_QUAD_VERTEX_SHADER, fragment_shader=_FXAA_SHADER)
@@ -214,10 +380,15 @@ class Renderer:
         self.uploads = 0
         self._lock = threading.RLock()
 
+    @property
+    def lock(self):
+        """The re-entrant lock that serialises use of the GL context."""
+        return self._lock
+
     def _mesh(self, item):
         uploaded = self._meshes.get(item.key)
         if uploaded is None:
-            uploaded = _Uploaded(self.ctx, self.program, item)
+            uploaded = _Uploaded(self.ctx, self.programs, item)
             self.uploads += 1
             self._meshes[item.key] = uploaded
             while len(self._meshes) > _CACHE_SIZE:
@@ -262,6 +433,53 @@ class Renderer:
             target = self._targets[key] = (scene, output, texture)
         return target
 
+    def _draw(self, items):
+        for item in items:
+            self._uniforms(u_offset=tuple(float(v) for v in item.offset))
+            self._mesh(item).render()
+
+    def _depth_only(self, items):
+        ctx = self.ctx
+        ctx.enable(ctx.BLEND)
+        ctx.blend_func = ctx.ZERO, ctx.ONE  # keep the colour, write depth
+        self._draw(items)
+        ctx.blend_func = ctx.ONE, ctx.ONE_MINUS_SRC_ALPHA
+
+    def _draw_glass_brain(self, target, opaque, glass):
+        """Structures inside one translucent layer of cortex, depth-aware.
+
+        Only the nearest glass layer is drawn (a depth pre-pass), so folds seen
+        edge-on do not pile up into dark bands: the outline is the silhouette and
+        the large features (smoothed normals, see _scene.py). The structures are
+        then drawn opaque over it, in the front half of the depth range (so the
+        glass depth never hides them, while they still hide each other): the glass
+        never draws lines across them.
+        """
+        ctx = self.ctx
+        target.depth_mask = True
+        self._uniforms(u_glass=True, u_depth=(0.5, 0.5))  # glass: back half of the depth range
+        self._depth_only(glass)
+        ctx.depth_func = "<="
+        target.depth_mask = False
+        self._draw(glass)
+        if opaque:
+            target.depth_mask = True
+            self._uniforms(u_glass=False, u_depth=(0.5, -0.5))
+            ctx.depth_func = "<"
+            ctx.disable(ctx.BLEND)
+            self._draw(opaque)
+        self._uniforms(u_depth=(1.0, 0.0))
+        ctx.depth_func = "<"
+        target.depth_mask = True
+
+    def _uniforms(self, **values):
+        for program in self.programs:
+            for name, value in values.items():
+                if isinstance(value, bytes):
+                    program[name].write(value)
+                else:
+                    program[name] = value
+
     def _write_lut(self, colors):
         colors = np.asarray(colors, dtype=np.float32)
         rows = -(-len(colors) // _LUT_WIDTH)
@@ -269,9 +487,8 @@ class Renderer:
             self.lut.release()
             self.lut = self.ctx.texture((_LUT_WIDTH, rows), 4, dtype="f4")
             self.lut.filter = (self.ctx.NEAREST, self.ctx.NEAREST)
-        table = np.zeros((rows * _LUT_WIDTH, 4), dtype=np.float32)
+        table = np.ones((rows * _LUT_WIDTH, 4), dtype=np.float32)
         table[: len(colors), : colors.shape[1]] = colors
-        table[:, 3] = 1.0
         self.lut.write(table.tobytes())
 
     def render(
@@ -293,8 +510,10 @@ class Renderer:
         camera : Camera
         size : (int, int)
             Width and height in pixels, each at most :data:`MAX_IMAGE_SIZE`.
-        colors : ndarray, shape (n + 1, 3)
+        colors : ndarray, shape (n + 1, 3) or (n + 1, 4)
             Row 0 colours region id -1 (medial wall), row ``i + 1`` region ``i``.
+            A fourth column 0 marks unpainted entries (no data, medial wall):
+            they are shaded by the items' folding map in two greys.
         glass_color : tuple of float
             RGB of translucent items.
         glass_opacity : float
@@ -341,7 +560,7 @@ class Renderer:
         background,
     ):
         width, height = size
-        ctx, program = self.ctx, self.program
+        ctx = self.ctx
         msaa, resolved, texture = self._target((width, height), antialias)
         self._write_lut(colors)
         self.lut.use(0)
@@ -350,38 +569,27 @@ class Renderer:
         # premultiplied blending over an opaque clear colour equals compositing afterwards
         clear = (0.0, 0.0, 0.0, 0.0) if background is None else (*(float(c) for c in background), 1.0)
         msaa.clear(*clear, depth=1.0)
-        program["u_view"].write(np.ascontiguousarray(camera.view_matrix.T).tobytes())
-        program["u_projection"].write(np.ascontiguousarray(camera.projection_matrix.T).tobytes())
-        program["u_perspective"] = camera.perspective
-        program["u_glass_color"] = tuple(float(c) for c in glass_color)
-        program["u_opacity"] = float(glass_opacity)
+        self._uniforms(
+            u_view=np.ascontiguousarray(camera.view_matrix.T).tobytes(),
+            u_projection=np.ascontiguousarray(camera.projection_matrix.T).tobytes(),
+            u_perspective=camera.perspective,
+            u_glass_color=tuple(float(c) for c in glass_color),
+            u_opacity=float(glass_opacity),
+        )
         # Closed meshes, counter-clockwise from outside (faces flipped at upload when a
         # mesh is wound the other way): faces turned away are hidden, skip them.
         ctx.enable(ctx.DEPTH_TEST | ctx.CULL_FACE)
         ctx.disable(ctx.BLEND)
         ctx.front_face = "ccw"
         ctx.cull_face = "back"
-        program["u_glass"] = False
-        for item in items:
-            if not item.glass:
-                program["u_offset"] = tuple(float(v) for v in item.offset)
-                self._mesh(item).vao.render()
+        opaque = [item for item in items if not item.glass]
         glass = [item for item in items if item.glass]
         if glass:
-            # back faces first, then front faces: correct order for a closed translucent
-            # shell. Meshes are counter-clockwise seen from outside (cortico.atlases.Mesh),
-            # so GL culling selects the faces without shading the others.
-            ctx.enable(ctx.BLEND)
-            ctx.blend_func = ctx.ONE, ctx.ONE_MINUS_SRC_ALPHA
-            msaa.depth_mask = False
-            program["u_glass"] = True
-            for culled in ("front", "back"):
-                ctx.cull_face = culled
-                for item in glass:
-                    program["u_offset"] = tuple(float(v) for v in item.offset)
-                    self._mesh(item).vao.render()
-            msaa.depth_mask = True
-            ctx.disable(ctx.BLEND | ctx.CULL_FACE)
+            self._draw_glass_brain(msaa, opaque, glass)
+        else:
+            self._uniforms(u_glass=False)
+            self._draw(opaque)
+        ctx.disable(ctx.BLEND | ctx.CULL_FACE)
         if antialias == "msaa":
             ctx.copy_framebuffer(resolved, msaa)
         elif antialias == "fxaa":

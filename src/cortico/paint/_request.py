@@ -16,12 +16,12 @@ from pathlib import Path
 
 import numpy as np
 
-from cortico.atlases._names import REGION_KINDS
 from cortico.exceptions import CorticoError, InputError, LimitExceededError, Problem
 from cortico.paint._atlas_choice import load_paint_atlas
 from cortico.paint._figures import view_caption
 from cortico.paint._files import INPUT_CSV, REQUEST_FILE
 from cortico.paint._limits import PaintLimits
+from cortico.paint._render import default_views, view_shows_atlas
 from cortico.paint._settings import PaintSettings
 from cortico.paint._table import NAME_COLUMN, ValuesRow, ValuesTable, read_values_table
 from cortico.paint._views import get_view
@@ -226,6 +226,9 @@ def check_paint_request(table_bytes, settings_data, limits=None, store=None, own
         request.problems.append(Problem(exc.message, field="atlas"))
     request.problems.extend(_table_problems(request, limits))
     if request.settings is not None and request.atlas is not None:
+        if "views" not in settings_data:  # no views chosen: those that show this atlas (aseg: subcortical)
+            views = default_views(request.atlas) or request.settings.views
+            request.settings = request.settings.replace(views=views)
         request.problems.extend(_view_problems(request.settings, request.atlas))
     if request.settings is not None and request.table is not None:
         request.problems.extend(limits.problems(request.settings, len(request.table.rows)))
@@ -261,17 +264,18 @@ def _table_problems(request, limits):
 
 
 def _view_problems(settings, atlas):
-    """Views that would show nothing of this atlas (no cortex, or no structures)."""
-    has = {kind: any(region.kind == kind for region in atlas.regions) for kind in REGION_KINDS}
+    """Views that would show nothing of this atlas (no cortex, or no structures, on their side)."""
+    kinds = {region.kind for region in atlas.regions}
     found = []
     for view in settings.view_objects + ([get_view(settings.movie_view)] if settings.movie else []):
-        needs = "cortical" if view.content == "cortex" else "subcortical"
-        if not has[needs]:
+        if not view_shows_atlas(atlas, view):
+            needs = "cortical" if view.content == "cortex" else "subcortical"
             shows = "the cortex" if needs == "cortical" else "subcortical structures"
+            where = "" if needs not in kinds else " in the hemisphere(s) it shows"
             found.append(
                 Problem(
                     f"View {view_caption(view.name)!r} shows {shows}, but atlas {atlas.name!r} has no "
-                    f"{needs} regions; choose another view.",
+                    f"{needs} regions{where}; choose another view.",
                     field="views",
                 )
             )

@@ -9,6 +9,7 @@ import weakref
 import numpy as np
 
 from cortico.paint._renderer import DrawItem
+from cortico.paint._shading import folding_map, mesh_occlusion
 
 __all__ = ["Scene", "build_scene", "hemisphere_offsets"]
 
@@ -19,6 +20,7 @@ _OVERLAP_TOLERANCE_MM = 10.0
 # Glass brains always use the pial surface: subcortical structures live in its space
 # (inflated or white surfaces would not enclose them).
 _GLASS_SURFACE = "pial"
+_GLASS_NORMAL_SMOOTHING = 80
 _scenes: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
@@ -72,16 +74,38 @@ def _cortex_item(atlas, surface, hemi, offset, glass):
     regions = np.full(mesh.n_vertices, -1, dtype=np.int32)
     if not glass and hemi in atlas.vertex_labels:  # atlases without cortical labels: all medial-wall grey
         regions = np.asarray(atlas.vertex_regions(hemi), dtype=np.int32)
+    occlusion = folding = None
+    normals = mesh.normals
+    if glass:
+        normals = _smoothed_normals(mesh)
+    else:
+        occlusion = mesh_occlusion(mesh.vertices, mesh.faces, mesh.normals)
+        folding = folding_map(atlas, hemi, mesh.n_vertices, occlusion)
     return DrawItem(
         key=("surface", id(atlas), surface, hemi, glass),
         vertices=mesh.vertices,
         faces=mesh.faces,
-        normals=mesh.normals,
+        normals=normals,
         regions=regions,
         offset=offset,
         glass=glass,
         owner=atlas,
+        folding=folding,
+        occlusion=occlusion,
     )
+
+
+def _smoothed_normals(mesh, iterations=_GLASS_NORMAL_SMOOTHING):
+    """Vertex normals averaged over the mesh: a glass brain's outline then shows the
+    silhouette and the large features (lateral fissure, poles), not every sulcus."""
+    from cortico.atlases._geometry import vertex_adjacency
+
+    adjacency = vertex_adjacency(mesh.faces, mesh.n_vertices)
+    normals = np.asarray(mesh.normals, dtype=np.float64)
+    for _ in range(iterations):
+        normals = normals + adjacency @ normals
+        normals /= np.maximum(np.linalg.norm(normals, axis=1, keepdims=True), 1e-12)
+    return normals.astype(np.float32)
 
 
 def _subcortical_items(atlas, hemis):
@@ -92,6 +116,7 @@ def _subcortical_items(atlas, hemis):
         if region.key not in atlas.region_meshes:
             continue
         mesh = atlas.subcortical_mesh(region)
+        occlusion = mesh_occlusion(mesh.vertices, mesh.faces, mesh.normals)
         items.append(
             DrawItem(
                 key=("region", id(atlas), region.key),
@@ -100,6 +125,8 @@ def _subcortical_items(atlas, hemis):
                 normals=mesh.normals,
                 regions=np.full(mesh.n_vertices, region.index, dtype=np.int32),
                 owner=atlas,
+                occlusion=occlusion,
+                folding=occlusion,
             )
         )
     return items

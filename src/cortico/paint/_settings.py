@@ -15,8 +15,9 @@ import numpy as np
 from cortico.atlases._names import SURFACE_KINDS
 from cortico.exceptions import InputError, Problem
 from cortico.paint._colors import DEFAULT_STOPS, ColorScale, _colormap, parse_color
+from cortico.paint._figures import LAYOUTS
 from cortico.paint._renderer import ANTIALIAS_MODES, MAX_IMAGE_SIZE
-from cortico.paint._views import View, get_view
+from cortico.paint._views import ORIENTATIONS, View, get_view
 
 __all__ = ["PaintSettings", "SETTINGS_VERSION"]
 
@@ -55,8 +56,9 @@ class PaintSettings:
         symmetric around it.
     robust : bool
         Automatic limits from the 2nd and 98th percentiles instead of min/max.
-    nodata_color, medial_wall_color : str
-        Colours of regions without a value and of the medial wall.
+    nodata_color, medial_wall_color, missing_color : str
+        Greys of regions the table has no column for, of the medial wall, and of
+        empty/NaN cells; all three are shaded by folding (light gyri, dark sulci).
     label : str
         Colour bar label (data units).
     width, height : int
@@ -65,8 +67,18 @@ class PaintSettings:
         A colour, or ``"transparent"``.
     antialias : {"fxaa", "msaa", "none"}
         Edge antialiasing (see :func:`cortico.paint.render_view`).
+    orientation : {"auto", "anterior-up", "anterior-left", "anterior-right"}
+        Where the frontal pole points in views from above and below (``top``,
+        ``bottom``, ``subcortical-top``/``-bottom``). ``auto``: along the longer
+        image side (anterior right in landscape images, as BrainPainter; up in
+        portrait ones); BrainPainter mode always uses anterior right.
     panel : bool
         Also write one figure per row with all views and the colour bar.
+    layout : {"grid", "cortex4", "brainpainter"}
+        Panel layout: ``grid`` (the chosen views, up to 4 per line), ``cortex4``
+        (lateral and medial of both hemispheres in a 2x2 grid, one shared colour
+        bar), ``brainpainter`` (BrainPainter's 10 views in its order, 5 per line).
+        Views the layout needs are rendered even when not in ``views``.
     panel_formats : tuple of {"png", "pdf", "svg"}
     movie : bool
         Also write a movie with one frame per row.
@@ -88,14 +100,17 @@ class PaintSettings:
     vmax: float | None = None
     center: float | None = None
     robust: bool = False
-    nodata_color: str = "#9e9e9e"
-    medial_wall_color: str = "#7f7f7f"
+    nodata_color: str = "#bfbfbf"
+    medial_wall_color: str = "#8c8c8c"
+    missing_color: str = "#c2ccdb"
     label: str = ""
     width: int = 1200
     height: int = 900
     background: str = "white"
     antialias: str = "fxaa"
+    orientation: str = "auto"
     panel: bool = False
+    layout: str = "grid"
     panel_formats: tuple = _PANEL_FORMATS
     movie: bool = False
     movie_view: str = "cortical-outer-left-hemisphere"
@@ -139,10 +154,16 @@ class PaintSettings:
                     setattr(self, name, float(value))
         if isinstance(self.vmin, float) and isinstance(self.vmax, float) and self.vmax <= self.vmin:
             problems.append(_problem(f"vmax ({self.vmax:g}) must be greater than vmin ({self.vmin:g})", "vmax"))
-        for name in ("nodata_color", "medial_wall_color"):
+        for name in ("nodata_color", "medial_wall_color", "missing_color"):
             problems.extend(_collect(name, parse_color, getattr(self, name), name))
         if self.background != "transparent":
             problems.extend(_collect("background", parse_color, self.background, "background"))
+        if self.orientation not in ORIENTATIONS:
+            problems.append(
+                _problem(f"orientation must be one of {ORIENTATIONS}, got {self.orientation!r}", "orientation")
+            )
+        if self.layout not in LAYOUTS:
+            problems.append(_problem(f"layout must be one of {tuple(LAYOUTS)}, got {self.layout!r}", "layout"))
         if self.antialias not in ANTIALIAS_MODES:
             problems.append(
                 _problem(f"antialias must be one of {ANTIALIAS_MODES}, got {self.antialias!r}", "antialias")
@@ -178,9 +199,22 @@ class PaintSettings:
             raise InputError(f"Invalid paint settings: {listed}.", problems=problems)
 
     @property
+    def view_orientation(self) -> str:
+        """The orientation views from above/below use (BrainPainter mode: anterior right)."""
+        if self.orientation == "auto" and self.mode == "brainpainter":
+            return "anterior-right"
+        return self.orientation
+
+    @property
     def view_objects(self) -> list[View]:
-        """The :class:`~cortico.paint.View` of every entry of :attr:`views`."""
-        return [get_view(spec) for spec in self.views]
+        """The :class:`~cortico.paint.View` of every view to render, oriented.
+
+        :attr:`views` in order, then any view the panel :attr:`layout` needs.
+        """
+        specs = list(self.views)
+        if self.panel:
+            specs += [name for name in LAYOUTS[self.layout] if name not in specs]
+        return [get_view(spec).oriented(self.view_orientation) for spec in specs]
 
     def color_scale(self, values) -> ColorScale:
         """Resolve the colour scale, taking automatic limits from ``values``.

@@ -8,6 +8,7 @@ behind) and ``elevation`` (90 = from above), the convention of matplotlib's
 painted values, so every row of a table lines up.
 """
 
+import dataclasses
 import math
 import re
 from dataclasses import dataclass
@@ -17,6 +18,7 @@ import numpy as np
 from cortico.exceptions import InputError
 
 __all__ = [
+    "ORIENTATIONS",
     "View",
     "Camera",
     "BRAINPAINTER_VIEWS",
@@ -27,6 +29,7 @@ __all__ = [
 
 _CONTENTS = ("cortex", "glass", "subcortical")
 _PROJECTIONS = ("orthographic", "perspective")
+ORIENTATIONS = ("auto", "anterior-up", "anterior-left", "anterior-right")
 _HEMIS = ("lh", "rh")
 _PERSPECTIVE_FOV_DEG = 30.0
 _MARGIN = 1.04
@@ -50,6 +53,11 @@ class View:
     content : {"cortex", "glass", "subcortical"}
         ``cortex``: painted cortical surface; ``glass``: painted subcortical
         structures inside a translucent cortex; ``subcortical``: structures only.
+    orientation : {"auto", "anterior-up", "anterior-left", "anterior-right"}
+        Where the frontal pole points in views from above or below (elevation
+        beyond +-89 degrees; ignored otherwise). ``auto``: along the longer image
+        side, anterior right in landscape images (BrainPainter's layout), up in
+        portrait ones, so the brain fills the frame either way.
     """
 
     name: str
@@ -59,10 +67,15 @@ class View:
     projection: str = "orthographic"
     hemispheres: tuple = _HEMIS
     content: str = "cortex"
+    orientation: str = "auto"
 
     def __post_init__(self):
         if self.projection not in _PROJECTIONS:
             raise InputError(f"View {self.name!r}: projection must be one of {_PROJECTIONS}, got {self.projection!r}.")
+        if self.orientation not in ORIENTATIONS:
+            raise InputError(
+                f"View {self.name!r}: orientation must be one of {ORIENTATIONS}, got {self.orientation!r}."
+            )
         if self.content not in _CONTENTS:
             raise InputError(f"View {self.name!r}: content must be one of {_CONTENTS}, got {self.content!r}.")
         if not self.hemispheres or any(h not in _HEMIS for h in self.hemispheres):
@@ -82,20 +95,43 @@ class View:
         return np.array([math.cos(el) * math.cos(az), math.cos(el) * math.sin(az), math.sin(el)])
 
     @property
-    def up(self) -> np.ndarray:
-        """Screen-up vector: superior, or anterior when looking from above/below."""
-        if abs(self.elevation) > 89.0:
+    def from_pole(self) -> bool:
+        """True for views from straight above or below (where ``orientation`` applies)."""
+        return abs(self.elevation) > 89.0
+
+    def up_vector(self, aspect=4 / 3) -> np.ndarray:
+        """Screen-up vector: superior; from above/below it follows ``orientation``."""
+        if not self.from_pole:
+            return np.array([0.0, 0.0, 1.0])
+        orientation = self.orientation
+        if orientation == "auto":
+            orientation = "anterior-right" if aspect >= 1.0 else "anterior-up"
+        if orientation == "anterior-up":
             return np.array([0.0, 1.0, 0.0])
-        return np.array([0.0, 0.0, 1.0])
+        # seen from above, anterior right means the left hemisphere is up; from below the right one
+        side = -1.0 if self.elevation > 0 else 1.0
+        return np.array([side if orientation == "anterior-right" else -side, 0.0, 0.0])
+
+    @property
+    def up(self) -> np.ndarray:
+        """Screen-up vector of a landscape image (see :meth:`up_vector`)."""
+        return self.up_vector()
+
+    def oriented(self, orientation) -> "View":
+        """This view with ``orientation`` (unchanged when it does not look from a pole)."""
+        if not self.from_pole or orientation == self.orientation:
+            return self
+        return dataclasses.replace(self, orientation=orientation)
 
     def to_spec(self) -> str:
         """Return the string that :func:`get_view` turns back into this view."""
         if NAMED_VIEWS.get(self.name) == self:
             return self.name
-        return (
+        text = (
             f"camera:azimuth={self.azimuth:g},elevation={self.elevation:g},zoom={self.zoom:g},"
             f"projection={self.projection},hemispheres={'+'.join(self.hemispheres)},content={self.content}"
         )
+        return text if self.orientation == "auto" else f"{text},orientation={self.orientation}"
 
 
 _LEFT, _RIGHT = ("lh",), ("rh",)
@@ -129,7 +165,7 @@ NAMED_VIEWS = {view.name: view for view in BRAINPAINTER_VIEWS}
 NAMED_VIEWS["anterior"] = View("anterior", azimuth=90)
 NAMED_VIEWS["posterior"] = View("posterior", azimuth=270)
 
-_CAMERA_KEYS = {"azimuth", "elevation", "zoom", "projection", "hemispheres", "content"}
+_CAMERA_KEYS = {"azimuth", "elevation", "zoom", "projection", "hemispheres", "content", "orientation"}
 
 
 def get_view(spec) -> View:
@@ -176,6 +212,8 @@ def get_view(spec) -> View:
         kwargs["projection"] = fields["projection"]
     if "content" in fields:
         kwargs["content"] = fields["content"]
+    if "orientation" in fields:
+        kwargs["orientation"] = fields["orientation"]
     if "hemispheres" in fields:
         kwargs["hemispheres"] = tuple(h for h in re.split(r"[+ ]", fields["hemispheres"]) if h)
     name = "camera-az{:g}-el{:g}-zoom{:g}".format(
@@ -230,7 +268,7 @@ def frame_camera(view, points, aspect):
     radius = max(float(np.linalg.norm(high - low)) / 2, 1e-3)
     distance = radius * 3.0
     eye = target + view.direction * distance
-    view_matrix = _look_at(eye, target, view.up)
+    view_matrix = _look_at(eye, target, view.up_vector(aspect))
     cam = points @ view_matrix[:3, :3].T + view_matrix[:3, 3]
     depth = -cam[:, 2]
     near, far = max(depth.min() - radius * 0.05, 1e-3), depth.max() + radius * 0.05

@@ -83,17 +83,17 @@ def plan_parts(n_rows, views, processes):
 def render_part(task, report):
     """Process task: paint one part straight into the results folder, with thumbnails.
 
-    ``task`` is ``(atlas, part, rows, settings, scale, out_dir)`` where ``rows`` are the
-    ``(file name, ValuesRow)`` of the part; every image is reported as ``("image",
+    ``task`` is ``(atlas, part, rows, settings, scale, out_dir, nodata_regions)`` where
+    ``rows`` are the ``(file name, ValuesRow)`` of the part; every image is reported as ``("image",
     "<file name>: <view name>")``.
     """
     from cortico.paint import get_view, render_images
 
-    atlas, part, rows, settings, scale, out_dir = task
+    atlas, part, rows, settings, scale, out_dir, nodata_regions = task
     views = [get_view(spec) for spec in part.views]
     for row in rows:  # one row at a time: only its images are held in memory
         produced = render_images(
-            atlas, [row], settings, scale, out_dir, views, lambda message: report("image", message)
+            atlas, [row], settings, scale, out_dir, views, lambda message: report("image", message), nodata_regions
         )
         for path, _ in produced.values():
             _thumbnail(path, Path(out_dir) / thumb_file(path.name))

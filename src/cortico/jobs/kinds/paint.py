@@ -36,6 +36,7 @@ from cortico.paint import (
     PaintSettings,
     atlas_store,
     check_paint_request,
+    regions_without_column,
     result_record,
     saved_request_exists,
     values_to_csv,
@@ -181,7 +182,7 @@ def run(context, params):
     (out / INPUT_CSV).write_bytes(request.table_bytes)
 
     named_rows = [(row["file_name"], values) for row, values in zip(record["rows"], table.rows, strict=True)]
-    views = tuple(settings.views)
+    views = tuple(settings.view_objects)
     n_images = len(named_rows) * len(views)
     progress = _Progress(
         context,
@@ -196,8 +197,9 @@ def run(context, params):
     processes = _processes(context.runtime.settings, n_images)
     parts = plan_parts(len(named_rows), views, processes)
     progress.report("image", force=True)
+    nodata = regions_without_column(table)
     stage = [
-        (render_part, (request.atlas, part, [named_rows[i] for i in part.rows], settings, scale, str(out)))
+        (render_part, (request.atlas, part, [named_rows[i] for i in part.rows], settings, scale, str(out), nodata))
         for part in parts
     ]
     stage.append((render_colorbars, (settings, scale, str(out))))

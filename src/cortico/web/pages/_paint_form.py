@@ -51,6 +51,8 @@ def form_from_settings(settings):
         "width": str(data["width"]),
         "height": str(data["height"]),
         "panel": bool(data["panel"]),
+        "layout": data["layout"],
+        "orientation": data["orientation"],
         "panel_formats": list(data["panel_formats"]),
         "movie": bool(data["movie"]),
         "movie_view": data["movie_view"],
@@ -103,6 +105,8 @@ def form_from_request(form):
         "movie_view",
         "movie_fps",
         "movie_steps",
+        "layout",
+        "orientation",
     ):
         if key in form:
             values[key] = form.get(key, "").strip()
@@ -156,6 +160,8 @@ def form_settings(values):
         "nodata_color": values["nodata_color"],
         "background": "transparent" if values["transparent"] else values["background"],
         "panel": values["panel"],
+        "layout": values["layout"],
+        "orientation": values["orientation"],
         "panel_formats": values["panel_formats"] or ["png"],
         "movie": values["movie"],
         "movie_view": values["movie_view"],
