@@ -6,7 +6,12 @@ a surface + labels or a label volume + label table and stored per owner.
 """
 
 from cortico.atlases._bundled import list_atlases, load_atlas
-from cortico.atlases._import import import_surface_atlas, import_volume_atlas
+from cortico.atlases._import import (
+    check_volume_atlas,
+    import_surface_atlas,
+    import_template_atlas,
+    import_volume_atlas,
+)
 from cortico.atlases._model import SURFACE_KINDS, Atlas, AtlasInfo, Mesh, Region
 from cortico.atlases._resolve import Resolution, normalise_name, resolve_names
 from cortico.atlases._store import AtlasStore, StoredAtlas
@@ -22,7 +27,9 @@ __all__ = [
     "Resolution",
     "SURFACE_KINDS",
     "StoredAtlas",
+    "check_volume_atlas",
     "import_surface_atlas",
+    "import_template_atlas",
     "import_volume_atlas",
     "list_atlases",
     "load_atlas",

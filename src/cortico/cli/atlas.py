@@ -1,4 +1,4 @@
-"""``cortico atlas``: list, show and template of the bundled atlases."""
+"""``cortico atlas``: list, show, template and build the bundled atlases; import others."""
 
 import click
 
@@ -15,12 +15,29 @@ def atlas():
     """Bundled atlases: list them, show their regions, write CSV templates."""
 
 
+def _counts(info):
+    left, right = info.cortical_regions
+    parts = []
+    if left or right:
+        parts.append(f"{left} cortical/hemisphere" if left == right else f"{left}+{right} cortical (lh+rh)")
+    if info.subcortical_regions:
+        parts.append(f"{info.subcortical_regions} subcortical")
+    return ", ".join(parts)
+
+
 @atlas.command("list")
-def list_command():
-    """List the bundled atlases."""
+@click.option("--brief", is_flag=True, help="One line per atlas: name and title only.")
+def list_command(brief):
+    """List the bundled atlases with their source, space, licence and region count."""
     for info in list_atlases():
-        aliases = ", ".join(info.aliases)
-        click.echo(f"{info.name:<10} {info.title}  [aliases: {aliases}]")
+        click.echo(f"{info.name:<15} {info.title}")
+        if brief:
+            continue
+        click.echo(f"    regions: {_counts(info)}; space: {info.space}")
+        click.echo(f"    source:  {info.source}")
+        click.echo(f"    licence: {info.licence}")
+        if info.aliases:
+            click.echo(f"    aliases: {', '.join(info.aliases)}")
 
 
 @atlas.command("show")
@@ -79,7 +96,11 @@ def build_command(names):
     help="v1: one column per region for both hemispheres; v2: Left-/Right- columns.",
 )
 def template_command(name, schema):
-    """Print a ready-to-fill CSV template for atlas NAME (dk, destrieux, dkt, mouse)."""
+    """Print a ready-to-fill CSV template for atlas NAME.
+
+    BrainPainter's own column lists for dk, destrieux, dkt and mouse; the atlas'
+    region names for every other bundled atlas (yeo7, glasser, schaefer400...).
+    """
     try:
         click.echo(template_csv(name, schema), nl=False)
     except CorticoError as error:

@@ -8,6 +8,7 @@ from cortico.exceptions import CorticoError
 _OPTION_FIELDS = (
     "atlas",
     "surface",
+    "mesh",
     "mode",
     "cmap",
     "vmin",
@@ -65,8 +66,15 @@ def _error(exc):
     type=click.Path(exists=True, dir_okay=False),
     help="settings.json of an earlier run; other options override it.",
 )
-@click.option("--atlas", help="Atlas name: dk, destrieux, dkt, aseg (default dk).")
+@click.option(
+    "--atlas", help="Atlas name (default dk); `cortico atlas list` shows all, e.g. yeo7, glasser, schaefer400."
+)
 @click.option("--surface", type=click.Choice(["pial", "white", "inflated", "midthickness"]))
+@click.option(
+    "--mesh",
+    type=click.Choice(["fsaverage", "fsaverage6", "fsaverage5"]),
+    help="Template mesh: fsaverage (default, 163,842 vertices/hemisphere) or the lighter fsaverage6/fsaverage5.",
+)
 @click.option(
     "--views",
     multiple=True,
@@ -129,7 +137,7 @@ def paint(values, out_dir, settings_path, views, colors, size, **options):
     try:
         settings = PaintSettings.from_json(settings_path) if settings_path else PaintSettings()
         settings = settings.replace(**overrides)
-        atlas = load_atlas(settings.atlas)
+        atlas = load_atlas(settings.atlas, mesh=settings.mesh)
         table = read_values_table(values, atlas)
         for warning in table.warnings:
             click.echo(f"warning: {warning}", err=True)

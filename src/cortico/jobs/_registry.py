@@ -9,7 +9,12 @@ from cortico.exceptions import InputError
 __all__ = ["JobKind", "register_kind", "get_kind", "job_kinds", "import_kind_modules"]
 
 # Modules of the job kinds cortico ships; each registers its kind on import.
-BUILTIN_KIND_MODULES = ["cortico.jobs.kinds.paint", "cortico.jobs.kinds.depth", "cortico.jobs.kinds.align"]
+BUILTIN_KIND_MODULES = [
+    "cortico.jobs.kinds.paint",
+    "cortico.jobs.kinds.depth",
+    "cortico.jobs.kinds.align",
+    "cortico.jobs.kinds.atlas_import",
+]
 
 _KINDS = {}
 

@@ -21,6 +21,7 @@ __all__ = ["PaintSettings", "SETTINGS_VERSION"]
 
 SETTINGS_VERSION = 1
 _SURFACES = ("pial", "white", "inflated", "midthickness")
+_MESHES = ("fsaverage", "fsaverage6", "fsaverage5")
 _PANEL_FORMATS = ("png", "pdf", "svg")
 _MOVIE_FORMATS = ("mp4", "gif")
 _DEFAULT_VIEWS = (
@@ -40,6 +41,9 @@ class PaintSettings:
     atlas : str
         Atlas name, e.g. ``"dk"``, ``"destrieux"``, ``"dkt"``.
     surface : {"pial", "white", "inflated", "midthickness"}
+    mesh : {"fsaverage", "fsaverage6", "fsaverage5"}
+        Template mesh of bundled human atlases: full fsaverage (163,842 vertices per
+        hemisphere) or a lighter one (40,962 / 10,242) with the same labels.
     views : tuple of str
         View names or ``camera:...`` specs (see :func:`cortico.paint.get_view`).
     mode : {"ramp", "brainpainter"}
@@ -80,6 +84,7 @@ class PaintSettings:
 
     atlas: str = "dk"
     surface: str = "pial"
+    mesh: str = "fsaverage"
     views: tuple = _DEFAULT_VIEWS
     mode: str = "ramp"
     colors: tuple = DEFAULT_STOPS
@@ -113,6 +118,8 @@ class PaintSettings:
             setattr(self, name, tuple(value))
         if self.surface not in _SURFACES:
             problems.append(f"surface must be one of {_SURFACES}, got {self.surface!r}")
+        if self.mesh not in _MESHES:
+            problems.append(f"mesh must be one of {_MESHES}, got {self.mesh!r}")
         if not isinstance(self.atlas, str) or not self.atlas.strip():
             problems.append("atlas must be a non-empty name")
         if not self.views:

@@ -171,10 +171,10 @@ def atlas_store(settings):
 
 
 @functools.lru_cache(maxsize=8)
-def _bundled_atlas(name):
+def _bundled_atlas(name, mesh):
     from cortico.atlases import load_atlas
 
-    return load_atlas(name)
+    return load_atlas(name, mesh=mesh)
 
 
 @functools.lru_cache(maxsize=8)
@@ -184,7 +184,7 @@ def _stored_atlas(root, owner, atlas_id):
     return AtlasStore(root).load(owner, atlas_id)
 
 
-def load_paint_atlas(name, store=None, owner=None):
+def load_paint_atlas(name, store=None, owner=None, mesh="fsaverage"):
     """The atlas called ``name``, loaded once per process (geometry loads lazily).
 
     Parameters
@@ -194,6 +194,9 @@ def load_paint_atlas(name, store=None, owner=None):
         imported atlases in ``store``.
     store : cortico.atlases.AtlasStore, optional
     owner : int or str, optional
+    mesh : str
+        Template mesh of a bundled atlas (``fsaverage``, ``fsaverage6``, ``fsaverage5``);
+        imported atlases keep their own surfaces.
 
     Raises
     ------
@@ -209,7 +212,7 @@ def load_paint_atlas(name, store=None, owner=None):
             )
         atlas_id = store.find(str(owner), text[len(IMPORTED_PREFIX) :])
         return _stored_atlas(str(store.root), str(owner), atlas_id)
-    return _bundled_atlas(text)
+    return _bundled_atlas(text, mesh)
 
 
 def owner_atlases(store, owner):
@@ -352,7 +355,8 @@ def check_paint_request(table_bytes, settings_data, limits, store=None, owner=No
     atlas_name = settings_data.get("atlas", "dk") if request.settings is None else request.settings.atlas
     atlas = None
     try:
-        atlas = load_paint_atlas(str(atlas_name), store, owner)
+        mesh = request.settings.mesh if request.settings is not None else "fsaverage"
+        atlas = load_paint_atlas(str(atlas_name), store, owner, mesh)
     except CorticoError as exc:
         request.problems.append(Problem(exc.message, field="atlas"))
     if table_bytes is None or not table_bytes.strip():

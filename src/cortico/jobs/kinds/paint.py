@@ -124,7 +124,7 @@ def run(context, params):
     )
     request.raise_for_problems()
     settings, table = request.settings, request.table
-    atlas = load_paint_atlas(settings.atlas, store, owner)
+    atlas = load_paint_atlas(settings.atlas, store, owner, settings.mesh)
     settings = settings.resolved(table.matrix())
     scale = settings.color_scale(table.matrix())
     out = results_folder(context.folder)

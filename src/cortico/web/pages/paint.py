@@ -35,6 +35,11 @@ _SURFACES = (
     ("inflated", "Inflated"),
     ("midthickness", "Mid-thickness"),
 )
+_MESHES = (
+    ("fsaverage", "fsaverage (full, 163,842 vertices/hemisphere)"),
+    ("fsaverage6", "fsaverage6 (lighter, 40,962)"),
+    ("fsaverage5", "fsaverage5 (lightest, 10,242)"),
+)
 
 
 def _view_choices():
@@ -70,6 +75,7 @@ def _render_form(values, problems=(), warnings=(), kept="", kept_name="", status
         kept_name=kept_name,
         atlases=atlases,
         surfaces=_SURFACES,
+        meshes=_MESHES,
         views=_view_choices(),
         colormaps=_colormap_strips(),
         schemas=SCHEMAS,
@@ -266,7 +272,7 @@ def job_mesh(job_id, row):
     folder = current_app.extensions["celery"].cortico.job_folder(job.id)
     try:
         settings = PaintSettings.from_json(folder / "results" / "settings.json")
-        atlas = load_paint_atlas(settings.atlas, store(), job.owner_id)
+        atlas = load_paint_atlas(settings.atlas, store(), job.owner_id, settings.mesh)
         table = read_values_table(input_path(folder).read_bytes(), atlas)
     except (CorticoError, OSError):
         abort(404)
