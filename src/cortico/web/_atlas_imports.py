@@ -126,12 +126,24 @@ def create_import_job(owner_id, form, files):
                     f"The file of '{field}' is larger than {limit // (1024 * 1024)} MB, the largest accepted here."
                 )
             (target / names[FORM_FIELDS[field][0]]).write_bytes(data)
-        _check_files(params, target)
+        try:
+            _check_files(params, target)
+        except (InputError, LimitExceededError) as exc:
+            raise _with_user_names(exc, uploads, names) from None
         submit_job(celery, owner_id, KIND, params, job_id=job_id)
     except BaseException:
         shutil.rmtree(folder, ignore_errors=True)
         raise
     return job_id
+
+
+def _with_user_names(exc, uploads, names):
+    """The same error, naming the user's files instead of the stored names."""
+    message = exc.message
+    for field, storage in uploads.items():
+        shown = "".join(ch for ch in str(storage.filename) if ch.isprintable())[-80:]
+        message = message.replace(names[FORM_FIELDS[field][0]], f"{shown} ({field})")
+    return type(exc)(message, problems=[message])
 
 
 def _check_files(params, folder):
