@@ -71,3 +71,26 @@ def test_atlas_build_fills_the_cache(atlas_cache):
     assert {"annot-aparc.a2009s", "aseg-meshes", "fsaverage-surfaces"} <= names
     result = CliRunner().invoke(main, ["atlas", "build", "nope"])
     assert result.exit_code == 1 and "Unknown atlas 'nope'" in result.output
+
+
+def test_atlas_import_for_a_user(tmp_path):
+    from cortico.atlases import AtlasStore
+    from cortico.atlases._fsdata import mesh_file
+
+    instance = str(tmp_path / "instance")
+    assert CliRunner().invoke(main, ["user", "add", "alice", "--instance", instance]).exit_code == 0
+    annot = str(mesh_file("fsaverage6", "label/rh.Yeo2011_17Networks_N1000.annot"))
+    args = ["atlas", "import", "yeo light", "--user", "alice", "--rh-labels", annot, "--mesh", "fsaverage6"]
+    result = CliRunner().invoke(main, [*args, "--instance", instance])
+    assert result.exit_code == 0, result.output
+    assert "Imported 'yeo light' for alice" in result.output and "17 cortical and 0 subcortical" in result.output
+    [stored] = AtlasStore(tmp_path / "instance" / "storage" / "atlases").list("1")
+    assert (stored.name, stored.n_regions) == ("yeo light", 17)
+    again = CliRunner().invoke(main, [*args, "--instance", instance])
+    assert again.exit_code == 1 and "already have an atlas named 'yeo light'" in again.output
+    wrong = CliRunner().invoke(main, [*args[:-1], "fsaverage5", "--instance", instance])
+    assert wrong.exit_code == 1 and "have 40962 values but the fsaverage5 mesh has 10242 vertices" in wrong.output
+    nobody = CliRunner().invoke(main, [*args[:4], "bob", *args[5:], "--instance", instance])
+    assert nobody.exit_code == 1 and "No user named 'bob'" in nobody.output
+    neither = CliRunner().invoke(main, ["atlas", "import", "x", "--user", "alice", "--instance", instance])
+    assert neither.exit_code == 2 and "Give either --volume" in neither.output

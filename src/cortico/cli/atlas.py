@@ -12,7 +12,7 @@ def _fail(error):
 
 @click.group("atlas")
 def atlas():
-    """Bundled atlases: list them, show their regions, write CSV templates."""
+    """Atlases: list them, show their regions, write CSV templates, import your own."""
 
 
 def _counts(info):
@@ -105,3 +105,100 @@ def template_command(name, schema):
         click.echo(template_csv(name, schema), nl=False)
     except CorticoError as error:
         _fail(error)
+
+
+@atlas.command("import")
+@click.argument("name")
+@click.option("--user", "user_name", required=True, help="Owner of the atlas (see `cortico user add`).")
+@click.option("--lh-labels", type=click.Path(exists=True, dir_okay=False), help="Left labels (.annot, .label.gii...).")
+@click.option("--rh-labels", type=click.Path(exists=True, dir_okay=False), help="Right labels.")
+@click.option(
+    "--mesh",
+    type=click.Choice(["fsaverage", "fsaverage6", "fsaverage5"]),
+    default="fsaverage",
+    show_default=True,
+    help="Template mesh the label files belong to (one value per vertex).",
+)
+@click.option("--lh-surface", type=click.Path(exists=True, dir_okay=False), help="Own left surface instead of a mesh.")
+@click.option("--rh-surface", type=click.Path(exists=True, dir_okay=False), help="Own right surface.")
+@click.option(
+    "--volume",
+    type=click.Path(exists=True, dir_okay=False),
+    help="A label volume (NIfTI, MGZ, NRRD; e.g. the Allen CCF annotation) instead of label files.",
+)
+@click.option("--table", type=click.Path(exists=True, dir_okay=False), help="Lookup table: CSV id,name[,r,g,b] or LUT.")
+@click.option("--title", help="Display title (default: NAME).")
+@click.option(
+    "--instance",
+    type=click.Path(file_okay=False),
+    default=None,
+    help="Instance folder (default: $INSTANCE_PATH or ~/.local/share/cortico).",
+)
+def import_command(name, user_name, lh_labels, rh_labels, mesh, lh_surface, rh_surface, volume, table, title, instance):
+    """Import atlas NAME for a user, who then paints with the atlas `user:NAME`.
+
+    Either label files on a template mesh (--lh-labels/--rh-labels, --mesh), label
+    files on your own surfaces (add --lh-surface/--rh-surface), or a label volume
+    with its table (--volume, --table): every label of a volume becomes a closed mesh.
+    """
+    from tqdm import tqdm
+
+    from cortico.atlases import import_surface_atlas, import_template_atlas, import_volume_atlas
+
+    labels = {hemi: path for hemi, path in (("lh", lh_labels), ("rh", rh_labels)) if path}
+    surfaces = {hemi: path for hemi, path in (("lh", lh_surface), ("rh", rh_surface)) if path}
+    if bool(volume) == bool(labels):
+        raise click.UsageError("Give either --volume (with --table) or --lh-labels/--rh-labels.")
+    try:
+        owner = _user_id(user_name, instance)
+        with tqdm(total=None, desc="importing", unit="step", disable=None) as bar:
+
+            def progress(done, total):
+                bar.total, bar.n = total, done
+                bar.refresh()
+
+            if volume:
+                if not table:
+                    raise click.UsageError("A label volume needs --table.")
+                imported = import_volume_atlas(name, volume, table, title=title, progress=progress)
+            elif surfaces:
+                imported = import_surface_atlas(name, surfaces, labels, names_table=table, title=title)
+            else:
+                imported = import_template_atlas(
+                    name, labels, mesh=mesh, names_table=table, title=title, progress=progress
+                )
+        atlas_id = _store(instance).save(str(owner), imported)
+    except CorticoError as error:
+        _fail(error)
+    cortical = len(imported.regions_of("cortical"))
+    click.echo(
+        f"Imported {imported.name!r} for {user_name} (id {atlas_id}): {cortical} cortical and "
+        f"{len(imported.regions) - cortical} subcortical regions; paint with --atlas 'user:{imported.name}' "
+        "through the API or the painting page."
+    )
+
+
+def _user_id(user_name, instance):
+    from sqlalchemy import select
+
+    from cortico.db import Database, upgrade_schema
+    from cortico.db.models import User
+    from cortico.exceptions import NotFoundError
+    from cortico.settings import load_settings
+
+    url = load_settings(instance)["DATABASE_URL"]
+    upgrade_schema(url)
+    with Database(url).session() as session:
+        user = session.execute(select(User).where(User.name == user_name)).scalar()
+        if user is None:
+            raise NotFoundError(f"No user named {user_name!r}; create it with `cortico user add {user_name}`.")
+        return user.id
+
+
+def _store(instance):
+    from pathlib import Path
+
+    from cortico.atlases import AtlasStore
+    from cortico.settings import load_settings
+
+    return AtlasStore(Path(load_settings(instance)["STORAGE_PATH"]) / "atlases")
