@@ -21,6 +21,10 @@ def test_listing_shows_every_bundled_atlas_with_templates(client):
     assert "180 cortical" not in page or "360 cortical, 27 subcortical" in page
     assert "360 cortical, 27 subcortical" in page  # Glasser, both hemispheres
     assert 'href="/paint/templates/yeo7-v2.csv"' in page
+    assert (
+        'src="/static/paint/atlases/glasser.png"' in page
+        and client.get("/static/paint/atlases/glasser.png").status_code == 200
+    )
     assert 'name="lh_labels"' in page and 'name="volume"' in page and 'name="mesh"' in page
     assert "Atlases" in client.get("/").get_data(as_text=True)  # a tool card on the landing page
 
@@ -73,3 +77,15 @@ def test_import_from_the_page_then_3d_for_the_owner_only(instance, start_worker)
     # the painting form offers it to its owner
     assert 'value="user:dk light"' in client.get("/paint/").get_data(as_text=True)
     assert np.frombuffer(mesh.data[:4], dtype="<u4")[0] > 0
+
+
+def test_every_bundled_atlas_has_a_thumbnail():
+    from PIL import Image
+
+    from cortico.atlases import list_atlases
+    from cortico.web.pages._atlas_thumbnails import ATLAS_THUMBNAIL_FOLDER
+
+    for info in list_atlases():
+        image = np.asarray(Image.open(ATLAS_THUMBNAIL_FOLDER / f"{info.name}.png"))
+        assert image.shape == (120, 160, 4)
+        assert 0.1 < np.mean(image[..., 3] > 0) < 0.9  # a brain on a transparent background
