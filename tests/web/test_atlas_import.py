@@ -1,4 +1,4 @@
-"""``POST /api/v1/atlases/imports``: import jobs, owner-only atlases, painting with them, clear 4xx errors."""
+"""``POST /api/v1/atlases/``: import jobs, owner-only atlases, painting with them, clear 4xx errors."""
 
 import io
 
@@ -18,7 +18,7 @@ def _post(client, headers, files, **fields):
     form = dict(fields)
     for field, (data, file_name) in files.items():
         form[field] = (io.BytesIO(data), file_name)
-    return client.post("/api/v1/atlases/imports", data=form, headers=headers, content_type="multipart/form-data")
+    return client.post("/api/v1/atlases/", data=form, headers=headers, content_type="multipart/form-data")
 
 
 def _finished(client, headers, job):
@@ -136,4 +136,4 @@ def test_upload_limit_is_413(instance):
 
 
 def test_import_needs_a_token_and_a_form(client):
-    assert client.post("/api/v1/atlases/imports", data={}).status_code == 401
+    assert client.post("/api/v1/atlases/", data={}).status_code == 401

@@ -1,6 +1,6 @@
 """Atlas imports seen from the web: uploaded files -> a checked, queued ``atlas-import`` job.
 
-Shared by ``POST /api/v1/atlases/imports`` and the import page. Uploads are stored
+Shared by ``POST /api/v1/atlases/`` and the import page. Uploads are stored
 under fixed names in a new job folder (only their extension comes from the user,
 from an allow-list); the files are read and checked before the job is queued, so a
 bad file is a 4xx with a precise message and nothing is stored.

@@ -20,60 +20,9 @@ blp = Blueprint(
     __name__,
     url_prefix="/api/v1/atlases",
     description="Atlases: named regions on the fsaverage brain (and a mouse dorsal map), with ready-to-fill CSV "
-    "templates; import your own (`POST /api/v1/atlases/imports`).",
+    "templates; import your own (`POST /api/v1/atlases/`).",
 )
 blp.before_request(require_token)
-
-
-def _with_templates(summary):
-    summary["templates"] = {
-        schema: url_for("atlases_api.AtlasTemplate", name=summary["name"], schema=schema) for schema in SCHEMAS
-    }
-    return summary
-
-
-def _owner():
-    return current_user_id()
-
-
-@blp.route("/")
-class Atlases(MethodView):
-    @blp.response(200, AtlasSchema(many=True))
-    def get(self):
-        """Every atlas you can paint on (bundled, then yours), with region counts and template URLs."""
-        return [_with_templates(atlas_summary(entry, store(), _owner())) for entry in atlas_entries(store(), _owner())]
-
-
-@blp.route("/<name>")
-class AtlasByName(MethodView):
-    @blp.response(200, AtlasDetailSchema)
-    @blp.alt_response(404, description="No atlas with this name.")
-    def get(self, name):
-        """One atlas with all its regions and their CSV column names (`user:<name>` for yours)."""
-        entry = atlas_entry(name, store(), _owner())
-        summary = _with_templates(atlas_summary(entry, store(), _owner()))
-        summary["regions"] = atlas_regions(entry["name"], store(), _owner())
-        return summary
-
-
-@blp.route("/<name>/template.csv")
-class AtlasTemplate(MethodView):
-    @blp.arguments(TemplateArgs, location="query", unknown=RAISE)
-    @blp.response(
-        200,
-        description="CSV with the header `Image-name-unique,<region columns>` and empty rows.",
-        content_type="text/csv",
-        example="Image-name-unique,Left-bankssts,Left-caudalanteriorcingulate,...\nimage-1,,,...\n",
-    )
-    @blp.alt_response(404, description="No atlas with this name.")
-    @blp.alt_response(422, description="Unknown schema or number of rows out of 1..1000.")
-    def get(self, args, name):
-        """Download a ready-to-fill values CSV for an atlas (BrainPainter v1 or v2 columns)."""
-        entry = atlas_entry(name, store(), _owner())
-        text = template_text(entry["name"], args["schema"], args["rows"], store(), _owner())
-        filename = f"cortico-template-{safe_name(entry['name'])}-{args['schema']}.csv"
-        return Response(text, mimetype="text/csv", headers={"Content-Disposition": f"attachment; filename={filename}"})
-
 
 IMPORT_REQUEST_BODY = {
     "required": True,
@@ -115,8 +64,24 @@ IMPORT_REQUEST_BODY = {
 }
 
 
-@blp.route("/imports")
-class AtlasImports(MethodView):
+def _with_templates(summary):
+    summary["templates"] = {
+        schema: url_for("atlases_api.AtlasTemplate", name=summary["name"], schema=schema) for schema in SCHEMAS
+    }
+    return summary
+
+
+def _owner():
+    return current_user_id()
+
+
+@blp.route("/")
+class Atlases(MethodView):
+    @blp.response(200, AtlasSchema(many=True))
+    def get(self):
+        """Every atlas you can paint on (bundled, then yours), with region counts and template URLs."""
+        return [_with_templates(atlas_summary(entry, store(), _owner())) for entry in atlas_entries(store(), _owner())]
+
     @blp.doc(requestBody=IMPORT_REQUEST_BODY)
     @blp.response(
         202,
@@ -147,3 +112,34 @@ class AtlasImports(MethodView):
         except CorticoError as exc:
             return problems_response(exc)
         return job_as_dict(get_owned_job(job_id, _owner())), 202
+
+
+@blp.route("/<name>")
+class AtlasByName(MethodView):
+    @blp.response(200, AtlasDetailSchema)
+    @blp.alt_response(404, description="No atlas with this name.")
+    def get(self, name):
+        """One atlas with all its regions and their CSV column names (`user:<name>` for yours)."""
+        entry = atlas_entry(name, store(), _owner())
+        summary = _with_templates(atlas_summary(entry, store(), _owner()))
+        summary["regions"] = atlas_regions(entry["name"], store(), _owner())
+        return summary
+
+
+@blp.route("/<name>/template.csv")
+class AtlasTemplate(MethodView):
+    @blp.arguments(TemplateArgs, location="query", unknown=RAISE)
+    @blp.response(
+        200,
+        description="CSV with the header `Image-name-unique,<region columns>` and empty rows.",
+        content_type="text/csv",
+        example="Image-name-unique,Left-bankssts,Left-caudalanteriorcingulate,...\nimage-1,,,...\n",
+    )
+    @blp.alt_response(404, description="No atlas with this name.")
+    @blp.alt_response(422, description="Unknown schema or number of rows out of 1..1000.")
+    def get(self, args, name):
+        """Download a ready-to-fill values CSV for an atlas (BrainPainter v1 or v2 columns)."""
+        entry = atlas_entry(name, store(), _owner())
+        text = template_text(entry["name"], args["schema"], args["rows"], store(), _owner())
+        filename = f"cortico-template-{safe_name(entry['name'])}-{args['schema']}.csv"
+        return Response(text, mimetype="text/csv", headers={"Content-Disposition": f"attachment; filename={filename}"})
