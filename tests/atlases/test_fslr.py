@@ -31,6 +31,11 @@ def test_glasser_keeps_all_360_areas():
     names = [r.name for r in glasser.regions_of("cortical", "lh")]
     assert names[:4] == ["V1", "MST", "V6", "V2"] and "55b" in names and "a32pr" in names
     assert glasser.resolve(["L_V1", "Right-V1"]).ok
+    # the published dlabel names (L_V1_ROI) resolve too, one hemisphere each
+    resolution = glasser.resolve(["L_V1_ROI", "R_55b_ROI"])
+    assert resolution.ok
+    assert [r.key for r in resolution.mapping["L_V1_ROI"]] == ["lh.V1"]
+    assert [r.key for r in resolution.mapping["R_55b_ROI"]] == ["rh.55b"]
     assert glasser.region("rh.V1").label_id == 181
     assert glasser_labels()["lh_names"].shape == (180,)
 

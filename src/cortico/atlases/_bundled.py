@@ -368,8 +368,15 @@ def load_atlas(name, mesh=DEFAULT_MESH):
         region_meshes,
         space=mesh,
         description=spec.info.description,
-        groups=_GROUPS.get(spec.info.name, {}),
+        groups=_groups(spec, regions),
     )
+
+
+def _groups(spec, regions):
+    """Column aliases: Yeo's network names; Glasser's published ``<area>_ROI`` names."""
+    if spec.cortical == "glasser":
+        return {f"{name}_ROI": (name,) for name in dict.fromkeys(r.name for r in regions if r.kind == "cortical")}
+    return _GROUPS.get(spec.info.name, {})
 
 
 def _offset_loader(tables, hemi, offset, count):

@@ -108,11 +108,15 @@ class _Index:
             self.by_squashed.setdefault(text.replace("-", ""), []).append(region)
         # named groups of regions (e.g. BrainPainter's coarse mouse areas): one column, several regions
         self.groups = {}
-        for group, members in getattr(atlas, "groups", {}).items():
-            wanted = {normalise_name(member) for member in members}
-            found = [region for region in atlas.regions if normalise_name(region.name) in wanted]
-            if found:
-                self.groups[normalise_name(group)] = found
+        groups = getattr(atlas, "groups", {})
+        if groups:
+            by_plain_name = {}
+            for region in atlas.regions:
+                by_plain_name.setdefault(normalise_name(region.name), []).append(region)
+            for group, members in groups.items():
+                found = [region for member in members for region in by_plain_name.get(normalise_name(member), [])]
+                if found:
+                    self.groups[normalise_name(group)] = sorted(found, key=lambda region: region.index)
 
     def is_group(self, text):
         return text in self.groups and text not in self.by_name
