@@ -94,3 +94,10 @@ def test_atlas_import_for_a_user(tmp_path):
     assert nobody.exit_code == 1 and "No user named 'bob'" in nobody.output
     neither = CliRunner().invoke(main, ["atlas", "import", "x", "--user", "alice", "--instance", instance])
     assert neither.exit_code == 2 and "Give either --volume" in neither.output
+
+
+def test_atlas_show_lists_the_brainpainter_mouse_columns():
+    output = CliRunner().invoke(main, ["atlas", "show", "mouse-dorsal"]).output
+    assert "column 'Somatomotor' paints: MOp, MOs" in output
+    assert "not on this map (ignored): Anterior-cingulate, Cortical-subplate" in output and "Thalamus." in output
+    assert "lh.VISp" in output and "rh.VISp" in output

@@ -140,6 +140,9 @@ def mouse_dorsal_atlas():
         vertex_labels,
         {},
         space="mouse-dorsal-2d",
-        description="Allen CCF dorsal cortex label image from mesoscopy 0.17.1 (MIT); right hemisphere mirrored.",
+        description="Allen CCF dorsal cortex label image from mesoscopy 0.17.1 (MIT); right hemisphere mirrored. "
+        "Paint it with the view 'top'. BrainPainter mouse columns not on this map (ignored): "
+        + ", ".join(BRAINPAINTER_NOT_ON_MAP)
+        + ".",
         groups=BRAINPAINTER_GROUPS,
     )

@@ -55,6 +55,11 @@ def show_command(name):
             count = len(loaded.regions_of(kind, hemi))
             if count:
                 click.echo(f"  {count:>3} {kind} regions, {label}")
+    groups = list(loaded.groups.items())
+    for group, members in groups[:12]:
+        click.echo(f"  column {group!r} paints: {', '.join(members)}")
+    if len(groups) > 12:
+        click.echo(f"  ... and {len(groups) - 12} more column aliases")
     for region in loaded.regions:
         colour = "#" + "".join(f"{round(c * 255):02x}" for c in region.color)
         click.echo(f"{region.index:>4}  {region.key:<40} {region.kind:<12} {colour}")
