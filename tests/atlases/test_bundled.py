@@ -163,3 +163,11 @@ def test_aseg_alone_has_surfaces_but_no_cortical_labels():
     aseg = load_atlas("aseg")
     assert aseg.surface("inflated", "rh").n_vertices == N_VERTICES
     assert (aseg.vertex_regions("lh") == -1).all()
+
+
+def test_listed_region_counts_match_the_loaded_atlases():
+    for info in list_atlases():
+        atlas = load_atlas(info.name)
+        counts = tuple(len(atlas.regions_of("cortical", hemi)) for hemi in ("lh", "rh"))
+        assert counts == info.cortical_regions, info.name
+        assert len(atlas.regions_of("subcortical")) == info.subcortical_regions, info.name
