@@ -22,8 +22,7 @@ def main():
     args = parser.parse_args()
 
     from cortico.atlases import load_atlas
-    from cortico.paint import render_view
-    from cortico.web._paint_mesh import painted_mesh_bytes, preview_geometry
+    from cortico.paint import painted_mesh_bytes, preview_geometry, render_view
 
     figures = {}
     for mesh in ("fsaverage", "fsaverage6", "fsaverage5"):

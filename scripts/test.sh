@@ -7,4 +7,5 @@ mkdir -p test-artifacts
 ruff check src tests bench
 ruff format --check src tests bench
 lint-imports
+mypy  # the domain core, configured in pyproject.toml
 exec python3 -m pytest -q -p no:cacheprovider "$@"

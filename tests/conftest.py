@@ -1,5 +1,6 @@
 """Shared fixtures: instance folders, apps, users, real workers, Redis and PostgreSQL."""
 
+import contextlib
 import os
 import secrets
 import signal
@@ -10,10 +11,47 @@ import time
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 REPO = Path(__file__).resolve().parents[1]
 REDIS_URL = os.environ.get("CORTICO_TEST_REDIS_URL", "redis://127.0.0.1:6379/14")
 POSTGRES_ADMIN_URL = os.environ.get("CORTICO_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+
+# Waits end at their readiness signal; their timeouts are only upper bounds, written for an
+# idle machine and multiplied by this factor, so that a run at a load of 10 on 2 cores (CI)
+# does not fail on a deadline. Set CORTICO_TEST_TIME_SCALE=1 to find slow spots locally.
+TIME_SCALE = float(os.environ.get("CORTICO_TEST_TIME_SCALE", "5"))
+
+
+def scaled(seconds):
+    """Upper bound ``seconds`` (sized for an idle machine) scaled for a loaded one."""
+    return seconds * TIME_SCALE
+
+
+# Example budgets of the property tests (hypothesis, schemathesis). Each test states its
+# thorough budget; the "ci" profile, used by default and whenever CI is set, runs a share
+# of it that still found every bug these tests found (measured, see docs/testing.md), so
+# that the suite stays within 20 minutes on 2 cores. HYPOTHESIS_PROFILE=thorough runs all.
+BUDGET_SHARE = {"ci": 0.25, "thorough": 1.0}
+HYPOTHESIS_PROFILE = os.environ.get("HYPOTHESIS_PROFILE") or "ci"
+if HYPOTHESIS_PROFILE not in BUDGET_SHARE:
+    raise pytest.UsageError(f"HYPOTHESIS_PROFILE={HYPOTHESIS_PROFILE!r}: choose one of {sorted(BUDGET_SHARE)}")
+# No example database in CI: every run starts fresh, as on a new machine.
+settings.register_profile("ci", deadline=None, print_blob=True, database=None)
+settings.register_profile("thorough", deadline=None, print_blob=True)
+settings.load_profile(HYPOTHESIS_PROFILE)
+
+
+def examples(thorough):
+    """The example budget of a property test whose thorough budget is ``thorough``."""
+    return max(10, round(thorough * BUDGET_SHARE[HYPOTHESIS_PROFILE]))
+
+
+def pytest_sessionfinish(session, exitstatus):
+    # A run that collected nothing is a broken run: fail like one (never exit code 5).
+    if exitstatus == pytest.ExitCode.NO_TESTS_COLLECTED:
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
 
 # Fast heartbeats so that lost workers are detected within seconds in tests.
 FAST_JOBS = {
@@ -109,7 +147,7 @@ class WorkerProcess:
         )
 
     def wait_ready(self, timeout=60):
-        deadline = time.monotonic() + timeout
+        deadline = time.monotonic() + scaled(timeout)
         while time.monotonic() < deadline:
             if b" ready." in self.log.read_bytes():
                 return self
@@ -167,13 +205,14 @@ def answers_200(url):
 
 
 def wait_for(predicate, timeout=60, interval=0.1, what="condition"):
-    deadline = time.monotonic() + timeout
+    """Poll ``predicate`` until it returns a true value (returned); ``timeout`` is scaled()."""
+    deadline = time.monotonic() + scaled(timeout)
     while time.monotonic() < deadline:
         value = predicate()
         if value:
             return value
         time.sleep(interval)
-    raise AssertionError(f"timed out waiting for {what}")
+    raise AssertionError(f"timed out waiting for {what} ({scaled(timeout):g} s)")
 
 
 @pytest.fixture
@@ -191,9 +230,9 @@ def redis_url():
     client.flushdb()
 
 
-@pytest.fixture
-def postgres_url():
-    """A throw-away PostgreSQL database, dropped after the test."""
+@contextlib.contextmanager
+def throwaway_postgres():
+    """Create a PostgreSQL database, yield its URL, drop it afterwards."""
     from sqlalchemy import create_engine, text
     from sqlalchemy.engine import make_url
 
@@ -201,7 +240,25 @@ def postgres_url():
     name = f"cortico_test_{secrets.token_hex(4)}"
     with admin.connect() as conn:
         conn.execute(text(f'CREATE DATABASE "{name}"'))
-    yield make_url(POSTGRES_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    try:
+        yield make_url(POSTGRES_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture
+def postgres_url():
+    """A throw-away PostgreSQL database, dropped after the test."""
+    with throwaway_postgres() as url:
+        yield url
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def app_on_each_database(request, instance):
+    """An app on SQLite, then on PostgreSQL (for tests of input that only PostgreSQL refuses)."""
+    overrides = {"DATABASE_URL": request.getfixturevalue("postgres_url")} if request.param == "postgresql" else {}
+    app = make_app(instance, **overrides)
+    yield app
+    app.extensions["cortico.db"].dispose()

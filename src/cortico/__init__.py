@@ -6,7 +6,7 @@ used without the web service. ``cortico.jobs``, ``cortico.web`` and ``cortico.cl
 are thin adapters around it.
 """
 
-__version__ = "0.1.0"
+from cortico._version import __version__
 
 __all__ = ["__version__", "create_app"]
 

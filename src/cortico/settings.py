@@ -30,22 +30,37 @@ DEFAULTS = {
     "JOB_MAX_ATTEMPTS": 2,  # runs of an orphaned job before it is failed
     "JOB_TIME_LIMIT_SECONDS": 6 * 3600,
     "WORKER_HEALTH_TIMEOUT_SECONDS": 5.0,
+    "JOB_REQUEUE_SECONDS": 60.0,  # a queued job no broker holds a message for is re-sent after this
+    "JOB_STOP_GRACE_SECONDS": 60.0,  # a stopping worker lets running jobs finish this long, then hands them back
+    "WORKER_PICKUP_SECONDS": 180.0,  # worker health fails when a queued job waits this long beside an idle worker
     # Web
     "SECRET_KEY": None,  # default: generated once into <instance>/secret_key
-    "CORS_ORIGINS": None,  # regex of allowed origins, e.g. r"https://.*\.ebrains\.eu"
+    "CORS_ORIGINS": None,  # regex matching whole allowed origins, e.g. r"https://.*\.ebrains\.eu"
     "CORS_MAX_AGE": 600,
     "PROXY_FIX": None,  # werkzeug ProxyFix keyword arguments, e.g. {"x_for": 1, "x_proto": 1}
+    "WEB_HEADER_TIMEOUT_SECONDS": 10.0,  # cortico serve: a client must send its request headers within this
     "MAX_CONTENT_LENGTH": 512 * 1024 * 1024,  # bytes per request (uploads)
+    "MAX_JSON_BYTES": 32 * 1024 * 1024,  # bytes of a JSON request body
     "RETENTION_SECONDS": 7 * 24 * 3600,  # results and uploads expire after this
     "RETENTION_SWEEP_SECONDS": 600,  # how often workers delete expired results
+    "HOME_EXAMPLES": True,  # `cortico serve` paints the home page's example figures once
     "MAX_JOBS_IN_FLIGHT": 20,  # queued + running jobs per user
     "ALLOW_ANONYMOUS": True,  # browser users without an account get a per-session owner
+    "ANONYMOUS_MAX_JOBS_IN_FLIGHT": 20,  # unfinished jobs of all anonymous owners together
+    "ANONYMOUS_MAX_JOBS_PER_ADDRESS": 4,  # unfinished jobs of anonymous owners from one client address
     # Image store and alignment (issue 7)
     "IMAGE_MAX_UNCOMPRESSED_BYTES": 4 << 30,  # largest volume accepted, uncompressed (gzip-bomb guard)
+    "IMAGE_CONVERT_INLINE_MAX_BYTES": 16 << 20,  # larger viewer copies are written by a job, not the upload request
+    "IMAGE_QUOTA_BYTES": 20 << 30,  # disk a registered user's volumes may use (files + viewer copies)
+    "IMAGE_QUOTA_COUNT": 500,  # volumes a registered user may store
+    "ANONYMOUS_IMAGE_QUOTA_BYTES": 2 << 30,  # the same for an anonymous browser session
+    "ANONYMOUS_IMAGE_QUOTA_COUNT": 20,
     "IMAGE_RETENTION_SECONDS": None,  # registered users' volumes expire after this; None = kept
     "IMAGE_SERVICE_ALIASES": [],  # other base URLs that mean this server's own /image-service/
     "REMOTE_IMAGE_SERVICES": None,  # regex of remote Chumni base URLs jobs may use; None = none
     "TEMPLATE_DEPTH_PATH": None,  # template depth map for alignment; None = fsaverage, computed once
+    "DEPTH_MAX_UNDEFINED_FRACTION": 0.01,  # a depth job fails when more cortex voxels than this have no depth
+    "DEPTH_MAX_MEMORY_BYTES": 8 << 30,  # depth jobs refuse grids needing more (checked from the header)
     # Brain painting limits (enforced before a job is queued: 413 for sizes, 422 otherwise)
     "PAINT_MAX_UPLOAD_BYTES": 5 * 1024 * 1024,  # largest values CSV
     "PAINT_MAX_COLUMNS": 2000,  # value columns of a values table
@@ -83,7 +98,7 @@ def load_settings(instance_path=None, overrides=None):
         A dict with every key of :data:`DEFAULTS` resolved, plus ``INSTANCE_PATH``.
     """
     instance = Path(instance_path) if instance_path else default_instance_path()
-    instance.mkdir(parents=True, exist_ok=True)
+    instance.mkdir(mode=0o700, parents=True, exist_ok=True)
     config = Config(str(instance), DEFAULTS)
     config.from_pyfile("config.py", silent=True)
     if os.environ.get("CORTICO_SETTINGS"):
@@ -100,7 +115,7 @@ def _derive_defaults(config, instance):
         config["DATABASE_URL"] = f"sqlite:///{instance / 'cortico.sqlite3'}"
     if not config.get("STORAGE_PATH"):
         config["STORAGE_PATH"] = str(instance / "storage")
-    Path(config["STORAGE_PATH"]).mkdir(parents=True, exist_ok=True)
+    Path(config["STORAGE_PATH"]).mkdir(mode=0o700, parents=True, exist_ok=True)
     if not config.get("SECRET_KEY"):
         config["SECRET_KEY"] = _instance_secret(instance)
     if isinstance(config.get("JOB_MODULES"), str):

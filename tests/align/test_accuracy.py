@@ -44,6 +44,14 @@ def test_landmarks_fix_the_tangential_direction(patch, with_landmarks):
     assert _held_out(patch, with_landmarks).mean() <= 0.5
 
 
+def test_landmarks_improve_both_the_mean_and_the_worst_dense_error(patch, syn_only, with_landmarks):
+    dense_syn, _ = _dense(patch, syn_only)
+    dense_landmarks, _ = _dense(patch, with_landmarks)
+    assert dense_landmarks.mean() < 0.3 * dense_syn.mean()
+    assert dense_landmarks.max() < 0.6 * dense_syn.max()
+    assert with_landmarks.report["landmarks"]["boundary"] in ("free", "stationary")
+
+
 def test_landmarks_beat_syn_alone_on_held_out_pairs(patch, syn_only, with_landmarks):
     assert _held_out(patch, with_landmarks).mean() < 0.3 * _held_out(patch, syn_only).mean()
 

@@ -1,3 +1,5 @@
+import re
+
 import nibabel as nib
 import numpy as np
 import pytest
@@ -21,10 +23,13 @@ def test_matrix_3x4_is_completed():
         ([[1, 0, 0, float("nan")], [0, 1, 0, 0], [0, 0, 1, 0]], "non-finite"),
         ([[0, 0, 0, 0], [0, 1, 0, 0], [0, 0, 1, 0]], "singular"),
         ([["a", 0, 0, 0], [0, 1, 0, 0], [0, 0, 1, 0]], "list of 3 or 4 rows"),
+        ([[1e300, 0, 0, 0], [0, 1, 0, 0], [0, 0, 1, 0]], "transformation matrix has an entry of 1e+300"),
+        ([[1000, 0, 0, 0], [0, 1, 0, 0], [0, 0, 1, 0]], "ill-conditioned: it scales lengths by 1 to 1e+03"),
+        ([[0.001, 0, 0, 0], [0, 1, 0, 0], [0, 0, 1, 0]], "ill-conditioned: it scales lengths by 0.001 to 1"),
     ],
 )
 def test_bad_matrices(matrix, message):
-    with pytest.raises(InputError, match=message.replace("(", r"\(").replace(")", r"\)")):
+    with pytest.raises(InputError, match=re.escape(message)):
         parse_matrix(matrix)
 
 
@@ -82,8 +87,13 @@ def test_nan_in_template_depth_is_refused():
 
 
 def test_image_and_depth_on_different_grids_are_refused():
-    with pytest.raises(InputError, match=r"on the incoming image's voxel grid: image shape \(16, 16, 12\)"):
+    with pytest.raises(InputError, match=r"on the incoming image's voxel grid; they differ in shape \(16, 16, 12\) vs"):
         align_patch(_depth((16, 16, 12)), _depth(), _depth(), np.eye(4))
+    moved = nib.Nifti1Image(np.asarray(_depth().dataobj), np.diag([1.0, 1.0, 2.0, 1.0]))
+    with pytest.raises(
+        InputError, match=r"differ in voxel size \[1.0, 1.0, 1.0\] vs \[1.0, 1.0, 2.0\] mm \(incoming image first\)"
+    ):
+        align_patch(_depth(), moved, _depth(), np.eye(4))
 
 
 def test_missing_and_unreadable_files(tmp_path):
@@ -104,7 +114,7 @@ def test_unknown_preset_and_space():
 
 def test_landmark_outside_the_incoming_volume_is_named():
     pairs = [{"source_point": [1, 1, 1], "target_point": [50, 1, 1], "name": "far"}]
-    with pytest.raises(InputError, match="outside the incoming volume: far"):
+    with pytest.raises(InputError, match=r"landmark far: target_point \[50.0, 1.0, 1.0\] mm is outside the incoming"):
         align_patch(_depth(), _depth(), _depth(), np.eye(4), pairs)
 
 
@@ -124,6 +134,8 @@ def test_progress_messages_follow_the_work():
     assert messages[0] == "reading the images"
     assert "fitting the landmarks" in messages
     assert "computing alignment" in messages
+    assert "computing alignment: 0% (level 1 of 2, iteration 0 of 100)" in messages
+    assert any(re.fullmatch(r"computing alignment: \d+% \(level 2 of 2, iteration \d+ of 10\)", m) for m in messages)
     assert "resampling the image" in messages
     assert calls[-1] == (1.0, "done")
     fractions = [fraction for fraction, _ in calls]
@@ -165,3 +177,40 @@ def test_progress_callback_can_cancel(monkeypatch, tmp_path):
     with pytest.raises(JobCancelled, match="cancelled by its owner"):
         align_patch(_depth(), _depth(), _depth(), np.eye(4), progress=cancel_at_registration)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_cancelling_during_the_registration_kills_it_and_cleans_up(monkeypatch, tmp_path):
+    import os
+    import tempfile
+    import time
+
+    from cortico.exceptions import JobCancelled
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    seen = []
+
+    def cancel_in_level_two(fraction, message):
+        seen.append(message)
+        if "(level 2 of 2" in message:
+            raise JobCancelled("cancelled by its owner")
+
+    started = time.monotonic()
+    with pytest.raises(JobCancelled, match="cancelled by its owner"):
+        align_patch(
+            _depth((32, 32, 32)), _depth((32, 32, 32)), _depth((32, 32, 32)), np.eye(4), progress=cancel_in_level_two
+        )
+    assert "computing alignment: 0% (level 1 of 2, iteration 0 of 100)" in seen
+    assert "resampling the image" not in seen
+    assert time.monotonic() - started < 120
+    assert list(tmp_path.iterdir()) == []
+    with pytest.raises(ChildProcessError):
+        os.waitpid(-1, os.WNOHANG)  # the registration's child was reaped
+
+
+def test_landmark_pairs_are_bounded_in_count_and_name_length():
+    pair = {"source_point": [0, 0, 0], "target_point": [1, 1, 1]}
+    with pytest.raises(InputError, match="1001 landmark pairs were given; at most 1000 are allowed"):
+        parse_landmark_pairs([pair] * 1001)
+    with pytest.raises(InputError, match="'name' must be a text of at most 200 characters"):
+        parse_landmark_pairs([{**pair, "name": "x" * 201}])
+    assert parse_landmark_pairs([{**pair, "name": "x" * 200}] * 1000).names[0] == "x" * 200

@@ -6,6 +6,7 @@ import pytest
 from PIL import Image
 
 from tests.browser.conftest import ARTIFACTS
+from tests.conftest import scaled
 from tests.web._volumes import cortex_slab, nifti_bytes
 
 pytestmark = [pytest.mark.browser]
@@ -30,6 +31,7 @@ def page():
         browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
         context = browser.new_context(viewport={"width": 1280, "height": 1000})
         opened = context.new_page()
+        opened.set_default_timeout(scaled(30) * 1000)  # Playwright's 30 s, for a loaded machine
         requests = []
         opened.on("request", lambda request: requests.append(request.url))
         opened.requests = requests
@@ -48,8 +50,8 @@ def test_upload_compute_depth_and_view_it_in_niivue(live_app, page, tmp_path):
     page.wait_for_selector("text=Stored patch-seg.")
     page.select_option("select[name=segmentation_name]", "patch-seg")
     page.click("text=Compute the depth map")
-    page.wait_for_selector("text=is in your volumes", timeout=90_000)
-    page.wait_for_selector("canvas#niivue[data-loaded='2']", timeout=30_000)
+    page.wait_for_selector("text=is in your volumes", timeout=scaled(90) * 1000)
+    page.wait_for_selector("canvas#niivue[data-loaded='2']", timeout=scaled(30) * 1000)
     assert page.get_attribute("canvas#niivue", "data-error") is None
     page.wait_for_timeout(500)
     shot = ARTIFACTS / "align-depth-niivue.png"

@@ -1,6 +1,7 @@
 """Brain painting in a real browser: Debian's Chromium driven by Playwright against a live server
 (werkzeug in a thread) and a real ``cortico worker``. Screenshots go to test-artifacts/."""
 
+import time
 import zipfile
 
 import numpy as np
@@ -9,6 +10,7 @@ from PIL import Image
 from playwright.sync_api import Error as PlaywrightError
 
 from tests.browser.conftest import ARTIFACTS
+from tests.conftest import scaled
 
 pytestmark = [pytest.mark.browser, pytest.mark.gl]
 
@@ -38,6 +40,7 @@ def browser():
 def page(browser):
     context = browser.new_context(viewport={"width": 1280, "height": 900}, accept_downloads=True)
     opened = context.new_page()
+    opened.set_default_timeout(scaled(30) * 1000)  # Playwright's 30 s, for a loaded machine
     yield opened
     context.close()
 
@@ -70,7 +73,8 @@ def test_upload_paint_watch_progress_open_image_download_zip(live_app, page, tmp
     page.wait_for_url("**/paint/jobs/*")
     job_url = page.url
     seen = []
-    for _ in range(1200):
+    deadline = time.monotonic() + scaled(120)
+    while time.monotonic() < deadline:
         try:
             if page.query_selector(".result-actions"):
                 break
@@ -83,7 +87,7 @@ def test_upload_paint_watch_progress_open_image_download_zip(live_app, page, tmp
             pass
         page.wait_for_timeout(100)
     else:
-        raise AssertionError(f"the job did not finish within two minutes: {seen[-3:]}")
+        raise AssertionError(f"the job did not finish within {scaled(120):g} s: {seen[-3:]}")
     widths = sorted({width for width, _ in seen if 0 < width < 100})
     counts = {text for _, text in seen if text.startswith("Image ")}
     assert len(widths) >= 2, seen
@@ -100,7 +104,14 @@ def test_upload_paint_watch_progress_open_image_download_zip(live_app, page, tmp
     assert page.evaluate("document.getElementById('lightbox-img').naturalWidth") == 320
     assert page.inner_text("#lightbox-caption") == "subject-1 — Left lateral"
     page.screenshot(path=str(ARTIFACTS / "paint-lightbox.png"))
+    page.keyboard.press("ArrowRight")
+    assert page.inner_text("#lightbox-caption") == "subject-1 — Superior"
+    assert page.inner_text("#lightbox-counter") == f"2 / {ROWS * len(VIEWS)}"
+    page.click("#lightbox-prev")
+    page.keyboard.press("ArrowLeft")  # wraps around to the last image
+    assert page.inner_text("#lightbox-caption") == f"subject-{ROWS} — Superior"
     page.keyboard.press("Escape")
+    assert page.locator("#lightbox").is_hidden()
 
     with page.expect_download() as download_info:
         page.click("#zip-link")
@@ -113,7 +124,7 @@ def test_upload_paint_watch_progress_open_image_download_zip(live_app, page, tmp
     assert {"values.csv", "settings.json", "panel_subject-1.png", "colorbar.svg"} <= names
 
     page.goto(job_url + "/3d/0")
-    page.wait_for_selector("#viewer[data-ready=true]", timeout=60000)
+    page.wait_for_selector("#viewer[data-ready=true]", timeout=scaled(60) * 1000)
     page.wait_for_timeout(500)
     shot = ARTIFACTS / "paint-3d.png"
     page.locator("#viewer").screenshot(path=str(shot))

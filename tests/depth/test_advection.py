@@ -6,6 +6,9 @@ import numpy as np
 import pytest
 
 from cortico.depth._advection import (
+    NO_BOUNDARY,
+    PATH_LIMIT,
+    TOUCHED_FACE,
     TOWARD_PIAL,
     TOWARD_WHITE,
     advect_tube,
@@ -63,8 +66,8 @@ def _slab_fields(n=40, h=0.1):
 @pytest.mark.parametrize("start", [1.0, 7.0, 20.0, 38.0])
 def test_flat_tube_sweeps_the_distance_to_each_boundary(start):
     u, curvature, mask, sizes = _slab_fields()
-    vw, lw = advect_tube(u, curvature, mask, start, 1.5, 1.5, TOWARD_WHITE, sizes, 0.03, 6.0)
-    vp, lp = advect_tube(u, curvature, mask, start, 1.5, 1.5, TOWARD_PIAL, sizes, 0.03, 6.0)
+    vw, lw, _ = advect_tube(u, curvature, mask, start, 1.5, 1.5, TOWARD_WHITE, sizes, 0.03, 6.0)
+    vp, lp, _ = advect_tube(u, curvature, mask, start, 1.5, 1.5, TOWARD_PIAL, sizes, 0.03, 6.0)
     # the mask crosses 0.5 half-way between the first/last cortex centre and its neighbour
     assert lp == pytest.approx((start - 0.5) * 0.1, abs=1e-9)
     assert lw == pytest.approx((38.5 - start) * 0.1, abs=1e-9)
@@ -86,8 +89,8 @@ def test_spherical_tube_volumes_match_the_shell_integral():
     u, curvature, mask, sizes, centre = _spherical_fields()
     outer, inner, r0 = 5.5, 2.5, 4.0
     x = centre + r0 / 0.2  # start on the x axis at radius r0
-    vw, lw = advect_tube(u, curvature, mask, x, centre, centre, TOWARD_WHITE, sizes, 0.03, 6.0)
-    vp, lp = advect_tube(u, curvature, mask, x, centre, centre, TOWARD_PIAL, sizes, 0.03, 6.0)
+    vw, lw, _ = advect_tube(u, curvature, mask, x, centre, centre, TOWARD_WHITE, sizes, 0.03, 6.0)
+    vp, lp, _ = advect_tube(u, curvature, mask, x, centre, centre, TOWARD_PIAL, sizes, 0.03, 6.0)
     # area scales as (r / r0)^2 along a radius, so V = (r_end^3 - r0^3) / (3 r0^2)
     assert lw == pytest.approx(r0 - inner, abs=0.01)
     assert lp == pytest.approx(outer - r0, abs=0.01)
@@ -102,14 +105,28 @@ def test_zero_gradient_gives_nan():
     result = advect_tube(
         np.zeros(shape), np.zeros(shape), np.ones(shape), 2.0, 2.0, 2.0, TOWARD_WHITE, np.ones(3), 0.03, 6.0
     )
-    assert all(math.isnan(v) for v in result)
+    assert math.isnan(result[0]) and math.isnan(result[1])
+    assert result[2] == NO_BOUNDARY
 
 
 def test_too_long_path_gives_nan():
     u, curvature, mask, sizes = _slab_fields(n=100)  # 5 mm from x=50 to the white side
     walk = (u, curvature, mask, 50.0, 1.5, 1.5, TOWARD_WHITE, sizes, 0.03)
-    assert math.isnan(advect_tube(*walk, 4.0)[0])
+    volume, _, flags = advect_tube(*walk, 4.0)
+    assert math.isnan(volume) and flags == PATH_LIMIT
     assert advect_tube(*walk, 6.0)[1] == pytest.approx(4.85, abs=1e-9)
+    assert advect_tube(*walk, 6.0)[2] == TOUCHED_FACE  # the slab's white side is the grid's last layer
+
+
+def test_walks_near_the_border_are_flagged_as_touching_a_cut_face():
+    u, curvature, mask, sizes = _slab_fields()
+    u, curvature, mask = (np.pad(a, ((0, 0), (2, 2), (2, 2)), mode="edge") for a in (u, curvature, mask))
+    mask[:3] = mask[-3:] = 0.0  # cortex ends two voxels inside the x faces
+    assert advect_tube(u, curvature, mask, 20.0, 3.5, 3.5, TOWARD_WHITE, sizes, 0.03, 6.0)[2] == 0
+    assert advect_tube(u, curvature, mask, 20.0, 3.5, 3.5, TOWARD_PIAL, sizes, 0.03, 6.0)[2] == 0
+    assert advect_tube(u, curvature, mask, 20.0, 1.4, 3.5, TOWARD_WHITE, sizes, 0.03, 6.0)[2] == TOUCHED_FACE
+    mask[1:3] = 1.0  # now the pial end lies within a voxel of the x = 0 face
+    assert advect_tube(u, curvature, mask, 20.0, 3.5, 3.5, TOWARD_PIAL, sizes, 0.03, 6.0)[2] == TOUCHED_FACE
 
 
 def test_non_finite_curvature_gives_nan():
@@ -130,7 +147,9 @@ def test_advect_voxels_fills_both_directions_per_voxel():
     u, curvature, mask, sizes = _slab_fields()
     indices = np.ravel_multi_index(([5, 30], [1, 2], [2, 1]), u.shape).astype(np.int64)
     out = np.empty((2, 4))
-    advect_voxels(u, curvature, mask, indices, sizes, 0.03, 6.0, out)
+    flags = np.full(2, 99, dtype=np.uint8)
+    advect_voxels(u, curvature, mask, indices, sizes, 0.03, 6.0, out, flags)
+    np.testing.assert_array_equal(flags, [TOUCHED_FACE, TOUCHED_FACE])  # a 4-voxel-wide grid: all border
     np.testing.assert_allclose(out[:, 2], [0.45, 2.95], atol=1e-9)
     np.testing.assert_allclose(out[:, 3], [3.35, 0.85], atol=1e-9)
     np.testing.assert_allclose(out[:, :2], out[:, 2:], atol=1e-9)

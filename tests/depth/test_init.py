@@ -9,8 +9,8 @@ import cortico.depth
 def test_all_is_sorted_and_complete():
     names = cortico.depth.__all__
     assert names == sorted(names)
-    assert len(names) == 14
-    public = {n for n in vars(cortico.depth) if not n.startswith("_")}
+    assert len(names) == 18
+    public = {n for n in dir(cortico.depth) if not n.startswith("_")}  # dir(): names load lazily
     assert set(names) == public
     for name in names:
         assert getattr(cortico.depth, name) is not None

@@ -136,6 +136,6 @@ def test_4d_file_is_an_input_error(tmp_path):
 def test_bad_output_names_and_products(segmentation_file, tmp_path):
     with pytest.raises(InputError, match="must end in .nii or .nii.gz"):
         depth_map_from_file(segmentation_file, tmp_path / "d.mgz")
-    with pytest.raises(InputError, match=r"unknown side products \['curvature'\]"):
-        depth_map_from_file(segmentation_file, tmp_path / "d.nii", also=("curvature",))
+    with pytest.raises(InputError, match=r"unknown side products \['bogus'\]"):
+        depth_map_from_file(segmentation_file, tmp_path / "d.nii", also=("bogus",))
     assert side_product_path("a/depth.nii.gz", "laplace").as_posix() == "a/depth_laplace.nii.gz"

@@ -82,3 +82,25 @@ def test_validate_accepts_integer_floats_and_drops_a_singleton_axis():
 def test_validate_rejects_bad_volumes(data, message):
     with pytest.raises(InputError, match=message):
         validate_label_volume(data)
+
+
+@pytest.mark.parametrize("dtype", [np.uint8, np.int16, np.int32, np.int64])
+def test_classify_gives_the_same_classes_for_c_and_fortran_order(dtype):
+    rng = np.random.default_rng(3)
+    labels = rng.choice(np.array([0, 2, 3, 41, 42, 77], dtype=dtype), size=(7, 9, 11))
+    expected = np.select([np.isin(labels, (3, 42)), np.isin(labels, (2, 41))], [1, 2], 0)
+    for data in (labels, np.asfortranarray(labels), labels[:, ::2, 1:]):
+        want = expected if data is labels or data.flags.f_contiguous else expected[:, ::2, 1:]
+        np.testing.assert_array_equal(FREESURFER_RIBBON_LABELS.classify(data), want)
+
+
+def test_classify_handles_negative_and_widely_spread_labels():
+    labels = np.array([[[-5, 100], [200, 0]], [[1 << 30, 100], [0, -(1 << 30)]]], dtype=np.int64)
+    mapping = LabelMapping((100,), (200,))
+    np.testing.assert_array_equal(mapping.classify(labels), [[[0, 1], [2, 0]], [[0, 1], [0, 0]]])
+    strict = LabelMapping((100,), (200,), (0,))
+    with pytest.raises(InputError, match=r"labels \[-1073741824, -5, 1073741824\]"):
+        strict.classify(labels)
+    small = np.array([[[-5, 100], [200, 0]]], dtype=np.int16)
+    with pytest.raises(InputError, match=r"labels \[-5\]"):
+        strict.classify(small)

@@ -70,3 +70,79 @@ def test_micron_units_scale_the_resolution(make_nifti):
     extra = inspect_nifti(path, "volume.nii.gz")
     assert extra["nifti"]["spatialUnits"] == "Micron"
     assert extra["neuroglancer"]["resolution"] == [20000.0, 20000.0, 20000.0]
+
+
+_MEASURE = r"""
+import json, sys, threading, time
+import numpy as np
+from cortico.images import inspect_nifti, write_precomputed
+
+def rss_kib():
+    with open("/proc/self/status") as status:
+        return next(int(line.split()[1]) for line in status if line.startswith("VmRSS:"))
+
+peak, done = [0], threading.Event()
+def sample():
+    while not done.is_set():
+        peak[0] = max(peak[0], rss_kib())
+        time.sleep(0.005)
+
+path, folder = sys.argv[1], sys.argv[2]
+idle = rss_kib()
+sampler = threading.Thread(target=sample, daemon=True)
+sampler.start()
+extra = inspect_nifti(path, "big.nii.gz", max_uncompressed_bytes=1 << 30)
+info = write_precomputed(path, folder, extra)
+done.set()
+sampler.join()
+print(json.dumps({"idle_kib": idle, "peak_kib": max(peak[0], rss_kib()), "data_type": info["data_type"]}))
+"""
+
+
+def _write_big_scaled_volume(path, shape):
+    """A gzipped uint8 volume with a scale slope, written plane by plane (never whole in memory)."""
+    import gzip
+
+    import nibabel as nib
+
+    header = nib.Nifti1Header()
+    header.set_data_shape(shape)
+    header.set_data_dtype(np.uint8)
+    header.set_slope_inter(0.5, 10.0)
+    header["vox_offset"] = 352
+    with gzip.open(path, "wb", compresslevel=1) as stream:
+        stream.write(header.binaryblock + b"\0" * (352 - len(header.binaryblock)))
+        plane = (np.arange(shape[0] * shape[1]) % 251).astype(np.uint8).tobytes()
+        for z in range(shape[2]):
+            stream.write(plane[z % 7 :] + plane[: z % 7])
+
+
+def test_conversion_memory_is_bounded_and_keeps_the_stored_type(tmp_path):
+    """256 MiB of uint8 with a slope (issue 12: 3.3 GiB before): checking and converting it
+    stays <= 256 MiB above idle."""
+    import subprocess
+    import sys
+
+    shape = (1024, 512, 512)
+    path = tmp_path / "big.nii.gz"
+    _write_big_scaled_volume(path, shape)
+    folder = tmp_path / "precomputed"
+    result = subprocess.run(
+        [sys.executable, "-c", _MEASURE, str(path), str(folder)], capture_output=True, text=True, timeout=900
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    figures = json.loads(result.stdout.strip().splitlines()[-1])
+    grown_mib = (figures["peak_kib"] - figures["idle_kib"]) / 1024
+    print(f"peak RSS above idle converting a 256 MiB volume: {grown_mib:.0f} MiB ({figures})")
+    assert grown_mib <= 256, figures
+    assert figures["data_type"] == "uint8"  # stored values, no float32 copy (4x the disk)
+    info = json.loads((folder / "info").read_text())
+    full = info["scales"][0]
+    cx, cy, cz = full["chunk_sizes"][0]
+    z = 3
+    chunk = _chunk(folder, full["key"], (0, cx), (0, cy), (0, cz), "uint8", (cx, cy, cz))
+    plane = (np.arange(shape[0] * shape[1]) % 251).astype(np.uint8)
+    expected = np.roll(plane, -(z % 7)).reshape(shape[:2], order="F")[:cx, :cy]
+    assert np.array_equal(chunk[:, :, z], expected)
+    stored = sum(f.stat().st_size for f in folder.rglob("*") if f.is_file())
+    assert stored < 1.2 * np.prod(shape)  # full scale + pyramid in uint8

@@ -16,7 +16,12 @@ def _validate(params):
     steps = params.get("steps", 5)
     if not isinstance(steps, int) or not 1 <= steps <= 1000:
         raise InputError(f"'steps' must be an integer from 1 to 1000, got {steps!r}.")
-    return {"steps": steps, "delay": float(params.get("delay", 0.2)), "fail_at": params.get("fail_at")}
+    return {
+        "steps": steps,
+        "delay": float(params.get("delay", 0.2)),
+        "fail_at": params.get("fail_at"),
+        "crash_with_sql": bool(params.get("crash_with_sql")),
+    }
 
 
 def _run(context, params):
@@ -24,6 +29,10 @@ def _run(context, params):
     runs = Path(context.folder) / "runs"
     with open(runs, "a") as f:
         f.write(f"{os.getpid()}\n")
+    if params.get("crash_with_sql"):  # a database error that quotes its SQL statement
+        from sqlalchemy.exc import DataError
+
+        raise DataError("SELECT secret_column FROM users WHERE name = %(name)s", {"name": "x"}, ValueError("NUL"))
     for step in range(params["steps"]):
         if params["fail_at"] == step:
             raise InputError(f"failing on purpose at step {step}")

@@ -62,6 +62,10 @@ def test_alignment_stores_outputs_and_uploads_the_resampled_image(instance, patc
 
     results = final["results"]
     assert results["image_service_base_url"] == BASE
+    quality = results["quality"]  # an extra field beside the seed's four
+    assert quality["depth_agreement"] == "improved" and quality["warnings"] == []
+    assert quality["landmark_mean_residual_after_mm"] < 0.5 * quality["landmark_mean_residual_before_mm"]
+    assert quality["depth_mean_squared_difference_after"] < quality["depth_mean_squared_difference_before"]
     assert results["transformed_image_name"].startswith("patch-transformed-20")
     assert np.allclose(results["transformation_matrix"], patch.matrix)
     entry = next(
@@ -82,6 +86,7 @@ def test_alignment_stores_outputs_and_uploads_the_resampled_image(instance, patc
         "composite",
         "report",
     }
+    assert client.get(f"/api/v1/jobs/{job_id}", headers=alice).json["result"]["quality"] == quality
     report = client.get(f"/api/v1/align/jobs/{job_id}/files/report", headers=alice).json
     assert report["landmarks"]["count"] == 12
     assert report["landmarks"]["mean_residual_after_mm"] < report["landmarks"]["mean_residual_before_mm"]
@@ -101,7 +106,8 @@ def test_alignment_stores_outputs_and_uploads_the_resampled_image(instance, patc
 
 def test_alignment_failure_carries_a_message_on_redis(instance, redis_url, postgres_url, start_worker):
     write_config(instance, TEMPLATE_DEPTH_PATH=str(instance / "template-depth.nii.gz"))
-    nib.save(nib.Nifti1Image(np.full((8, 8, 8), 0.5, np.float32), np.eye(4)), instance / "template-depth.nii.gz")
+    # as large as the patch: an alignment placing most of it outside the template is refused at submission
+    nib.save(nib.Nifti1Image(np.full((24, 24, 24), 0.5, np.float32), np.eye(4)), instance / "template-depth.nii.gz")
     app = make_app(instance, BROKER_URL=redis_url, DATABASE_URL=postgres_url)
     client, alice = app.test_client(), add_user(app, "alice")
     labels = cortex_slab().astype(np.float32)
@@ -138,7 +144,7 @@ def test_depth_job_through_our_api_with_a_label_mapping(app, client, start_worke
     created = client.post(
         "/api/v1/align/depth-jobs",
         headers=alice,
-        json={"segmentation_name": "ribbon", "labels": {"cortex": [3], "white": [2]}},
+        json={"segmentation_name": "ribbon", "labels": {"cortex": [3], "white": [2]}, "layers": 3},
     )
     assert created.status_code == 202, created.json
     start_worker(app)
@@ -155,6 +161,47 @@ def test_depth_job_through_our_api_with_a_label_mapping(app, client, start_worke
     )
     assert volume["source_job_id"] == job["id"]
     assert volume["links"]["neuroglancer"] == job["result"]["depth_map_neuroglancer_url"]
+    assert job["result"]["layers_name"] == "ribbon-equivolumetric-layers"
+    assert job["result"]["undefined_fraction"] == 0.0
+    assert job["result"]["path_limit_mm"] == pytest.approx(18.0)  # 3 x the 6 mm thickness
+    layers_volume = next(
+        i for i in client.get("/api/v1/images/", headers=alice).json if i["name"] == "ribbon-equivolumetric-layers"
+    )
+    assert layers_volume["links"]["neuroglancer"] == job["result"]["layers_neuroglancer_url"]
+
+
+def test_depth_job_fails_above_the_undefined_fraction_and_v0_reports_it(instance, start_worker):
+    write_config(instance, DEPTH_MAX_UNDEFINED_FRACTION=0.05)
+    app = make_app(instance)
+    client, alice = app.test_client(), add_user(app, "alice")
+    thick = cortex_slab(shape=(6, 6, 16), pial=2, white=14)  # 12 mm of cortex at 1 mm
+    upload(client, alice, nifti_bytes(thick), "thick.nii.gz", url="/api/v1/images/", segmentation="true")
+    bad = client.post("/api/v1/align/depth-jobs", headers=alice, json={"segmentation_name": "thick", "max_path_mm": -1})
+    assert bad.status_code == 422 and "max_path_mm" in json.dumps(bad.json)
+    limited = client.post(
+        "/api/v1/align/depth-jobs", headers=alice, json={"segmentation_name": "thick", "max_path_mm": 6}
+    )
+    assert limited.status_code == 202, limited.json
+    adaptive = client.post(
+        "/v0/depth-map-computation/", headers=alice, json={"image_service_base_url": BASE, "segmentation_name": "thick"}
+    )
+    assert adaptive.status_code == 202, adaptive.json
+    start_worker(app)
+    from tests.conftest import wait_for
+
+    job = wait_for(
+        lambda: (b := client.get(limited.json["links"]["self"], headers=alice).json)["finished"] and b, what="job"
+    )
+    assert job["state"] == "failed", job
+    assert "% of the 432 cortex voxels have no depth (more than the accepted 5 %)" in job["error"]
+    assert "longer than the path limit of 6 mm" in job["error"]
+    assert "likely cause is a wrong voxel size in the header (1, 1, 1 mm used" in job["error"]
+    final, _ = poll(client, adaptive.json["status_polling_url"])
+    assert final["message"] == "SUCCESS (success)", final
+    assert final["results"]["undefined_fraction"] == 0.0
+    names = [i["name"] for i in client.get("/api/v1/images/", headers=alice).json]
+    assert names.count("thick-equivolumetric-depth") == 1  # the failed job uploaded nothing
+    app.extensions["cortico.db"].dispose()
 
 
 # --- a remote Chumni-compatible image service -----------------------------------------------------------------

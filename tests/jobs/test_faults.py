@@ -123,7 +123,10 @@ def test_busy_sqlite_database_delays_but_does_not_fail_jobs(app, start_worker):
 
 def test_service_restart_during_a_job_resumes_it(tmp_path):
     env = dict(
-        os.environ, INSTANCE_PATH=str(tmp_path), PYTHONPATH=str(REPO), CORTICO_JOB_MODULES="tests.jobs.sleepy_kind"
+        os.environ,
+        INSTANCE_PATH=str(tmp_path),
+        PYTHONPATH=os.pathsep.join([str(REPO), os.environ.get("PYTHONPATH", "")]),
+        CORTICO_JOB_MODULES="tests.jobs.sleepy_kind",
     )
     subprocess.run([sys.executable, "-m", "cortico", "user", "add", "x"], env=env, check=True, capture_output=True)
     token = subprocess.run(

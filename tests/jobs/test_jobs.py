@@ -69,6 +69,20 @@ def test_failing_job_carries_its_message(mode_app, start_worker):
     assert final["result"] is None
 
 
+def test_crashed_job_error_shows_no_sql(instance, start_worker):
+    app = make_app(instance)
+    client, headers = app.test_client(), add_user(app, "alice")
+    start_worker(app)
+    job_id = submit(client, headers, steps=1, crash_with_sql=True)
+    final = wait_for(lambda: (b := status(client, headers, job_id))["finished"] and b, what="failure")
+    assert final["state"] == "failed"
+    assert final["error"] == (
+        "Internal error while running the job (DataError: a database error; "
+        "the administrator can find details in the worker's log)."
+    )
+    assert "SELECT" not in final["message"]
+
+
 def test_killed_worker_job_is_rerun_not_stuck(mode_app, start_worker):
     client, headers = mode_app.test_client(), add_user(mode_app, "alice")
     worker = start_worker(mode_app)

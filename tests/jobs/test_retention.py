@@ -38,3 +38,31 @@ def test_purge_deletes_only_expired_finished_jobs(app):
     assert not (runtime.storage / "jobs" / ids["expired"]).exists()
     assert (runtime.storage / "jobs" / ids["recent"] / "image.png").read_bytes() == b"png"
     assert (runtime.storage / "jobs" / ids["old_but_running"] / "image.png").exists()
+
+
+def test_delete_finished_job_only_for_its_owner_and_only_when_finished(app):
+    import pytest
+
+    from cortico.exceptions import ConflictError, NotFoundError
+    from cortico.jobs import delete_finished_job
+
+    runtime = app.extensions["celery"].cortico
+    with runtime.db.session() as session:
+        alice, bob = create_user(session, "alice").id, create_user(session, "bob").id
+        done = Job(kind="k", owner_id=alice, state=JobState.SUCCEEDED.value)
+        running = Job(kind="k", owner_id=alice, state=JobState.RUNNING.value)
+        session.add_all([done, running])
+        session.flush()
+        done_id, running_id = done.id, running.id
+    (runtime.job_folder(done_id) / "image.png").write_bytes(b"png")
+
+    with pytest.raises(NotFoundError):
+        delete_finished_job(runtime, done_id, bob)
+    with pytest.raises(ConflictError, match="stop it before deleting it"):
+        delete_finished_job(runtime, running_id, alice)
+    assert (runtime.storage / "jobs" / done_id / "image.png").exists()
+
+    delete_finished_job(runtime, done_id, alice)
+    with runtime.db.session() as session:
+        assert session.get(Job, done_id) is None and session.get(Job, running_id) is not None
+    assert not (runtime.storage / "jobs" / done_id).exists()

@@ -5,7 +5,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from cortico.exceptions import InputError
+from cortico.exceptions import InputError, LimitExceededError
 from cortico.paint import read_values_table, values_table_from_data
 
 
@@ -66,29 +66,30 @@ def test_all_problems_are_reported_at_once_with_row_and_column(dk):
     )
     error = _problems(text.encode(), dk)
     text_problems = "\n".join(error.problems)
-    assert "row 1: the first column must be 'Image-name-unique' (found 'Name')" in text_problems
-    assert "row 1, column 'Right-Putamen': this column appears more than once" in text_problems
-    assert "row 2, column 'Right-Putamen': 'abc' is not a number" in text_problems
-    assert "row 3: has 3 cells but the header has 5 columns (ragged row)" in text_problems
-    assert "row 4, column 'Name': the image name is empty" in text_problems
-    assert "row 5: has 7 cells but the header has 5 columns; remove the extra values ('9', '9')" in text_problems
+    assert "Row 1: the first column must be 'Image-name-unique' (found 'Name')" in text_problems
+    assert "Row 1, column 'Right-Putamen': this column appears more than once" in text_problems
+    assert "Row 2, column 'Right-Putamen': 'abc' is not a number" in text_problems
+    assert "Row 3: has 3 cells but the header has 5 columns (ragged row)" in text_problems
+    assert "Row 4, column 'Name': the image name is empty" in text_problems
+    assert "Row 5: has 7 cells but the header has 5 columns; remove the extra values ('9', '9')" in text_problems
     assert len(error.problems) >= 6
-    details = {(d["row"], d["column"]) for d in error.details}
+    details = {(d.row, d.column) for d in error.details}
     assert (2, "Right-Putamen") in details
 
 
 def test_duplicated_image_names_are_rejected_with_both_rows(dk):
     error = _problems(b"Image-name-unique,Left-Putamen\ns1,1\ns1,2\n", dk)
     assert error.problems == [
-        "row 3, column 'Image-name-unique': image name 's1' is already used in row 2; image names must be unique"
+        "Row 3, column 'Image-name-unique': image name 's1' is already used in row 2; image names must be unique."
     ]
 
 
 def test_misspelt_region_missing_from_table_is_an_error_with_suggestion(dk):
     error = _problems(b"Image-name-unique,Left-Hipocampus\ns1,1\n", dk)
-    (detail,) = [d for d in error.details if d["column"] == "Left-Hipocampus"]
-    assert detail["suggestions"][0] == "Left-Hippocampus"
-    assert "did you mean 'Left-Hippocampus'" in detail["message"]
+    (detail,) = [d for d in error.details if d.column == "Left-Hipocampus"]
+    assert detail.suggestions[0] == "Left-Hippocampus"
+    assert detail.field == "table"
+    assert "did you mean 'Left-Hippocampus'" in detail.message
 
 
 def test_extra_columns_are_warnings_not_errors(dk):
@@ -105,18 +106,48 @@ def test_header_only_and_empty_files(dk):
 
 def test_no_known_column_means_wrong_atlas(dk):
     error = _problems(b"Image-name-unique,Foo,Bar\nx,1,2\n", dk)
-    assert any("no column names a region of atlas 'dk'" in p for p in error.problems)
+    assert any("No column names a region of atlas 'dk'" in p for p in error.problems)
 
 
 def test_max_rows_limit(dk):
-    error = _problems_with_limit(dk)
-    assert "at most 2 are allowed" in error.message
+    with pytest.raises(LimitExceededError, match="more than 2 data rows; this server paints at most 2 rows"):
+        read_values_table(b"Image-name-unique,Left-Putamen\na,1\nb,2\nc,3\n", dk, max_rows=2)
+    assert len(read_values_table(b"Image-name-unique,Left-Putamen\na,1\n\nb,2\n", dk, max_rows=2).rows) == 2
 
 
-def _problems_with_limit(atlas):
-    with pytest.raises(InputError) as caught:
-        read_values_table(b"Image-name-unique,Left-Putamen\na,1\nb,2\nc,3\n", atlas, max_rows=2)
-    return caught.value
+def test_rows_are_counted_while_reading(dk, monkeypatch):
+    """Past the row limit the rest of the table is not even split into cells."""
+    import csv
+
+    read = []
+    real_reader = csv.reader
+
+    class CountingReader:
+        def __init__(self, *args, **kwargs):
+            self.reader = real_reader(*args, **kwargs)
+
+        def __iter__(self):
+            return self
+
+        def __next__(self):
+            read.append(next(self.reader))
+            return read[-1]
+
+        @property
+        def line_num(self):
+            return self.reader.line_num
+
+    monkeypatch.setattr(csv, "reader", CountingReader)
+    table = b"Image-name-unique,Left-Putamen\n" + b"".join(b"r%d,1\n" % i for i in range(100_000))
+    with pytest.raises(LimitExceededError):
+        read_values_table(table, dk, max_rows=500)
+    assert len(read) == 502
+
+
+def test_a_cell_longer_than_the_field_limit_is_a_limit_error(dk):
+    table = b"Image-name-unique,Left-Putamen\na," + b"1" * (4 << 20) + b"\n"
+    with pytest.raises(LimitExceededError, match="Line 2 of the uploaded table has a cell longer than 131072"):
+        read_values_table(table, dk)
 
 
 def test_dataframe_and_dict_inputs(dk):
@@ -152,4 +183,9 @@ def test_brainpainter_templates_fill_every_region(atlas_name, schema):
 
 def test_table_without_region_columns(dk):
     error = _problems(b"Image-name-unique\na\n", dk)
-    assert "row 1: the header has no region columns after the image name" in error.problems
+    assert "Row 1: the header has no region columns after the image name." in error.problems
+
+
+def test_nul_characters_are_refused_with_their_line(dk):
+    with pytest.raises(InputError, match="Line 3 of the uploaded table contains a NUL character"):
+        read_values_table(b"Image-name-unique,Left-Putamen\na,1\nb\x00,2\n", dk)

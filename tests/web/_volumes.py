@@ -67,8 +67,10 @@ def poll(client, url, timeout=120, headers=None):
     """Poll a /v0 status URL until ``finished``; returns (final body, every message seen)."""
     import time
 
+    from tests.conftest import scaled
+
     messages = []
-    deadline = time.monotonic() + timeout
+    deadline = time.monotonic() + scaled(timeout)
     while time.monotonic() < deadline:
         response = client.get(url, headers=headers or {})
         assert response.status_code == 200, response.json
@@ -78,4 +80,4 @@ def poll(client, url, timeout=120, headers=None):
         if body["finished"]:
             return body, messages
         time.sleep(0.05)
-    raise AssertionError(f"{url} did not finish in {timeout} s; messages: {messages}")
+    raise AssertionError(f"{url} did not finish in {scaled(timeout):g} s; messages: {messages}")

@@ -108,3 +108,43 @@ def test_depth_job_page_follows_progress_then_shows_the_viewer(app, browser_clie
     depth = nib.Nifti1Image.from_bytes(gzip.decompress(client.get(layers[1]["url"]).data))
     assert depth.shape == cortex_slab().shape and float(np.asarray(depth.dataobj).max()) == 1.0
     assert client.get("/static/vendor/niivue/niivue.umd.js").status_code == 200
+
+
+def test_selectors_offer_patches_and_depth_maps_by_type(app, browser_client):
+    client, token = browser_client
+    assert post_volume(client, nifti_bytes(cortex_slab()), "seg.nii.gz", token, segmentation="true").status_code == 303
+    assert post_volume(client, nifti_bytes(ramp()), "patch.nii.gz", token).status_code == 303
+    page = client.get("/align/").get_data(as_text=True)
+    form = page[page.index('name="image_name"') :]
+    patch_options = re.findall(r"<option[^>]*>([^<]+)</option>", form[: form.index("</select>")])
+    depth = form[form.index('name="depth_map_name"') :]
+    depth_options = re.findall(r"<option[^>]*>([^<]+)</option>", depth[: depth.index("</select>")])
+    assert patch_options == ["patch"] and depth_options == []
+    assert "Compute the patch&#39;s depth map first" in page or "Compute the patch's depth map first" in page
+    assert re.search(r'<button type="submit" disabled>Align</button>', page)
+
+    assert post_volume(client, nifti_bytes(ramp()), "patch-depth.nii.gz", token).status_code == 303
+    page = client.get("/align/").get_data(as_text=True)
+    depth = page[page.index('name="depth_map_name"') :]
+    assert re.findall(r"<option[^>]*>([^<]+)</option>", depth[: depth.index("</select>")]) == ["patch-depth"]
+    assert re.search(r'<button type="submit" >Align</button>', page)
+
+
+def test_every_problem_of_matrix_and_landmarks_is_listed_at_once(app, browser_client):
+    client, token = browser_client
+    response = client.post(
+        "/align/align",
+        data={
+            "csrf_token": token,
+            "image_name": "patch",
+            "depth_map_name": "patch-depth",
+            "transformation_matrix": "[[1, 0, 0, 0], [0, 1, 0",
+            "landmark_pairs": "1,2,3,4,5,6\n1,2,3\n",
+            "preset": "fast",
+        },
+    )
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert "The matrix is not valid JSON" in page
+    assert "Landmark table, line 2: 3 numbers; expected 6" in page
+    assert "[[1, 0, 0, 0], [0, 1, 0" in page  # the form is kept

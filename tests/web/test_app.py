@@ -56,8 +56,9 @@ def test_cors_preflight_follows_origin_regex(instance):
     allowed = client.options("/api/v1/jobs/", headers=headers)
     assert allowed.headers["Access-Control-Allow-Origin"] == "https://app.voluba.org"
     assert allowed.headers["Access-Control-Max-Age"] == "123"
-    denied = client.options("/api/v1/jobs/", headers={**headers, "Origin": "https://evil.example"})
-    assert "Access-Control-Allow-Origin" not in denied.headers
+    for origin in ("https://evil.example", "https://app.voluba.org.evil.net", "https://voluba.org:8443"):
+        denied = client.options("/api/v1/jobs/", headers={**headers, "Origin": origin})
+        assert "Access-Control-Allow-Origin" not in denied.headers, origin
 
 
 def test_proxy_fix_uses_forwarded_headers(instance):

@@ -395,3 +395,121 @@ def test_preflight_says_when_the_upload_would_be_too_large(instance):
     )
     assert response.status_code == 413
     assert str(1 << 20) in response.json["message"]
+
+
+# --- the documented base URL with its trailing slash (VoluBA appends "/list" to it) ---------------------------
+
+
+def test_doubled_slash_is_served_on_every_route_without_redirect(client, alice):
+    content = nifti_bytes(ramp())
+    response = client.post(
+        "/image-service//upload",
+        content_type="multipart/form-data",
+        headers={**alice, "X-CHUNMA-FILESIZE": str(len(content))},
+        data={"image": (io.BytesIO(content), "v.nii.gz")},
+    )
+    assert response.status_code == 200, response.json
+    single = client.get("/image-service/list", headers=alice)
+    doubled = client.get("/image-service//list", headers=alice)
+    assert doubled.status_code == 200 and doubled.json == single.json
+    assert client.get("/image-service//download/v.nii.gz", headers=alice).data == content
+    preflight = client.post(
+        "/image-service//preflight",
+        content_type="multipart/form-data",
+        headers=alice,
+        data={"image": (io.BytesIO(content[:2048]), "w.nii.gz")},
+    )
+    assert preflight.status_code == 200 and preflight.json["nifti"]["size"] == [20, 12, 8]
+
+    # Neuroglancer is given precomputed://<base>/ + links.normalized, i.e. a doubled slash too.
+    normalized = single.json[0]["links"]["normalized"]
+    info = client.get(f"/image-service/{normalized}/info")
+    assert info.status_code == 200 and info.json["scales"][0]["size"] == [20, 12, 8]
+    key = info.json["scales"][0]["key"]
+    chunk = client.get(f"/image-service/{normalized}//{key}/0-20_0-12_0-8")
+    assert chunk.status_code == 200
+    assert np.array_equal(np.frombuffer(chunk.data, "<f4").reshape((20, 12, 8), order="F"), ramp())
+    assert client.delete(f"/image-service/{normalized}", headers=alice).status_code in (200, 204)
+    assert client.get("/image-service//list", headers=alice).json == []
+
+
+def test_doubled_slash_cors_preflight_is_answered_directly(instance):
+    app = make_app(instance, CORS_ORIGINS=r"https://voluba\.example")
+    client = app.test_client()
+    for path, method in (("/image-service//list", "GET"), ("/image-service//upload", "POST")):
+        response = client.options(
+            path,
+            headers={
+                "Origin": "https://voluba.example",
+                "Access-Control-Request-Method": method,
+                "Access-Control-Request-Headers": "Authorization, X-CHUNMA-FILESIZE",
+            },
+        )
+        assert response.status_code == 200, (path, response.status_code, response.headers.get("Location"))
+        assert response.headers["Access-Control-Allow-Origin"] == "https://voluba.example"
+        assert "authorization" in response.headers["Access-Control-Allow-Headers"].lower()
+    alice = add_user(app, "alice")
+    listed = client.get("/image-service//list", headers={**alice, "Origin": "https://voluba.example"})
+    assert listed.status_code == 200 and listed.json == []
+    assert listed.headers["Access-Control-Allow-Origin"] == "https://voluba.example"
+
+
+def test_storage_quotas_answer_413_and_507_and_store_nothing(instance):
+    # 20x12x8 float32 volumes: 7680 bytes of voxels, ~8.8 KB with the viewer copy
+    app = make_app(instance, IMAGE_QUOTA_COUNT=2, IMAGE_QUOTA_BYTES=30_000)
+    client, alice = app.test_client(), add_user(app, "alice")
+    volume = nifti_bytes(np.ones((20, 12, 8), np.float32))
+    assert upload(client, alice, volume, "a.nii.gz").status_code == 200
+    assert upload(client, alice, volume, "b.nii.gz").status_code == 200
+    third = upload(client, alice, volume, "c.nii.gz")
+    assert third.status_code == 507
+    assert "already stores 2 volume(s), the limit is 2" in third.json["message"]
+    app.config.update(IMAGE_QUOTA_COUNT=10)
+    big = upload(client, alice, nifti_bytes(np.ones((40, 24, 16), np.float32)), "big.nii.gz")
+    assert big.status_code == 413
+    assert "needs 0.1 MiB on the server" in big.json["message"] and "quota of your account" in big.json["message"]
+    fits_alone = upload(client, alice, nifti_bytes(np.ones((20, 12, 12), np.float32)), "d.nii.gz")
+    assert fits_alone.status_code == 507 and "already uses" in fits_alone.json["message"]
+    names = {entry["name"] for entry in client.get("/image-service/list", headers=alice).json}
+    assert names == {"a", "b"}
+    stored = [p for p in (instance / "storage" / "images").iterdir() if not p.name.startswith(".")]
+    assert len(stored) == 2
+
+
+def test_large_upload_is_prepared_by_a_job_and_answers_being_prepared_until_then(instance, start_worker):
+    from tests.conftest import wait_for
+
+    app = make_app(instance, IMAGE_CONVERT_INLINE_MAX_BYTES=1000)
+    client, alice = app.test_client(), add_user(app, "alice")
+    data = ramp(shape=(150, 70, 20))
+    response = upload(client, alice, nifti_bytes(data), "big.nii.gz")
+    assert response.status_code == 200  # stored at once; no conversion in the request
+    base = "/image-service" + entry_named(client, alice, "big")["links"]["normalized"]
+    waiting = client.get(f"{base}/info")
+    assert waiting.status_code == 503 and waiting.headers["Retry-After"] == "5"
+    assert "being prepared for viewing (queued)" in waiting.json["message"]
+    assert client.get(f"{base}/1000um/0-64_0-64_0-20").status_code == 503
+    folder = instance / "storage" / "images"
+    assert [p.name for p in folder.glob("*/*")] == ["volume.nii.gz"]
+    start_worker(app)
+    ready = wait_for(lambda: (r := client.get(f"{base}/info")).status_code == 200 and r, timeout=120, what="info")
+    info = json.loads(ready.data)
+    assert np.array_equal(_read_scale(client, base, info["scales"][0], "<f4"), data)
+    # the job was the owner's, outside the unfinished-jobs limit
+    jobs = client.get("/api/v1/jobs/", headers=alice).json
+    assert [(job["kind"], job["state"]) for job in jobs] == [("images.prepare", "succeeded")]
+
+
+def test_prepare_job_refuses_another_users_volume(instance, start_worker):
+    from tests.conftest import wait_for
+
+    app = make_app(instance, IMAGE_CONVERT_INLINE_MAX_BYTES=1000)
+    client, alice, bob = app.test_client(), add_user(app, "alice"), add_user(app, "bob")
+    upload(client, alice, nifti_bytes(ramp()), "v.nii.gz")
+    image_id = client.get("/api/v1/images/", headers=alice).json[0]["id"]
+    start_worker(app)
+    job = client.post("/api/v1/jobs/", json={"kind": "images.prepare", "params": {"image_id": image_id}}, headers=bob)
+    final = wait_for(
+        lambda: (b := client.get(f"/api/v1/jobs/{job.json['id']}", headers=bob).json)["finished"] and b, timeout=120
+    )
+    assert final["state"] == "failed" and "There is no volume with id" in final["error"]

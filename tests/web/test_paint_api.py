@@ -195,6 +195,24 @@ def test_table_level_errors(client, headers):
     assert "Unknown settings key(s): colour" in unknown_setting.json["errors"][0]
 
 
+def test_generic_jobs_route_applies_the_configured_paint_limits(instance):
+    app = make_app(instance, PAINT_MAX_ROWS=1, PAINT_MAX_SIDE=512)
+    client, headers = app.test_client(), add_user(app, "alice")
+    values = {"a": {"Left-bankssts": 1}, "b": {"Left-bankssts": 2}}
+    body = {"kind": "paint", "params": {"values": values, "settings": {"views": ["top"], "width": 256, "height": 192}}}
+    response = client.post("/api/v1/jobs/", json=body, headers=headers)
+    assert response.status_code == 413
+    assert "this server paints at most 1 rows per job" in response.json["message"]
+    body["params"] = {"values": {"a": values["a"]}, "settings": {"views": ["top"], "width": 1024, "height": 192}}
+    response = client.post("/api/v1/jobs/", json=body, headers=headers)
+    assert response.status_code == 422
+    assert "this server paints at most 512 pixels per side" in response.json["message"]
+    assert client.get("/api/v1/jobs/", headers=headers).json == []
+    body["params"]["settings"]["width"] = 256
+    accepted = client.post("/api/v1/jobs/", json=body, headers=headers)
+    assert accepted.status_code == 202 and accepted.json["kind"] == "paint"
+
+
 def test_limits_answer_413_or_422_with_the_numbers(instance):
     app = make_app(
         instance,
@@ -216,7 +234,8 @@ def test_limits_answer_413_or_422_with_the_numbers(instance):
     response = post_csv(client, headers, rows, dict(small, views=["top"]))
     assert response.status_code == 413
     assert response.json["errors"] == [
-        "The table has 3 data rows; this server paints at most 2 rows per job. Split the table into several jobs."
+        "The table has more than 2 data rows; this server paints at most 2 rows per job. "
+        "Split the table into several jobs."
     ]
     response = post_csv(client, headers, rows[:-4], dict(small, views=["top", "bottom"]))
     assert response.status_code == 413
@@ -317,7 +336,7 @@ def _import_blobs(app, owner, tmp_path):
     import numpy as np
 
     from cortico.atlases import import_volume_atlas
-    from cortico.jobs.kinds._paint_inputs import atlas_store
+    from cortico.paint import atlas_store
 
     data = np.zeros((30, 24, 24), dtype=np.int16)
     data[4:14, 6:18, 6:18] = 1

@@ -163,7 +163,7 @@ def test_page_limits_say_what_is_allowed(instance):
         content_type="multipart/form-data",
     )
     assert response.status_code == 413
-    assert "The table has 2 data rows; this server paints at most 1 rows per job." in text_of(response)
+    assert "The table has more than 1 data rows; this server paints at most 1 rows per job." in text_of(response)
 
 
 def test_no_view_ticked_is_a_problem(client):
@@ -225,8 +225,13 @@ def test_job_runs_from_the_page_to_the_gallery_zip_3d_and_paint_again(instance, 
 
     final = wait_for(done, timeout=120, interval=0.05, what="job from the page")
     assert final["state"] == "succeeded", final["error"]
-    numbered = [s for s in statuses if s["images_total"]]
-    assert numbered and all(s["images_total"] == 4 and 1 <= s["images_done"] <= 4 for s in numbered)
+    numbered = [s for s in statuses if s["step"] == "image"]
+    assert numbered and all(s["total"] == 4 and 0 <= s["done"] <= 4 for s in numbered)
+    assert all(
+        s["message"] == f"image {s['done']} of 4" or s["message"].startswith(f"image {s['done']} of 4: ")
+        for s in numbered
+    )
+    assert (final["step"], final["done"], final["total"]) == ("zip", 1, 1)
     stranger = app.test_client()  # the job page is shared by its address alone
     page = text_of(stranger.get(job_url))
     for row in ("control", "patient"):
@@ -267,3 +272,8 @@ def test_job_runs_from_the_page_to_the_gallery_zip_3d_and_paint_again(instance, 
     right = colors[rh["vertex_offset"] : rh["vertex_offset"] + rh["vertex_count"]]
     assert (np.all(right == [0x9E, 0x9E, 0x9E], axis=1)).sum() > 100
     assert not np.all(right == [255, 0, 0], axis=1).any()
+    # the page saved the checked request once; a job from before saved requests is checked again
+    saved = app.extensions["celery"].cortico.job_folder(job_id) / "input" / "request.npz"
+    assert saved.is_file()
+    saved.unlink()
+    assert stranger.get(f"{job_url}/mesh/0.bin").data == mesh.data

@@ -65,6 +65,9 @@ def test_valid_body_without_token_is_401_with_seed_body(client, path, body):
     assert response.json == MISSING
 
 
+_PAIR = {"source_point": [0, 0, 0], "target_point": [1, 1, 1]}
+
+
 @pytest.mark.parametrize(
     "change, field",
     [
@@ -75,6 +78,11 @@ def test_valid_body_without_token_is_401_with_seed_body(client, path, body):
         ({"landmark_pairs": [{"source_point": [0, 0, 0]}]}, "landmark_pairs"),
         ({"landmark_pairs": [{"source_point": [0, 0], "target_point": [1, 1, 1]}]}, "landmark_pairs"),
         ({"landmark_pairs": None}, "landmark_pairs"),
+        (
+            {"landmark_pairs": [{"source_point": [0, 0, 0], "target_point": [1, 1, 1], "name": "x" * 201}]},
+            "landmark_pairs",
+        ),
+        ({"landmark_pairs": [{"source_point": [0, 0, 0], "target_point": [1, 1, 1]}] * 1001}, "landmark_pairs"),
         ({"image_name": ""}, "image_name"),
         ({"unexpected": 1}, "unexpected"),
     ],
@@ -233,7 +241,18 @@ def test_worker_health_needs_a_live_worker_and_the_template(instance, start_work
     assert str(template) in missing.json["message"]
     template.write_bytes(nifti_bytes(np.full((4, 4, 4), 0.5, np.float32)))
     healthy = client.get("/v0/worker-health")
-    assert healthy.status_code == 200 and healthy.data == b""
+    assert healthy.status_code == 200
+    assert healthy.json["template"] == {
+        "source": "TEMPLATE_DEPTH_PATH",
+        "path": str(template),
+        "shape": [4, 4, 4],
+        "voxel_size": [1.0, 1.0, 1.0],
+        "description": f"{template} (TEMPLATE_DEPTH_PATH), 4x4x4 voxels of 1x1x1 mm",
+    }
+    assert (
+        healthy.json["message"]
+        == f"1 worker(s) alive; template: {template} (TEMPLATE_DEPTH_PATH), 4x4x4 voxels of 1x1x1 mm"
+    )
 
 
 # --- computations on real workers ------------------------------------------------------------------------------
@@ -345,3 +364,88 @@ def test_worker_health_times_out_when_the_database_hangs(instance):
     finally:
         silent.close()
         app.extensions["cortico.db"] = healthy_db
+
+
+# --- alignments that cannot be right are refused at submission -------------------------------------------------
+
+
+@pytest.fixture
+def templated(instance):
+    """An app whose template is 64 mm wide around the origin, alice's 'patch' (20x12x8 mm) and its depth map."""
+    template = instance / "template-depth.nii.gz"
+    affine = np.diag([1.0, 1.0, 1.0, 1.0])
+    affine[:3, 3] = -32
+    nib.save(nib.Nifti1Image(np.full((64, 64, 64), 0.5, np.float32), affine), template)
+    app = make_app(instance, TEMPLATE_DEPTH_PATH=str(template))
+    client, alice = app.test_client(), add_user(app, "alice")
+    assert upload(client, alice, nifti_bytes(ramp()), "patch.nii.gz").status_code == 200
+    depth = np.clip(ramp() / ramp().max(), 0, 1).astype(np.float32)
+    assert upload(client, alice, nifti_bytes(depth), "patch-depth.nii.gz").status_code == 200
+    assert upload(client, alice, nifti_bytes(depth[:, :, :6]), "short-depth.nii.gz").status_code == 200
+    return client, alice
+
+
+def test_huge_matrix_scale_is_422_naming_the_matrix(client):
+    body = {**ALIGNMENT_REQUEST, "transformation_matrix": [[1e300, 0, 0, 0], [0, 1, 0, 0], [0, 0, 1, 0], [0, 0, 0, 1]]}
+    response = client.post(ALIGN, json=body)
+    assert response.status_code == 422
+    (message,) = response.json["errors"]["json"]["transformation_matrix"]
+    assert message.startswith("transformation matrix has an entry of 1e+300")
+
+
+def test_matrix_placing_the_patch_outside_the_template_is_422(templated):
+    client, alice = templated
+    assert client.post(ALIGN, json=ALIGNMENT_REQUEST, headers=alice).status_code == 202
+    far = copy.deepcopy(ALIGNMENT_REQUEST)
+    far["transformation_matrix"][0][3] = 500
+    response = client.post(ALIGN, json=far, headers=alice)
+    assert response.status_code == 422
+    (message,) = response.json["errors"]
+    assert message.startswith("transformation_matrix places 0% of the incoming volume inside the template")
+    assert "the template spans RAS [-32.5, -32.5, -32.5] to [31.5, 31.5, 31.5] mm" in message
+
+
+def test_landmarks_outside_the_volumes_are_422_naming_them(templated):
+    client, alice = templated
+    body = copy.deepcopy(ALIGNMENT_REQUEST)
+    body["landmark_pairs"][0]["source_point"] = [1500, 0, 0]
+    body["landmark_pairs"][1]["target_point"] = [0, 0, 30]
+    response = client.post(ALIGN, json=body, headers=alice)
+    assert response.status_code == 422
+    assert response.json["errors"] == [
+        "landmark #1: target_point [0.0, 0.0, 30.0] mm is outside the incoming volume "
+        "(neuroglancer space from [0.0, 0.0, 0.0] to [20.0, 12.0, 8.0] mm)",
+        "landmark toto: source_point [1500.0, 0.0, 0.0] mm is outside the template "
+        "(RAS [-32.5, -32.5, -32.5] to [31.5, 31.5, 31.5] mm)",
+    ]
+
+
+def test_grid_mismatch_says_what_differs(templated):
+    client, alice = templated
+    response = client.post(ALIGN, json={**ALIGNMENT_REQUEST, "depth_map_name": "short-depth"}, headers=alice)
+    assert response.status_code == 422
+    assert response.json["errors"] == ["shape (20, 12, 8) vs (20, 12, 6)"]
+
+
+def test_our_api_refuses_the_same_alignments(templated):
+    client, alice = templated
+    body = {key: ALIGNMENT_REQUEST[key] for key in ("image_name", "transformation_matrix", "landmark_pairs")}
+    response = client.post("/api/v1/align/jobs", json={**body, "depth_map_name": "short-depth"}, headers=alice)
+    assert response.status_code == 422
+    assert "depth map 'short-depth' must be on the incoming image 'patch''s voxel grid" in response.json["message"]
+    assert "shape (20, 12, 8) vs (20, 12, 6)" in response.json["message"]
+    far = copy.deepcopy(body)
+    far["transformation_matrix"][0][3] = -500
+    response = client.post("/api/v1/align/jobs", json={**far, "depth_map_name": "patch-depth"}, headers=alice)
+    assert response.status_code == 422
+    assert "transformation_matrix places 0% of the incoming volume" in response.json["message"]
+
+
+def test_landmark_pair_count_is_refused_before_the_pairs_are_loaded(client, alice):
+    """300,000 pairs are refused by their count, not after deserializing each one."""
+    body = {**copy.deepcopy(ALIGNMENT_REQUEST), "landmark_pairs": [_PAIR] * 300_000}
+    for url in (ALIGN, "/api/v1/align/jobs"):
+        response = client.post(url, json=body, headers=alice)
+        assert response.status_code == 422, url
+        message = "300000 items were given; at most 1000 are allowed."
+        assert response.json["errors"]["json"]["landmark_pairs"] == [message]

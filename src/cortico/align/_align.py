@@ -6,6 +6,7 @@ import time
 import numpy as np
 
 from cortico.align._fields import compose, grid_points, sample, to_ants
+from cortico.align._geometry import Grid, check_geometry
 from cortico.align._inputs import (
     check_depth_map,
     check_same_grid,
@@ -15,6 +16,7 @@ from cortico.align._inputs import (
 )
 from cortico.align._landmarks import landmark_field
 from cortico.align._presets import DEFAULT_PRESET, PRESETS
+from cortico.align._quality import quality_summary
 from cortico.align._registration import run_syn
 from cortico.align._result import AlignmentResult
 from cortico.align._spaces import RAS_TO_LPS, apply_affine, incoming_space_to_lps
@@ -31,7 +33,7 @@ def align_patch(
     preset=DEFAULT_PRESET,
     incoming_space="neuroglancer",
     progress=None,
-):
+) -> AlignmentResult:
     """Align an incoming cortical patch to the template through their depth maps.
 
     The affine ``matrix`` initialises a SyN registration of the template depth map
@@ -91,6 +93,7 @@ def align_patch(
         check_same_grid(image, fixed)
         check_depth_map(fixed, "incoming depth map")
         check_depth_map(moving, "template depth map")
+        check_geometry(Grid.from_ants(fixed), user_matrix, landmarks, incoming_space, Grid.from_ants(moving))
 
         space_to_lps = incoming_space_to_lps(fixed, incoming_space)
         affine = RAS_TO_LPS @ user_matrix @ np.linalg.inv(space_to_lps)
@@ -99,19 +102,28 @@ def align_patch(
 
         landmark_path = None
         landmark_forward = landmark_inverse = None
+        landmark_fit = None
         if len(landmarks):
             report_progress(0.05, "fitting the landmarks")
             tic = time.perf_counter()
-            landmark_forward, landmark_inverse = landmark_field(
+            landmark_forward, landmark_inverse, landmark_fit = landmark_field(
                 fixed, incoming_lps, template_lps, affine, landmarks.names
             )
-            landmark_path = f"{work_dir}/landmark_warp.nii.gz"
+            landmark_path = f"{work_dir}/landmark_warp.nii"
             to_ants(landmark_forward, fixed).to_file(landmark_path)
             timings["landmarks_s"] = time.perf_counter() - tic
 
         report_progress(0.1, "computing alignment")
         tic = time.perf_counter()
-        syn_forward, syn_inverse = run_syn(preset, fixed, moving, affine, work_dir, landmark_path)
+        syn_forward, syn_inverse = run_syn(
+            preset,
+            fixed,
+            moving,
+            affine,
+            work_dir,
+            landmark_path,
+            progress=lambda fraction, step: report_progress(0.1 + 0.7 * fraction, f"computing alignment: {step}"),
+        )
         timings["registration_s"] = time.perf_counter() - tic
 
     report_progress(0.8, "composing the transforms")
@@ -130,9 +142,13 @@ def align_patch(
     report = {
         "preset": preset,
         "incoming_space": incoming_space,
-        "landmarks": _landmark_report(landmarks, incoming_lps, template_lps, affine, forward, fixed),
+        "landmarks": {
+            **_landmark_report(landmarks, incoming_lps, template_lps, affine, forward, fixed),
+            **(landmark_fit or {}),
+        },
         "depth": _depth_report(fixed, moving, affine, forward),
     }
+    report["quality"] = quality_summary(report["landmarks"], report["depth"])
     timings["total_s"] = time.perf_counter() - start
     report["timings"] = {key: round(value, 3) for key, value in timings.items()}
     report_progress(1.0, "done")

@@ -6,7 +6,6 @@ physical point ``x`` to ``x + u(x)``.
 """
 
 import numpy as np
-from scipy.ndimage import map_coordinates
 
 from cortico.align._spaces import apply_affine, index_to_lps
 
@@ -39,6 +38,8 @@ def sample(values, reference, points, order=1):
     numpy.ndarray
         ``points.shape[:-1]`` (scalar) or ``points.shape[:-1] + (c,)``.
     """
+    from scipy.ndimage import map_coordinates  # scipy: only when a field is sampled
+
     points = np.asarray(points)
     flat = points.reshape(-1, 3)
     indices = apply_affine(np.linalg.inv(index_to_lps(reference)), flat).T

@@ -7,7 +7,18 @@ from pathlib import Path
 
 import numpy as np
 
+from cortico.align._geometry import Grid
+from cortico.align._geometry import check_same_grid as check_grids
 from cortico.exceptions import InputError
+
+#: Largest absolute entry of a transformation matrix (mm or scale).
+MAX_MATRIX_ENTRY = 1e6
+#: Largest factor by which the matrix may stretch or shrink lengths (singular values).
+MAX_MATRIX_SCALE = 100.0
+#: Most landmark pairs per alignment (VoluBA users place a handful).
+MAX_LANDMARK_PAIRS = 1000
+#: Longest landmark name.
+MAX_LANDMARK_NAME_LENGTH = 200
 
 
 @dataclass(frozen=True)
@@ -32,7 +43,7 @@ class LandmarkPairs:
         return len(self.names)
 
 
-def parse_matrix(matrix):
+def parse_matrix(matrix) -> np.ndarray:
     """Check the incoming -> template matrix and return it as a 4x4 array.
 
     Parameters
@@ -50,7 +61,9 @@ def parse_matrix(matrix):
     ------
     InputError
         Wrong shape, non-numeric or non-finite entries, a last row other than
-        ``[0, 0, 0, 1]``, or a singular matrix.
+        ``[0, 0, 0, 1]``, an entry above :data:`MAX_MATRIX_ENTRY`, a singular matrix
+        or one scaling lengths by more than :data:`MAX_MATRIX_SCALE` (or less than
+        its inverse).
     """
     try:
         array = np.array(matrix, dtype=float)
@@ -64,12 +77,24 @@ def parse_matrix(matrix):
         raise InputError("transformation matrix contains a non-finite value (NaN or infinity)")
     if not np.allclose(array[3], [0, 0, 0, 1]):
         raise InputError(f"the last row of the transformation matrix must be [0, 0, 0, 1], got {array[3].tolist()}")
+    largest = float(np.abs(array).max())
+    if largest > MAX_MATRIX_ENTRY:
+        raise InputError(
+            f"transformation matrix has an entry of {largest:g}; an incoming -> template map in mm has entries "
+            f"below {MAX_MATRIX_ENTRY:g}"
+        )
     if abs(np.linalg.det(array[:3, :3])) < 1e-9:
         raise InputError("transformation matrix is singular (its 3x3 part has a zero determinant)")
+    scales = np.linalg.svd(array[:3, :3], compute_uv=False)
+    if scales.max() > MAX_MATRIX_SCALE or scales.min() < 1 / MAX_MATRIX_SCALE:
+        raise InputError(
+            f"transformation matrix is ill-conditioned: it scales lengths by {scales.min():.3g} to {scales.max():.3g}"
+            f" (expected between {1 / MAX_MATRIX_SCALE:g} and {MAX_MATRIX_SCALE:g} for volumes in mm)"
+        )
     return array
 
 
-def parse_landmark_pairs(pairs):
+def parse_landmark_pairs(pairs) -> LandmarkPairs:
     """Keep the active landmark pairs and return them as arrays.
 
     Parameters
@@ -87,13 +112,22 @@ def parse_landmark_pairs(pairs):
     ------
     InputError
         Listing every malformed pair (missing point, not 3 finite numbers, ``active``
-        not a boolean).
+        not a boolean, a name longer than :data:`MAX_LANDMARK_NAME_LENGTH`), or more
+        than :data:`MAX_LANDMARK_PAIRS` pairs.
     """
+    if pairs is not None and len(pairs) > MAX_LANDMARK_PAIRS:
+        raise InputError(f"{len(pairs)} landmark pairs were given; at most {MAX_LANDMARK_PAIRS} are allowed")
     problems = []
     template, incoming, names = [], [], []
     for index, pair in enumerate(pairs or []):
         if not isinstance(pair, dict):
             problems.append(f"landmark pair #{index} must be an object, got {type(pair).__name__}")
+            continue
+        name = pair.get("name")
+        if name is not None and (not isinstance(name, str) or len(name) > MAX_LANDMARK_NAME_LENGTH):
+            problems.append(
+                f"landmark pair #{index}: 'name' must be a text of at most {MAX_LANDMARK_NAME_LENGTH} characters"
+            )
             continue
         active = pair.get("active", True)
         if not isinstance(active, bool):
@@ -207,16 +241,5 @@ def check_depth_map(image, what):
 
 
 def check_same_grid(image, depth):
-    """Raise InputError unless the incoming image and its depth map share one voxel grid."""
-    same = (
-        image.shape == depth.shape
-        and np.allclose(image.spacing, depth.spacing, rtol=1e-4)
-        and np.allclose(image.origin, depth.origin, atol=1e-3)
-        and np.allclose(image.direction, depth.direction, atol=1e-4)
-    )
-    if not same:
-        raise InputError(
-            "the incoming depth map must be on the incoming image's voxel grid: "
-            f"image shape {image.shape} spacing {tuple(round(s, 4) for s in image.spacing)}, "
-            f"depth map shape {depth.shape} spacing {tuple(round(s, 4) for s in depth.spacing)}"
-        )
+    """Raise InputError, saying what differs, unless the incoming image and its depth map share one voxel grid."""
+    check_grids(Grid.from_ants(image), Grid.from_ants(depth), "incoming image", "incoming depth map")

@@ -3,12 +3,16 @@
 import json
 import os
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from cortico.align._fields import sample, to_ants
 from cortico.align._registration import write_itk_affine
 from cortico.align._spaces import RAS_TO_LPS, apply_affine
+
+if TYPE_CHECKING:
+    import ants
 
 # File names written by AlignmentResult.save, by role.
 OUTPUT_FILES = {
@@ -60,21 +64,21 @@ class AlignmentResult:
     reference: object
     report: dict = field(default_factory=dict)
 
-    def map_to_template(self, incoming_points):
+    def map_to_template(self, incoming_points) -> np.ndarray:
         """Template RAS points (mm) matched to incoming-space points (n, 3)."""
         lps = apply_affine(self.incoming_space_to_lps, incoming_points)
         warped = lps + sample(self.forward_warp, self.reference, lps)
         return apply_affine(RAS_TO_LPS, apply_affine(self.affine, warped))
 
-    def forward_warp_image(self):
+    def forward_warp_image(self) -> "ants.ANTsImage":
         """The forward warp as an ITK displacement field image."""
         return to_ants(self.forward_warp, self.reference)
 
-    def inverse_warp_image(self):
+    def inverse_warp_image(self) -> "ants.ANTsImage":
         """The inverse warp as an ITK displacement field image."""
         return to_ants(self.inverse_warp, self.reference)
 
-    def save(self, folder):
+    def save(self, folder) -> dict[str, str]:
         """Write every output into an existing folder.
 
         Files: ``resampled.nii.gz``; the ITK affine ``incoming_to_template_affine.mat``;

@@ -11,6 +11,7 @@ from cortico.atlases._fsdata import data_file, fsaverage_file
 from cortico.atlases._lut import read_label_table
 from cortico.atlases._meshing import mask_to_mesh
 from cortico.atlases._model import Mesh
+from cortico.atlases._names import HEMIS, column_name
 
 # BrainPainter's 12 structures per hemisphere, in its template order.
 PAIRED_STRUCTURES = (
@@ -28,7 +29,6 @@ PAIRED_STRUCTURES = (
     "VentralDC",
 )
 MIDLINE_STRUCTURES = ("Brain-Stem", "3rd-Ventricle", "4th-Ventricle")
-_SIDES = (("lh", "Left-"), ("rh", "Right-"))
 
 
 @dataclass(frozen=True)
@@ -52,9 +52,9 @@ def aseg_structures():
     """The bundled subcortical structures, lh then rh then midline."""
     by_name = {entry.name: entry for entry in freesurfer_lut().values()}
     structures = []
-    for hemi, prefix in _SIDES:
+    for hemi in HEMIS:
         for name in PAIRED_STRUCTURES:
-            entry = by_name[prefix + name]
+            entry = by_name[column_name(name, hemi)]
             structures.append(AsegStructure(name, hemi, entry.id, entry.color))
     for name in MIDLINE_STRUCTURES:
         entry = by_name[name]

@@ -10,9 +10,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from cortico.atlases._fsaverage import DEFAULT_MESH, annotation_labels, n_vertices, surface_loader
-from cortico.atlases._fsdata import MESHES
-from cortico.atlases._model import HEMIS, SURFACE_KINDS, Atlas, AtlasInfo, Region
+from cortico.atlases._fsdata import DEFAULT_MESH, MESHES
+from cortico.atlases._model import Atlas, AtlasInfo, Region
+from cortico.atlases._names import HEMIS, SURFACE_KINDS
 from cortico.exceptions import InputError, NotFoundError
 
 _FREESURFER = "FreeSurfer Software License v1.0 (research use; redistribution allowed)"
@@ -245,7 +245,7 @@ for _spec in _SPECS:
         _BY_NAME[_normalise(_alias)] = _spec
 
 
-def list_atlases():
+def list_atlases() -> list[AtlasInfo]:
     """Bundled atlases, in display order.
 
     Returns
@@ -275,6 +275,8 @@ def _cortical_tables(spec):
         from cortico.atlases._fslr import schaefer_labels
 
         return schaefer_labels(int(kind.split(":", 1)[1]))
+    from cortico.atlases._fsaverage import annotation_labels  # nibabel: not for list_atlases
+
     return annotation_labels(kind.split(":", 1)[1])
 
 
@@ -292,7 +294,7 @@ def find_spec(name):
     return spec
 
 
-def load_atlas(name, mesh=DEFAULT_MESH):
+def load_atlas(name: str, mesh: str = DEFAULT_MESH) -> Atlas:
     """Load a bundled atlas by name.
 
     Parameters
@@ -329,7 +331,8 @@ def load_atlas(name, mesh=DEFAULT_MESH):
         from cortico.atlases._mouse import mouse_dorsal_atlas
 
         return mouse_dorsal_atlas()
-    regions, vertex_labels, region_meshes = [], {}, {}
+    regions: list[Region] = []
+    vertex_labels, region_meshes = {}, {}
 
     tables = _cortical_tables(spec)
     if tables is not None:
@@ -338,10 +341,10 @@ def load_atlas(name, mesh=DEFAULT_MESH):
             names, colors, ids = (_table(tables, key, hemi) for key in ("names", "colors", "ids"))
             for name_, color, label_id in zip(names, colors, ids, strict=True):
                 regions.append(Region(str(name_), hemi, "cortical", tuple(color), len(regions), label_id=int(label_id)))
-            vertex_labels[hemi] = _offset_loader(tables, hemi, offset, n_vertices(mesh))
+            vertex_labels[hemi] = _offset_loader(tables, hemi, offset, MESHES[mesh][0])
     else:
         for hemi in HEMIS:
-            vertex_labels[hemi] = _medial_only(n_vertices(mesh))
+            vertex_labels[hemi] = _medial_only(MESHES[mesh][0])
 
     if spec.subcortical:
         from cortico.atlases._aseg import aseg_structures, mesh_loader
@@ -357,6 +360,8 @@ def load_atlas(name, mesh=DEFAULT_MESH):
             )
             regions.append(region)
             region_meshes[region.key] = mesh_loader(structure.label_id)
+
+    from cortico.atlases._fsaverage import surface_loader
 
     surfaces = {(kind, hemi): surface_loader(kind, hemi, mesh) for kind in SURFACE_KINDS for hemi in HEMIS}
     return Atlas(

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
-from cortico import __version__
+from cortico._version import __version__
 from cortico.atlases._fsdata import data_version
 
 logger = logging.getLogger(__name__)

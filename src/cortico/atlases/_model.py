@@ -5,11 +5,10 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from cortico.atlases._geometry import vertex_normals
+from cortico.atlases._names import HEMIS, REGION_KINDS, SURFACE_KINDS
 from cortico.exceptions import InputError, NotFoundError
 
-SURFACE_KINDS = ("pial", "white", "inflated", "midthickness")
-HEMIS = ("lh", "rh")
-REGION_KINDS = ("cortical", "subcortical")
+__all__ = ["HEMIS", "REGION_KINDS", "SURFACE_KINDS", "Atlas", "AtlasInfo", "Mesh", "Region"]
 
 
 def _frozen(array, dtype, name, width):
@@ -50,7 +49,7 @@ class Mesh:
             raise InputError(f"Mesh faces refer to vertices outside 0..{len(self.vertices) - 1}.")
 
     @classmethod
-    def from_arrays(cls, vertices, faces):
+    def from_arrays(cls, vertices, faces) -> "Mesh":
         """Build a mesh, computing area-weighted vertex normals."""
         vertices = _frozen(vertices, np.float32, "vertices", 3)
         faces = _frozen(faces, np.int32, "faces", 3)
@@ -59,12 +58,12 @@ class Mesh:
         return cls(vertices, faces, vertex_normals(vertices, faces))
 
     @property
-    def n_vertices(self):
+    def n_vertices(self) -> int:
         """Number of vertices."""
         return len(self.vertices)
 
     @property
-    def n_faces(self):
+    def n_faces(self) -> int:
         """Number of triangles."""
         return len(self.faces)
 
@@ -209,26 +208,26 @@ class Atlas:
         return f"Atlas(name={self.name!r}, regions={len(self.regions)}, space={self.space!r})"
 
     @property
-    def hemis(self):
+    def hemis(self) -> tuple[str, ...]:
         """Hemispheres that have surfaces, in ("lh", "rh") order."""
         present = {hemi for _, hemi in self.surfaces}
         return tuple(hemi for hemi in HEMIS if hemi in present)
 
     @property
-    def surface_kinds(self):
+    def surface_kinds(self) -> tuple[str, ...]:
         """Surface kinds available, in ``SURFACE_KINDS`` order then others."""
         present = {kind for kind, _ in self.surfaces}
         ordered = [kind for kind in SURFACE_KINDS if kind in present]
         return tuple(ordered + sorted(present - set(ordered)))
 
-    def region(self, key):
+    def region(self, key) -> Region:
         """The region with this key (``"lh.superiorfrontal"``, ``"Brain-Stem"``)."""
         try:
             return self._by_key[key]
         except KeyError:
             raise NotFoundError(f"Atlas {self.name!r} has no region {key!r}.") from None
 
-    def regions_of(self, kind=None, hemi="any"):
+    def regions_of(self, kind=None, hemi="any") -> list[Region]:
         """Regions filtered by kind and/or hemisphere (``hemi=None`` selects midline)."""
         return [
             region
@@ -236,7 +235,7 @@ class Atlas:
             if (kind is None or region.kind == kind) and (hemi == "any" or region.hemi == hemi)
         ]
 
-    def surface(self, kind, hemi):
+    def surface(self, kind, hemi) -> Mesh:
         """The surface mesh of one hemisphere.
 
         Parameters
@@ -257,7 +256,7 @@ class Atlas:
             ) from None
         return lazy.get()
 
-    def vertex_regions(self, hemi):
+    def vertex_regions(self, hemi) -> np.ndarray:
         """Per-vertex region index (into ``regions``) of one hemisphere, -1 = medial wall.
 
         Returns
@@ -270,14 +269,14 @@ class Atlas:
             raise NotFoundError(f"Atlas {self.name!r} has no cortical labels for hemisphere {hemi!r}.") from None
         return lazy.get()
 
-    def vertex_mask(self, region):
+    def vertex_mask(self, region) -> np.ndarray:
         """Boolean mask of a cortical region's vertices on its hemisphere's surfaces."""
         region = region if isinstance(region, Region) else self.region(str(region))
         if region.kind != "cortical" or region.hemi is None:
             raise NotFoundError(f"Region {region.key!r} is not a cortical region on a surface.")
         return self.vertex_regions(region.hemi) == region.index
 
-    def subcortical_mesh(self, region):
+    def subcortical_mesh(self, region) -> Mesh:
         """Closed mesh of a subcortical region (a Region or its key)."""
         key = region.key if isinstance(region, Region) else str(region)
         try:

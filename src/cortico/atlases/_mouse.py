@@ -15,7 +15,8 @@ from importlib import resources
 
 import numpy as np
 
-from cortico.atlases._model import HEMIS, SURFACE_KINDS, Atlas, Mesh, Region
+from cortico.atlases._model import Atlas, Mesh, Region
+from cortico.atlases._names import HEMIS, SURFACE_KINDS
 
 UPSAMPLE = 3
 PIXEL = 0.1

@@ -11,7 +11,7 @@ import difflib
 import re
 from dataclasses import dataclass, field
 
-from cortico.atlases._model import HEMIS
+from cortico.atlases._names import HEMIS, column_name
 
 _PREFIXES = (
     ("ctx-lh-", "lh"),
@@ -33,10 +33,9 @@ _ALIASES = {
     "accumbens": "accumbens-area",
 }
 _MEDIAL_WALL = frozenset({"unknown", "medial-wall", "medialwall"})
-_DISPLAY_PREFIX = {"lh": "Left-", "rh": "Right-"}
 
 
-def normalise_name(name):
+def normalise_name(name) -> str:
     """Lower case, separators (space, ``_``, ``-``, ``.``) collapsed to one ``-``."""
     text = str(name).replace("\ufeff", "").strip().lower()
     return re.sub(r"[\s_\-.]+", "-", text).strip("-")
@@ -93,7 +92,7 @@ class Resolution:
     missing: tuple = ()
 
     @property
-    def ok(self):
+    def ok(self) -> bool:
         """True when every column resolved without conflict."""
         return not self.problems
 
@@ -138,12 +137,12 @@ class _Index:
                 score = difflib.SequenceMatcher(None, text, match).ratio()
                 for region in self.by_name[match]:
                     if hemi is None or region.hemi in (hemi, None):
-                        label = (_DISPLAY_PREFIX.get(hemi, "") if region.hemi else "") + region.name
+                        label = column_name(region.name, hemi) if region.hemi else region.name
                         best[label] = max(best.get(label, 0.0), score)
         return [name for name, _ in sorted(best.items(), key=lambda item: -item[1])][:limit]
 
 
-def resolve_names(atlas, column_names):
+def resolve_names(atlas, column_names) -> Resolution:
     """Map column names to the regions of ``atlas``.
 
     Parameters

@@ -74,7 +74,7 @@ class AtlasStore:
             raise NotFoundError(f"No stored atlas {atlas_id!r} for this owner.")
         return folder
 
-    def list(self, owner):
+    def list(self, owner) -> list[StoredAtlas]:
         """The owner's atlases, oldest first (list of StoredAtlas)."""
         folder = self._owner_dir(owner)
         entries = []
@@ -92,14 +92,14 @@ class AtlasStore:
                     logger.warning("Skipping unreadable stored atlas %s (%s)", child, exc)
         return sorted(entries, key=lambda entry: (entry.created, entry.id))
 
-    def find(self, owner, name):
+    def find(self, owner, name) -> str:
         """Id of the owner's atlas called ``name`` (case-insensitive)."""
         for entry in self.list(owner):
             if entry.name.lower() == str(name).strip().lower():
                 return entry.id
         raise NotFoundError(f"You have no imported atlas named {name!r}.")
 
-    def save(self, owner, atlas):
+    def save(self, owner, atlas) -> str:
         """Store ``atlas`` for ``owner`` and return its new id.
 
         Raises
@@ -149,7 +149,7 @@ class AtlasStore:
             raise
         return atlas_id
 
-    def load(self, owner, atlas_id):
+    def load(self, owner, atlas_id) -> Atlas:
         """Load a stored atlas; it behaves like a bundled one."""
         folder = self._atlas_dir(owner, atlas_id)
         meta = json.loads((folder / "atlas.json").read_text())
@@ -183,6 +183,6 @@ class AtlasStore:
             template=template,
         )
 
-    def delete(self, owner, atlas_id):
+    def delete(self, owner, atlas_id) -> None:
         """Remove a stored atlas."""
         shutil.rmtree(self._atlas_dir(owner, atlas_id))

@@ -7,6 +7,7 @@ import json
 from importlib import resources
 
 from cortico.atlases._model import Atlas
+from cortico.atlases._names import column_name
 from cortico.exceptions import InputError, NotFoundError
 
 IMAGE_NAME_COLUMN = "Image-name-unique"
@@ -21,7 +22,7 @@ def brainpainter_columns():
     return {key: value for key, value in json.loads(text).items() if not key.startswith("_")}
 
 
-def template_columns(atlas, schema="v2"):
+def template_columns(atlas, schema="v2") -> list[str]:
     """Region columns of a CSV template, without the image-name column.
 
     Parameters
@@ -61,26 +62,41 @@ def template_columns(atlas, schema="v2"):
 def _atlas_columns(atlas, schema):
     columns = []
     for region in atlas.regions:
-        if schema == "v1" or region.hemi is None:
-            name = region.name
-        else:
-            name = ("Left-" if region.hemi == "lh" else "Right-") + region.name
+        name = region.name if schema == "v1" else column_name(region.name, region.hemi)
         if name not in columns:
             columns.append(name)
     return columns
 
 
-def template_csv(atlas, schema="v2", image_names=("image-1",)):
-    """A ready-to-fill CSV: header ``Image-name-unique,<regions>`` and empty rows.
+def template_csv(atlas, schema="v2", image_names=("image-1",), demo=False) -> str:
+    """A ready-to-fill CSV: header ``Image-name-unique,<regions>`` and one row per image name.
 
-    Returns
-    -------
-    str
+    Parameters
+    ----------
+    atlas, schema
+        As in :func:`template_columns`.
+    image_names : sequence of str
+        The rows.
+    demo : bool
+        Fill the rows with demonstration values (a smooth pattern, each row a little lower than
+        the one before) instead of leaving them empty.
     """
     columns = template_columns(atlas, schema)
+    if demo:
+        from cortico.atlases._bundled import load_atlas
+        from cortico.atlases._demo import demo_cells
+
+        loaded = atlas if isinstance(atlas, Atlas) else load_atlas(_TEMPLATE_ALIASES.get(str(atlas).lower(), atlas))
+        cells = demo_cells(loaded, columns)
+        rows: list[list[str]] = [
+            ["" if value is None else f"{value - 0.15 * index:.2f}" for value in cells]
+            for index in range(len(image_names))
+        ]
+    else:
+        rows = [[""] * len(columns) for _ in image_names]
     stream = io.StringIO()
     writer = csv.writer(stream, lineterminator="\n")
     writer.writerow([IMAGE_NAME_COLUMN, *columns])
-    for name in image_names:
-        writer.writerow([name] + [""] * len(columns))
+    for name, row in zip(image_names, rows):
+        writer.writerow([name, *row])
     return stream.getvalue()

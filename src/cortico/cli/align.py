@@ -119,6 +119,8 @@ def align(incoming, depth_map, matrix, landmarks, template_depth, preset, incomi
         f"depth mean squared difference: {depth['mean_squared_difference_before']} -> "
         f"{depth['mean_squared_difference_after']} over {depth['cortex_voxels']} cortex voxels"
     )
+    for warning in report["quality"]["warnings"]:
+        click.echo(f"warning: {warning}", err=True)
     click.echo(f"{report['timings']['total_s']:.1f} s ({preset} preset)")
     for role, path in paths.items():
         click.echo(f"{role}: {path}")

@@ -100,14 +100,16 @@ def build_command(names):
     show_default=True,
     help="v1: one column per region for both hemispheres; v2: Left-/Right- columns.",
 )
-def template_command(name, schema):
+@click.option("--demo", is_flag=True, help="Fill two rows with demonstration values instead of one empty row.")
+def template_command(name, schema, demo):
     """Print a ready-to-fill CSV template for atlas NAME.
 
     BrainPainter's own column lists for dk, destrieux, dkt and mouse; the atlas'
     region names for every other bundled atlas (yeo7, glasser, schaefer400...).
     """
     try:
-        click.echo(template_csv(name, schema), nl=False)
+        names = ("example-1", "example-2") if demo else ("image-1",)
+        click.echo(template_csv(name, schema, image_names=names, demo=demo), nl=False)
     except CorticoError as error:
         _fail(error)
 

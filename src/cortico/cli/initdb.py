@@ -1,10 +1,6 @@
 """``cortico initdb``: create or upgrade the database schema."""
 
 import click
-from sqlalchemy.engine import make_url
-
-from cortico.db import upgrade_schema
-from cortico.settings import load_settings
 
 __all__ = ["initdb"]
 
@@ -18,6 +14,9 @@ __all__ = ["initdb"]
 )
 def initdb(instance):
     """Create or upgrade the database schema (safe to run again)."""
+    from cortico.db import upgrade_schema
+    from cortico.settings import load_settings
+
     settings = load_settings(instance)
     upgrade_schema(settings["DATABASE_URL"])
     click.echo(f"database ready: {_redact(settings['DATABASE_URL'])}")
@@ -25,4 +24,6 @@ def initdb(instance):
 
 def _redact(url):
     """The URL without its password, for printing."""
+    from sqlalchemy.engine import make_url
+
     return make_url(url).render_as_string(hide_password=True)

@@ -69,7 +69,7 @@ def _error(exc):
 @click.option(
     "--atlas", help="Atlas name (default dk); `cortico atlas list` shows all, e.g. yeo7, glasser, schaefer400."
 )
-@click.option("--surface", type=click.Choice(["pial", "white", "inflated", "midthickness"]))
+@click.option("--surface", help="Cortical surface: pial (default), white, inflated or midthickness.")
 @click.option(
     "--mesh",
     type=click.Choice(["fsaverage", "fsaverage6", "fsaverage5"]),
@@ -121,9 +121,14 @@ def _error(exc):
 @click.option("--movie-view", help="View shown in the movie.")
 @click.option("--movie-steps", type=int, help="Frames interpolated between rows in the movie.")
 def paint(values, out_dir, settings_path, views, colors, size, **options):
-    """Paint each row of VALUES (a BrainPainter CSV) and write <view>_<image-name>.png files."""
-    from cortico.atlases import load_atlas
-    from cortico.paint import PaintSettings, read_values_table
+    """Paint each row of VALUES (a BrainPainter CSV) and write <view>_<image-name>.png files.
+
+    The table and the settings are checked completely first; every problem is listed
+    at once, in the same words as the web service.
+    """
+    from pathlib import Path
+
+    from cortico.paint import PaintLimits, PaintSettings, check_paint_request
     from cortico.paint import paint as paint_rows
 
     overrides = {key: options[key] for key in _OPTION_FIELDS if options.get(key) is not None}
@@ -135,11 +140,11 @@ def paint(values, out_dir, settings_path, views, colors, size, **options):
     if parsed_size:
         overrides["width"], overrides["height"] = parsed_size
     try:
-        settings = PaintSettings.from_json(settings_path) if settings_path else PaintSettings()
-        settings = settings.replace(**overrides)
-        atlas = load_atlas(settings.atlas, mesh=settings.mesh)
-        table = read_values_table(values, atlas)
-        for warning in table.warnings:
+        settings_data = PaintSettings.from_json(settings_path).to_dict() if settings_path else {}
+        settings_data.update(overrides)
+        request = check_paint_request(Path(values).read_bytes(), settings_data, PaintLimits.local())
+        request.raise_for_problems()
+        for warning in request.warnings:
             click.echo(f"warning: {warning}", err=True)
         with tqdm(total=None, unit="image", desc="painting", leave=False) as bar:
 
@@ -149,10 +154,12 @@ def paint(values, out_dir, settings_path, views, colors, size, **options):
                 bar.set_postfix_str(message[:40], refresh=False)
                 bar.refresh()
 
-            result = paint_rows(table, settings, atlas=atlas, out_dir=out_dir, progress=progress)
+            result = paint_rows(
+                request.table, request.settings, atlas=request.atlas, out_dir=out_dir, progress=progress
+            )
     except CorticoError as exc:
         raise _error(exc) from None
     click.echo(
-        f"Painted {len(table.rows)} row(s) x {len(settings.views)} view(s) into {out_dir} "
+        f"Painted {len(request.table.rows)} row(s) x {len(result.settings.views)} view(s) into {out_dir} "
         f"(colour range {result.scale.vmin:g}..{result.scale.vmax:g}); settings in {result.settings_path}."
     )

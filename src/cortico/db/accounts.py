@@ -1,12 +1,14 @@
 """Users and API tokens (tokens are shown once and stored as SHA-256 hashes)."""
 
 import hashlib
+import hmac
 import re
 import secrets
+from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
-from cortico.db.models import Token, User, utcnow
+from cortico.db.models import Job, JobState, Token, User, utcnow
 from cortico.exceptions import ConflictError, InputError, NotFoundError
 
 __all__ = [
@@ -16,10 +18,13 @@ __all__ = [
     "revoke_token",
     "list_tokens",
     "create_anonymous_user",
+    "session_user",
+    "anonymous_jobs_in_flight",
     "TOKEN_PREFIX",
 ]
 
 TOKEN_PREFIX = "ctk_"
+_LAST_USED_RESOLUTION = timedelta(minutes=1)
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$")
 
 
@@ -42,12 +47,44 @@ def create_user(session, name):
     return user
 
 
-def create_anonymous_user(session):
-    """A per-browser-session owner for users without an account."""
-    user = User(name=f"anonymous-{secrets.token_hex(8)}", anonymous=True)
+def create_anonymous_user(session, client_address=None):
+    """A per-browser-session owner for users without an account.
+
+    Its random ``session_secret`` goes into the browser's cookie: the session is
+    valid only while this row exists with that secret (see :func:`session_user`).
+    """
+    user = User(
+        name=f"anonymous-{secrets.token_hex(8)}",
+        anonymous=True,
+        session_secret=secrets.token_urlsafe(32),
+        client_address=(client_address or "")[:64] or None,
+    )
     session.add(user)
     session.flush()
     return user
+
+
+def session_user(session, user_id, secret):
+    """The user of a browser session holding ``(user_id, secret)``, or None if it is gone."""
+    if not isinstance(user_id, int) or not isinstance(secret, str) or not secret:
+        return None
+    user = session.get(User, user_id)
+    if user is None or not user.session_secret or not hmac.compare_digest(user.session_secret, secret):
+        return None
+    return user
+
+
+def anonymous_jobs_in_flight(session, client_address=None):
+    """Queued and running jobs of all anonymous owners (of one client address if given)."""
+    condition = User.anonymous.is_(True)
+    if client_address is not None:
+        condition = condition & (User.client_address == client_address)
+    return session.execute(
+        select(func.count())
+        .select_from(Job)
+        .join(User, Job.owner_id == User.id)
+        .where(condition, Job.state.in_([JobState.QUEUED.value, JobState.RUNNING.value]))
+    ).scalar()
 
 
 def _get_user(session, name):
@@ -73,7 +110,9 @@ def user_for_token(session, plain):
     token = session.execute(select(Token).where(Token.token_hash == _hash(plain))).scalar()
     if token is None or token.revoked_at is not None:
         return None
-    token.last_used_at = utcnow()
+    now = utcnow()
+    if token.last_used_at is None or now - token.last_used_at >= _LAST_USED_RESOLUTION:
+        token.last_used_at = now  # written at most once a minute: no write per API request
     return token.user
 
 

@@ -18,9 +18,9 @@ from sqlalchemy import case, delete, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from cortico.db.models import Image, User
-from cortico.exceptions import ConflictError, InputError, NotFoundError
+from cortico.exceptions import ConflictError, InputError, LimitExceededError, NotFoundError, QuotaExceededError
 
-__all__ = ["VISIBILITIES", "ImageStore"]
+__all__ = ["VISIBILITIES", "ImageStore", "StorageQuota", "precomputed_bytes"]
 
 VISIBILITIES = ("private", "public")
 
@@ -62,6 +62,11 @@ class ImageStore:
 
     def precomputed_path(self, image):
         return self.folder(image) / image.files["precomputed"]
+
+    @staticmethod
+    def precomputed_ready(image):
+        """Whether the volume's Neuroglancer copy is written (else a job is preparing it)."""
+        return "precomputed" in (image.files or {})
 
     def _visible(self, owner_id):
         return or_(Image.owner_id == owner_id, Image.visibility == "public")
@@ -127,6 +132,23 @@ class ImageStore:
             "extra": image.extra,
         }
 
+    # --- quotas --------------------------------------------------------------------------
+
+    def quota(self, owner_id):
+        """The owner's :class:`StorageQuota` (limits for anonymous owners are smaller)."""
+        with self.db.session() as session:
+            anonymous = bool(session.execute(select(User.anonymous).where(User.id == owner_id)).scalar())
+            rows = session.execute(select(Image.size_bytes, Image.extra).where(Image.owner_id == owner_id)).all()
+        prefix = "ANONYMOUS_" if anonymous else ""
+        used = sum(int(size or 0) + precomputed_bytes(extra) for size, extra in rows)
+        return StorageQuota(
+            used_bytes=used,
+            count=len(rows),
+            max_bytes=int(self.settings[f"{prefix}IMAGE_QUOTA_BYTES"]),
+            max_count=int(self.settings[f"{prefix}IMAGE_QUOTA_COUNT"]),
+            anonymous=anonymous,
+        )
+
     # --- writing -------------------------------------------------------------------------
 
     def staging_file(self):
@@ -143,7 +165,16 @@ class ImageStore:
         return name
 
     def add_file(
-        self, owner_id, path, file_name, *, segmentation=False, visibility="private", source_job_id=None, move=False
+        self,
+        owner_id,
+        path,
+        file_name,
+        *,
+        segmentation=False,
+        visibility="private",
+        source_job_id=None,
+        move=False,
+        convert_inline_max_bytes=None,
     ):
         """Validate the NIfTI file at ``path`` and store it as ``file_name``.
 
@@ -162,6 +193,10 @@ class ImageStore:
             The job that produced the volume.
         move : bool
             Move ``path`` into the store instead of copying it.
+        convert_inline_max_bytes : int, optional
+            Write the Neuroglancer copy now only when it is at most this large;
+            otherwise the volume is stored without it (:meth:`precomputed_ready` is
+            False) and the caller has :meth:`convert` run as a job. None: always now.
 
         Returns
         -------
@@ -180,6 +215,8 @@ class ImageStore:
         if visibility not in VISIBILITIES:
             raise InputError(f"visibility must be 'private' or 'public', got {visibility!r}")
         name = self.check_name_free(owner_id, file_name)
+        quota = self.quota(owner_id)
+        quota.check_count()
         image_id = _new_id()
         folder = self.root / image_id
         folder.mkdir(parents=True)
@@ -190,6 +227,7 @@ class ImageStore:
                 segmentation=bool(segmentation),
                 max_uncompressed_bytes=int(self.settings["IMAGE_MAX_UNCOMPRESSED_BYTES"]),
             )
+            quota.check_bytes(os.path.getsize(path) + precomputed_bytes(extra))
             # The content decides, not the suffix (inspect_nifti warns when they differ).
             with open(path, "rb") as stream:
                 compressed = stream.read(2) == b"\x1f\x8b"
@@ -198,7 +236,10 @@ class ImageStore:
                 shutil.move(os.fspath(path), source)
             else:
                 shutil.copyfile(path, source)
-            write_precomputed(source, folder / PRECOMPUTED_FOLDER, extra)
+            files = {"source": source.name}
+            if convert_inline_max_bytes is None or precomputed_bytes(extra) <= convert_inline_max_bytes:
+                write_precomputed(source, folder / PRECOMPUTED_FOLDER, extra)
+                files["precomputed"] = PRECOMPUTED_FOLDER
             image = Image(
                 id=image_id,
                 owner_id=owner_id,
@@ -208,7 +249,7 @@ class ImageStore:
                 segmentation=bool(segmentation),
                 size_bytes=source.stat().st_size,
                 extra=extra,
-                files={"source": source.name, "precomputed": PRECOMPUTED_FOLDER},
+                files=files,
                 source_job_id=source_job_id,
             )
             try:
@@ -222,6 +263,41 @@ class ImageStore:
         except BaseException:
             shutil.rmtree(folder, ignore_errors=True)
             raise
+
+    def set_files(self, image_id, **changes):
+        """Merge ``changes`` into a volume's ``files`` (e.g. the job preparing it); False if it is gone."""
+        with self.db.session() as session:
+            row = session.get(Image, image_id)
+            if row is None:
+                return False
+            row.files = {**(row.files or {}), **changes}
+        return True
+
+    def convert(self, image_id):
+        """Write a stored volume's Neuroglancer copy (the job behind a deferred upload).
+
+        Written aside and renamed into place; returns False when the volume was
+        deleted meanwhile (nothing is left behind).
+        """
+        from cortico.images import write_precomputed
+
+        with self.db.session() as session:
+            image = session.get(Image, image_id)
+        if image is None:
+            return False
+        if self.precomputed_ready(image):
+            return True
+        folder = self.folder(image)
+        aside = folder / f".{PRECOMPUTED_FOLDER}-{secrets.token_hex(4)}"
+        try:
+            write_precomputed(self.source_path(image), aside, image.extra)
+            os.replace(aside, folder / PRECOMPUTED_FOLDER)
+        finally:
+            shutil.rmtree(aside, ignore_errors=True)
+        if not self.set_files(image_id, precomputed=PRECOMPUTED_FOLDER):
+            shutil.rmtree(folder, ignore_errors=True)
+            return False
+        return True
 
     def set_visibility(self, owner_id, image_id, visibility):
         """Make one of the owner's volumes private or public."""
@@ -279,6 +355,54 @@ class ImageStore:
             shutil.rmtree(folder, ignore_errors=True)
             removed += 1
         return removed
+
+
+def precomputed_bytes(extra):
+    """Disk bytes of a volume's Neuroglancer copy: full scale in its data type plus the pyramid (1/7)."""
+    import numpy as np
+
+    neuroglancer = (extra or {}).get("neuroglancer") or {}
+    size, data_type = neuroglancer.get("size"), neuroglancer.get("data_type")
+    if not size or not data_type:
+        return 0
+    return int(np.prod([int(n) for n in size]) * np.dtype(data_type).itemsize * 8 // 7)
+
+
+class StorageQuota:
+    """What an owner stores against the configured limits (``*IMAGE_QUOTA_BYTES/COUNT``)."""
+
+    def __init__(self, used_bytes, count, max_bytes, max_count, anonymous):
+        self.used_bytes, self.count = used_bytes, count
+        self.max_bytes, self.max_count, self.anonymous = max_bytes, max_count, anonymous
+
+    def _who(self):
+        return "an anonymous session" if self.anonymous else "your account"
+
+    def check_count(self):
+        """QuotaExceededError (507) when one more volume would be too many."""
+        if self.count + 1 > self.max_count:
+            raise QuotaExceededError(
+                f"Storage quota reached: {self._who()} already stores {self.count} volume(s), the limit is "
+                f"{self.max_count}; delete some volumes first."
+            )
+
+    def check_bytes(self, needed):
+        """LimitExceededError (413) when one volume alone is over the quota; QuotaExceededError (507) when
+        it does not fit beside the stored ones."""
+        if needed > self.max_bytes:
+            raise LimitExceededError(
+                f"This volume needs {_mib(needed)} on the server (the file and its viewer copy); the storage "
+                f"quota of {self._who()} is {_mib(self.max_bytes)}."
+            )
+        if self.used_bytes + needed > self.max_bytes:
+            raise QuotaExceededError(
+                f"Storage quota exceeded: this volume needs {_mib(needed)}, {self._who()} already uses "
+                f"{_mib(self.used_bytes)} of {_mib(self.max_bytes)}; delete some volumes first."
+            )
+
+
+def _mib(count):
+    return f"{count / (1 << 20):.1f} MiB"
 
 
 def _new_id():

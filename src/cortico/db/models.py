@@ -53,12 +53,23 @@ class Base(DeclarativeBase):
 
 
 class User(Base):
+    """A user; anonymous ones are browser sessions, bound to them by ``session_secret``.
+
+    Ids are never reused (AUTOINCREMENT on SQLite, a sequence on PostgreSQL), so a
+    cookie naming a deleted owner can never open a newer user's objects.
+    """
+
     __tablename__ = "users"
+    __table_args__ = {"sqlite_autoincrement": True}
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(64), unique=True)
     anonymous: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Random secret held by the owner's browser cookie; the session dies with the row.
+    session_secret: Mapped[str | None] = mapped_column(String(64), default=None)
+    # Client address that created an anonymous owner (for the per-address limits).
+    client_address: Mapped[str | None] = mapped_column(String(64), default=None, index=True)
 
     tokens: Mapped[list["Token"]] = relationship(back_populates="user", cascade="all, delete-orphan")
 
@@ -103,6 +114,10 @@ class Job(Base):
     state: Mapped[str] = mapped_column(String(16), default=JobState.QUEUED.value, index=True)
     progress: Mapped[float] = mapped_column(Float, default=0.0)
     progress_message: Mapped[str] = mapped_column(Text, default="queued")
+    # The numbers behind progress_message: ``done`` of ``total`` units of ``step`` (e.g. 3 of 8 images).
+    done: Mapped[int | None] = mapped_column(Integer, default=None)
+    total: Mapped[int | None] = mapped_column(Integer, default=None)
+    step: Mapped[str | None] = mapped_column(String(32), default=None)
     params: Mapped[dict] = mapped_column(JSON, default=dict)
     result: Mapped[dict | None] = mapped_column(JSON, default=None)
     error: Mapped[str | None] = mapped_column(Text, default=None)

@@ -18,6 +18,11 @@ import numpy as np
 #: Sign of a walk toward the white matter (up the potential) and toward the pial side.
 TOWARD_WHITE, TOWARD_PIAL = 1, -1
 
+#: Bits of a walk's outcome (also the bits of the quality map): the walk came within a
+#: voxel of a cut face of the image, gave up at the path limit, or failed otherwise
+#: (zero gradient, non-finite curvature, non-positive area: no boundary reached).
+TOUCHED_FACE, PATH_LIMIT, NO_BOUNDARY = 1, 2, 4
+
 
 @numba.njit(cache=True, inline="always")
 def _cell(x, n):
@@ -120,6 +125,19 @@ def staggered_gradient(u, x, y, z, inv_h):
     return gx, gy, gz
 
 
+@numba.njit(cache=True, inline="always")
+def _near_face(x, y, z, shape):
+    """Whether a point is within one voxel of the padded grid's border (a cut face).
+
+    Axes one voxel thick (padded to 3: a 2-D section) have no faces across them.
+    """
+    return (
+        (shape[0] > 3 and (x < 1.5 or x > shape[0] - 2.5))
+        or (shape[1] > 3 and (y < 1.5 or y > shape[1] - 2.5))
+        or (shape[2] > 3 and (z < 1.5 or z > shape[2] - 2.5))
+    )
+
+
 @numba.njit(cache=True)
 def advect_tube(u, curvature, mask, x, y, z, sign, voxel_sizes, step, max_length):
     """Walk one flow tube from voxel coordinates (x, y, z).
@@ -127,7 +145,8 @@ def advect_tube(u, curvature, mask, x, y, z, sign, voxel_sizes, step, max_length
     Parameters
     ----------
     u, curvature, mask : ndarray, 3D
-        Potential, ``div(grad u / |grad u|)`` (1/mm) and cortex mask (0/1).
+        Potential, ``div(grad u / |grad u|)`` (1/mm) and cortex mask (0/1) on the
+        padded grid (its one-voxel border stands for the image faces).
     x, y, z : float
         Start point in voxel coordinates.
     sign : int
@@ -143,23 +162,27 @@ def advect_tube(u, curvature, mask, x, y, z, sign, voxel_sizes, step, max_length
         Swept volume (area 1 at the start, mm^3 per mm^2) and path length (mm);
         both NaN when the walk failed (too long, non-finite curvature, non-positive
         area or zero gradient).
+    flags : int
+        :data:`TOUCHED_FACE`, :data:`PATH_LIMIT` and :data:`NO_BOUNDARY` bits.
     """
     inv_h = 1.0 / voxel_sizes
+    shape = u.shape
     area = 1.0
     volume = 0.0
     length = 0.0
+    flags = TOUCHED_FACE if _near_face(x, y, z, shape) else 0
     previous_mask = trilinear(mask, x, y, z)
     while True:
         gx, gy, gz = staggered_gradient(u, x, y, z, inv_h)
         norm = math.sqrt(gx * gx + gy * gy + gz * gz)
         if not (norm > 0.0) or not math.isfinite(norm):
-            return np.nan, np.nan
+            return np.nan, np.nan, flags | NO_BOUNDARY
         div = trilinear(curvature, x, y, z)
         if not math.isfinite(div):
-            return np.nan, np.nan
+            return np.nan, np.nan, flags | NO_BOUNDARY
         new_area = area * (1.0 + sign * step * div)
         if new_area <= 0.0:
-            return np.nan, np.nan
+            return np.nan, np.nan, flags | NO_BOUNDARY
         scale = sign * step / norm
         nx_ = x + scale * gx * inv_h[0]
         ny_ = y + scale * gy * inv_h[1]
@@ -170,22 +193,24 @@ def advect_tube(u, curvature, mask, x, y, z, sign, voxel_sizes, step, max_length
             end_area = area + fraction * (new_area - area)
             volume += 0.5 * fraction * step * (area + end_area)
             length += fraction * step
-            return volume, length
+            return volume, length, flags
         volume += 0.5 * step * (area + new_area)
         length += step
         if length >= max_length:
-            return np.nan, np.nan
+            return np.nan, np.nan, flags | PATH_LIMIT
         area = new_area
         previous_mask = new_mask
         x, y, z = nx_, ny_, nz_
+        if _near_face(x, y, z, shape):
+            flags |= TOUCHED_FACE
 
 
 @numba.njit(parallel=True, cache=True)
-def advect_voxels(u, curvature, mask, indices, voxel_sizes, step, max_length, out):
+def advect_voxels(u, curvature, mask, indices, voxel_sizes, step, max_length, out, flags):
     """Advect both ways from the centres of the voxels ``indices`` (flat, C order).
 
     ``out`` has shape (n, 4): volume toward pial, volume toward white, length toward
-    pial, length toward white.
+    pial, length toward white. ``flags`` (n,) receives the OR of both walks' bits.
     """
     ny, nz = u.shape[1], u.shape[2]
     for m in numba.prange(indices.shape[0]):
@@ -193,9 +218,128 @@ def advect_voxels(u, curvature, mask, indices, voxel_sizes, step, max_length, ou
         x = float(idx // (ny * nz))
         y = float((idx // nz) % ny)
         z = float(idx % nz)
-        vp, lp = advect_tube(u, curvature, mask, x, y, z, TOWARD_PIAL, voxel_sizes, step, max_length)
-        vw, lw = advect_tube(u, curvature, mask, x, y, z, TOWARD_WHITE, voxel_sizes, step, max_length)
+        vp, lp, fp = advect_tube(u, curvature, mask, x, y, z, TOWARD_PIAL, voxel_sizes, step, max_length)
+        vw, lw, fw = advect_tube(u, curvature, mask, x, y, z, TOWARD_WHITE, voxel_sizes, step, max_length)
         out[m, 0] = vp
         out[m, 1] = vw
         out[m, 2] = lp
         out[m, 3] = lw
+        flags[m] = fp | fw
+
+
+@numba.njit(cache=True)
+def _sample_walk(u, curvature, mask, image, x, y, z, sign, voxel_sizes, step, max_length, targets, out, first):
+    """Walk like :func:`advect_tube` and sample ``image`` where the swept volume reaches each target.
+
+    ``targets`` are increasing volumes; ``out[first + n]`` gets the sample at target n.
+    Targets beyond the walk's end are sampled at the end point. Returns False when the walk failed.
+    """
+    inv_h = 1.0 / voxel_sizes
+    area = 1.0
+    volume = 0.0
+    length = 0.0
+    n = 0
+    count = targets.shape[0]
+    while n < count and targets[n] <= 0.0:
+        out[first + n] = trilinear(image, x, y, z)
+        n += 1
+    previous_mask = trilinear(mask, x, y, z)
+    while n < count:
+        gx, gy, gz = staggered_gradient(u, x, y, z, inv_h)
+        norm = math.sqrt(gx * gx + gy * gy + gz * gz)
+        if not (norm > 0.0) or not math.isfinite(norm):
+            return False
+        div = trilinear(curvature, x, y, z)
+        if not math.isfinite(div):
+            return False
+        new_area = area * (1.0 + sign * step * div)
+        if new_area <= 0.0:
+            return False
+        scale = sign * step / norm
+        nx_ = x + scale * gx * inv_h[0]
+        ny_ = y + scale * gy * inv_h[1]
+        nz_ = z + scale * gz * inv_h[2]
+        new_mask = trilinear(mask, nx_, ny_, nz_)
+        fraction = 1.0
+        if new_mask < 0.5:
+            fraction = (previous_mask - 0.5) / (previous_mask - new_mask)
+        end_area = area + fraction * (new_area - area)
+        added = 0.5 * fraction * step * (area + end_area)
+        while n < count and targets[n] <= volume + added:
+            part = (targets[n] - volume) / added if added > 0.0 else 1.0
+            along = part * fraction
+            out[first + n] = trilinear(image, x + along * (nx_ - x), y + along * (ny_ - y), z + along * (nz_ - z))
+            n += 1
+        if new_mask < 0.5:
+            end = fraction
+            while n < count:
+                out[first + n] = trilinear(image, x + end * (nx_ - x), y + end * (ny_ - y), z + end * (nz_ - z))
+                n += 1
+            return True
+        volume += added
+        length += step
+        if length >= max_length:
+            return False
+        area = new_area
+        previous_mask = new_mask
+        x, y, z = nx_, ny_, nz_
+    return True
+
+
+@numba.njit(parallel=True, cache=True)
+def sample_profiles(u, curvature, mask, image, indices, walks, voxel_sizes, step, max_length, samples, out):
+    """Sample ``image`` at ``samples`` equivolumetric depths from 0 (pial) to 1 (white) along each flow line.
+
+    ``walks`` are the (n, 4) results of :func:`advect_voxels` (volumes first); rows whose
+    walk failed and rows of failed samples get NaN. ``out`` has shape (n, samples).
+    """
+    ny, nz = u.shape[1], u.shape[2]
+    for m in numba.prange(indices.shape[0]):
+        vp = walks[m, 0]
+        vw = walks[m, 1]
+        if not (math.isfinite(vp) and math.isfinite(vw)) or vp + vw <= 0.0:
+            for s in range(samples):
+                out[m, s] = np.nan
+            continue
+        idx = indices[m]
+        x = float(idx // (ny * nz))
+        y = float((idx // nz) % ny)
+        z = float(idx % nz)
+        total = vp + vw
+        depth = vp / total
+        # samples at depth t <= depth lie toward pial, at volume (depth - t) * total from here
+        toward_pial = 0
+        for s in range(samples):
+            if s / (samples - 1) <= depth:
+                toward_pial += 1
+        pial_targets = np.empty(toward_pial)
+        for s in range(toward_pial):
+            pial_targets[s] = (depth - (toward_pial - 1 - s) / (samples - 1)) * total
+        white_targets = np.empty(samples - toward_pial)
+        for s in range(samples - toward_pial):
+            white_targets[s] = ((toward_pial + s) / (samples - 1) - depth) * total
+        pial = np.empty(toward_pial)
+        ok = _sample_walk(
+            u, curvature, mask, image, x, y, z, TOWARD_PIAL, voxel_sizes, step, max_length, pial_targets, pial, 0
+        )
+        ok = ok and _sample_walk(
+            u,
+            curvature,
+            mask,
+            image,
+            x,
+            y,
+            z,
+            TOWARD_WHITE,
+            voxel_sizes,
+            step,
+            max_length,
+            white_targets,
+            out[m],
+            toward_pial,
+        )
+        for s in range(toward_pial):
+            out[m, s] = pial[toward_pial - 1 - s] if ok else np.nan
+        if not ok:
+            for s in range(samples):
+                out[m, s] = np.nan

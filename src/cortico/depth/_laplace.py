@@ -28,7 +28,7 @@ _PARALLEL_MIN_VOXELS = 2_000_000
 
 
 @numba.njit(parallel=True, cache=True)
-def _sor_half_sweep(u, classes, indices, strides, weights, omega):
+def _sor_half_sweep(u, classes, indices, strides, weights, omega, extend_faces):
     """Update the voxels ``indices`` (all of one colour) in place; return the max update."""
     n = indices.shape[0]
     chunk = (n + _N_CHUNKS - 1) // _N_CHUNKS
@@ -40,11 +40,20 @@ def _sor_half_sweep(u, classes, indices, strides, weights, omega):
             total = 0.0
             norm = 0.0
             for axis in range(3):
-                for sign in (-1, 1):
-                    nb = idx + sign * strides[axis]
+                lo = idx - strides[axis]
+                hi = idx + strides[axis]
+                if (extend_faces[axis, 0] and classes[lo] == FACE) or (extend_faces[axis, 1] and classes[hi] == FACE):
+                    continue  # zero second difference across a cut face: the field continues
+                for nb in (lo, hi):
                     if classes[nb] != FACE:
                         total += weights[axis] * u[nb]
                         norm += weights[axis]
+            if norm == 0.0:
+                for axis in range(3):
+                    for nb in (idx - strides[axis], idx + strides[axis]):
+                        if classes[nb] != FACE:
+                            total += weights[axis] * u[nb]
+                            norm += weights[axis]
             if norm == 0.0:
                 continue
             update = omega * (total / norm - u[idx])
@@ -129,7 +138,7 @@ def _thread_count(count):
         numba.set_num_threads(previous)
 
 
-def _chebyshev_sor(flat_u, flat_classes, colours, strides, weights, rho, tolerance, max_sweeps, progress):
+def _chebyshev_sor(flat_u, flat_classes, colours, strides, weights, rho, tolerance, max_sweeps, progress, extend_faces):
     """Red-black sweeps with Chebyshev over-relaxation; return (sweeps, last update)."""
     omega = 1.0
     sweeps = 0
@@ -139,7 +148,7 @@ def _chebyshev_sor(flat_u, flat_classes, colours, strides, weights, rho, toleran
     while sweeps < max_sweeps:
         largest = 0.0
         for colour in colours:
-            largest = max(largest, _sor_half_sweep(flat_u, flat_classes, colour, strides, weights, omega))
+            largest = max(largest, _sor_half_sweep(flat_u, flat_classes, colour, strides, weights, omega, extend_faces))
             omega = 1.0 / (1.0 - 0.5 * rho**2) if omega == 1.0 else 1.0 / (1.0 - 0.25 * rho**2 * omega)
         sweeps += 1
         last = largest
@@ -155,7 +164,9 @@ def _chebyshev_sor(flat_u, flat_classes, colours, strides, weights, rho, toleran
     return sweeps, last
 
 
-def laplace_potential(classes, cortex_indices, voxel_sizes, *, tolerance=None, max_sweeps=None, progress=None):
+def laplace_potential(
+    classes, cortex_indices, voxel_sizes, *, tolerance=None, max_sweeps=None, progress=None, extend_faces=()
+):
     """Solve the Laplace equation on the cortex voxels of a padded class grid.
 
     Parameters
@@ -171,6 +182,10 @@ def laplace_potential(classes, cortex_indices, voxel_sizes, *, tolerance=None, m
         ``1e-3 * min(voxel_sizes) / 6`` (depth.md).
     max_sweeps : int, optional
         Safety limit; defaults to 40 x the thickness in voxels + 200.
+    extend_faces : iterable of (axis, side)
+        Image faces (side 0 low, 1 high) across which the field continues: along that
+        axis the face voxels take a zero second difference instead of the zero-flux
+        condition of the other faces.
     progress : callable, optional
         Called every 16 sweeps as ``progress(fraction)``, the fraction estimated from
         how far the largest update has fallen toward the tolerance.
@@ -199,6 +214,9 @@ def laplace_potential(classes, cortex_indices, voxel_sizes, *, tolerance=None, m
     del parity
 
     strides = np.array([classes.shape[1] * classes.shape[2], classes.shape[2], 1], dtype=np.int64)
+    extended = np.zeros((3, 2), dtype=np.bool_)
+    for axis, side in extend_faces:
+        extended[axis, side] = True
     weights = 1.0 / voxel_sizes**2
     thickness = estimate_thickness(classes, voxel_sizes)
     length = thickness + 2.0 * voxel_sizes.max()
@@ -208,7 +226,7 @@ def laplace_potential(classes, cortex_indices, voxel_sizes, *, tolerance=None, m
 
     with _thread_count(1 if cortex_indices.size < _PARALLEL_MIN_VOXELS else None), PARALLEL_LOCK:
         sweeps, last = _chebyshev_sor(
-            flat_u, flat_classes, colours, strides, weights, rho, tolerance, max_sweeps, progress
+            flat_u, flat_classes, colours, strides, weights, rho, tolerance, max_sweeps, progress, extended
         )
         _smooth_extrema(flat_u, flat_classes, cortex_indices, strides)
     info = {

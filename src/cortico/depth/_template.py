@@ -13,7 +13,7 @@ from cortico.depth._labels import FREESURFER_RIBBON_LABELS
 from cortico.exceptions import DependencyError
 
 #: Bump when the engine's output changes, so stale cached templates are recomputed.
-TEMPLATE_VERSION = 1
+TEMPLATE_VERSION = 2
 TEMPLATE_FILE_NAME = f"fsaverage-ribbon-equivolumetric-depth-v{TEMPLATE_VERSION}.nii.gz"
 _DATA_PACKAGE = "smriprep_freesurfer732"
 _RIBBON = ("freesurfer", "subjects", "fsaverage", "mri", "ribbon.mgz")

@@ -28,8 +28,8 @@ def prefer_fork_safe_threading_layer() -> None:
     """
     if any(name in os.environ for name in _USER_CHOICE):
         return
-    if numba.config.THREADING_LAYER == "default":
-        numba.config.THREADING_LAYER_PRIORITY = ["tbb", "workqueue", "omp"]
+    if numba.config.THREADING_LAYER == "default":  # type: ignore[attr-defined]  # set by numba at import
+        numba.config.THREADING_LAYER_PRIORITY = ["tbb", "workqueue", "omp"]  # type: ignore[attr-defined]
 
 
 prefer_fork_safe_threading_layer()

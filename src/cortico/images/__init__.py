@@ -6,7 +6,7 @@ and :func:`write_precomputed` into a folder named by id; :func:`iter_encoded`
 streams a stored file back as .nii or .nii.gz.
 """
 
-from cortico.images._names import NIFTI_SUFFIXES, volume_name
+from cortico.images._names import NIFTI_SUFFIXES, strip_nifti_suffix, volume_name
 from cortico.images._precomputed import write_precomputed
 from cortico.images._stream import iter_encoded
 from cortico.images._validate import (
@@ -23,6 +23,7 @@ __all__ = [
     "inspect_nifti",
     "iter_encoded",
     "preflight_nifti",
+    "strip_nifti_suffix",
     "volume_name",
     "write_precomputed",
 ]

@@ -49,8 +49,9 @@ def utc_timestamp(moment=None):
 def neuroglancer_data_type(dtype, segmentation, scaled, value_range=None):
     """The Neuroglancer ``data_type`` a volume is served as.
 
-    Images keep uint8/uint16/uint32 and become float32 otherwise (also when the
-    header scales the values). Segmentations keep unsigned types; signed or float
+    Images keep uint8/uint16/uint32, also when the header scales the values (the
+    chunks hold the stored values, as neuroglancer-scripts' ``--ignore-scaling``:
+    no 4x float copy), and become float32 (scaled) otherwise. Segmentations keep unsigned types; signed or float
     labels become the unsigned type of the same width (uint32 for floats), which
     needs labels that are non-negative integers.
 
@@ -60,7 +61,7 @@ def neuroglancer_data_type(dtype, segmentation, scaled, value_range=None):
         A segmentation with negative or non-integer labels.
     """
     if not segmentation:
-        return dtype.name if dtype.name in _IMAGE_TYPES and not scaled else "float32"
+        return dtype.name if dtype.name in _IMAGE_TYPES else "float32"
     if value_range is not None:
         low, high, integral = value_range
         if low is not None and low < 0:

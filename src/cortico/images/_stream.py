@@ -1,6 +1,7 @@
 """Read a possibly gzipped file as a bounded stream of uncompressed bytes."""
 
 import zlib
+from collections.abc import Iterator
 
 from cortico.exceptions import InputError
 
@@ -90,7 +91,7 @@ def uncompressed_prefix(first_bytes):
         raise InputError(f"corrupt gzip data: {exc}") from None
 
 
-def iter_encoded(path, compressed, limit):
+def iter_encoded(path, compressed, limit) -> Iterator[bytes]:
     """Yield a stored .nii/.nii.gz file re-encoded for download, piece by piece.
 
     Parameters

@@ -18,7 +18,7 @@ _TRAILING_SLACK = 4096
 
 def inspect_nifti(
     path, file_name, *, segmentation=False, uploaded=None, max_uncompressed_bytes=DEFAULT_MAX_UNCOMPRESSED_BYTES
-):
+) -> dict:
     """Check a stored NIfTI file and describe it (Chumni ``NiftiExtra``).
 
     The file is read once as a stream: the header is checked first, then the
@@ -103,7 +103,7 @@ def inspect_nifti(
     )
 
 
-def preflight_nifti(first_bytes, file_name, *, file_size=None, segmentation=False, uploaded=None):
+def preflight_nifti(first_bytes, file_name, *, file_size=None, segmentation=False, uploaded=None) -> dict:
     """Describe a volume from its first bytes only (the header; no data is read).
 
     Parameters

@@ -9,7 +9,7 @@ from cortico.jobs._celery import embedded_broker_folders, make_celery
 from cortico.jobs._context import JobContext
 from cortico.jobs._dispatch import cancel_job, recover_orphaned_jobs, submit_job
 from cortico.jobs._registry import JobKind, get_kind, job_kinds, register_kind
-from cortico.jobs._retention import purge_expired, register_purger
+from cortico.jobs._retention import delete_finished_job, purge_expired, register_purger
 from cortico.jobs._runtime import JobRuntime
 
 __all__ = [
@@ -17,6 +17,7 @@ __all__ = [
     "JobKind",
     "JobRuntime",
     "cancel_job",
+    "delete_finished_job",
     "embedded_broker_folders",
     "get_kind",
     "job_kinds",

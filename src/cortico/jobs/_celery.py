@@ -1,7 +1,8 @@
 """Build the Celery app for the embedded or the distributed mode.
 
-The two modes differ only in the broker: the embedded default uses Celery's
-filesystem transport under the instance folder (nothing to install), the
+The two modes differ only in the broker: the embedded default uses kombu's
+filesystem transport with atomic writes (``_fs_transport``) under the instance
+folder (nothing to install), the
 distributed mode a Redis URL (``CORTICO_BROKER_URL=redis://host:6379/0``). Job
 state and results live in the database, so no Celery result backend is needed.
 """
@@ -11,6 +12,7 @@ from pathlib import Path
 
 from celery import Celery
 
+from cortico.jobs import _fs_transport as fs_transport
 from cortico.jobs._registry import import_kind_modules
 from cortico.jobs._runtime import JobRuntime
 
@@ -61,7 +63,7 @@ def make_celery(settings):
         conf["broker_transport_options"] = {"visibility_timeout": settings["BROKER_VISIBILITY_TIMEOUT"]}
     else:
         folders = embedded_broker_folders(settings)
-        conf["broker_url"] = "filesystem://"
+        conf["broker_url"] = f"{fs_transport.SCHEME}://"
         conf["broker_transport_options"] = {
             "data_folder_in": str(folders["data"]),
             "data_folder_out": str(folders["data"]),

@@ -9,7 +9,13 @@ from cortico.db import Job, JobState
 from cortico.db.models import utcnow
 from cortico.exceptions import JobCancelled
 
-__all__ = ["JobContext"]
+__all__ = ["JobContext", "progress_text"]
+
+
+def progress_text(step, done, total, detail=None):
+    """``"image 3 of 8: sub-01, Left lateral"``: a job's progress in words, from its numbers."""
+    text = f"{step} {done} of {total}"
+    return f"{text}: {detail}" if detail else text
 
 
 class JobContext:
@@ -42,12 +48,28 @@ class JobContext:
         the job, so the work stops at the next progress report.
         """
         fraction = done / total if total else float(done)
+        numbers = {"done": int(done), "total": int(total), "step": None} if total else {}
+        self._record(fraction, message, numbers, force)
+
+    def step_progress(self, step, done, total, detail=None, fraction=None, force=False):
+        """Record ``done`` of ``total`` units of ``step`` (e.g. ``"image"``, 3, 8).
+
+        The job's text is derived from the numbers (:func:`progress_text`); ``fraction``
+        is the whole job's share done (default ``done / total``). Raises
+        :class:`~cortico.exceptions.JobCancelled` like :meth:`progress`.
+        """
+        if fraction is None:
+            fraction = done / total if total else 0.0
+        numbers = {"done": int(done), "total": int(total), "step": step}
+        self._record(fraction, progress_text(step, done, total, detail), numbers, force)
+
+    def _record(self, fraction, message, numbers, force):
         now = time.monotonic()
         if not force and now - self._last_write < self.min_interval and fraction < 1.0:
             self.check_cancelled()
             return
         self._last_write = now
-        values = {"progress": max(0.0, min(1.0, fraction)), "heartbeat_at": utcnow()}
+        values = {"progress": max(0.0, min(1.0, fraction)), "heartbeat_at": utcnow(), **numbers}
         if message is not None:
             values["progress_message"] = message
         if not self._write(values):

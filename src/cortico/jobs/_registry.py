@@ -13,6 +13,7 @@ BUILTIN_KIND_MODULES = [
     "cortico.jobs.kinds.paint",
     "cortico.jobs.kinds.depth",
     "cortico.jobs.kinds.align",
+    "cortico.jobs.kinds.image_prepare",
     "cortico.jobs.kinds.atlas_import",
 ]
 

@@ -21,13 +21,25 @@ class JobRuntime:
         self.settings = settings
         self._pid = None
         self._db = None
+        self._inherited = None
 
     @property
     def db(self):
         if self._db is None or self._pid != os.getpid():
+            self.forget_parent_connections()
             self._db = Database(self.settings["DATABASE_URL"])
             self._pid = os.getpid()
         return self._db
+
+    def forget_parent_connections(self):
+        """In a forked child: drop the parent's pooled connections without closing them.
+
+        Closing an inherited PostgreSQL connection would end the parent's session too.
+        """
+        if self._db is not None and self._pid != os.getpid():
+            self._db.engine.dispose(close=False)
+            self._inherited = self._db  # kept referenced: never finalised in the child
+            self._db = None
 
     @cached_property
     def storage(self):

@@ -11,6 +11,7 @@ import re
 from urllib.parse import urljoin, urlsplit
 
 from cortico.exceptions import ConflictError, DependencyError, InputError, NotFoundError
+from cortico.images import strip_nifti_suffix
 
 __all__ = [
     "ImageServiceError",
@@ -19,7 +20,6 @@ __all__ = [
     "check_remote_allowed",
     "neuroglancer_url",
     "normalize_base_url",
-    "strip_nii_extension",
 ]
 
 #: Seconds to wait for a remote image service to answer (per request, not per transfer).
@@ -33,14 +33,6 @@ class ImageServiceError(DependencyError):
     def __init__(self, message, status=None):
         super().__init__(message)
         self.status = status
-
-
-def strip_nii_extension(file_name):
-    """The Chumni name of a file: without ``.nii.gz`` or ``.nii``; None for other suffixes."""
-    for suffix in (".nii.gz", ".nii"):
-        if file_name.endswith(suffix) and len(file_name) > len(suffix):
-            return file_name[: -len(suffix)]
-    return None
 
 
 def normalize_base_url(url):
@@ -221,7 +213,7 @@ class RemoteImageService:
             extra = response.json()
         except ValueError:
             extra = {}
-        name = strip_nii_extension(extra.get("fileName", "") if isinstance(extra, dict) else "") or strip_nii_extension(
+        name = strip_nifti_suffix(extra.get("fileName", "") if isinstance(extra, dict) else "") or strip_nifti_suffix(
             file_name
         )
         return name, self.info(name)

@@ -12,7 +12,9 @@ from cortico.db import Job, JobState
 from cortico.db.models import utcnow
 from cortico.exceptions import CorticoError, JobCancelled
 from cortico.jobs._context import JobContext
+from cortico.jobs._isolation import JobProcessDied, run_isolated
 from cortico.jobs._registry import get_kind
+from cortico.jobs.credentials import delete_credential
 
 __all__ = ["run_job"]
 
@@ -27,7 +29,6 @@ def run_job(self, job_id, dispatch_id):
     if not _claim(runtime, job_id, dispatch_id, self.request.hostname or runtime.hostname()):
         return
     context = JobContext(runtime, job_id, dispatch_id)
-    context.start_heartbeat(float(settings["JOB_HEARTBEAT_SECONDS"]))
     try:
         with runtime.db.session() as session:
             job = session.get(Job, job_id)
@@ -43,9 +44,14 @@ def run_job(self, job_id, dispatch_id):
                 "it was not retried again.",
             )
             return
-        result = get_kind(kind).run(context, params)
+        # The work runs in a killable child; this pool process only watches it.
+        result = run_isolated(context, get_kind(kind).run, params, float(settings["JOB_HEARTBEAT_SECONDS"]))
     except JobCancelled:
         _finish(runtime, job_id, dispatch_id, JobState.CANCELLED, message="cancelled by the user")
+        _forget_credential_if_finished(runtime, job_id, context.folder)
+    except JobProcessDied as exc:
+        log.error("job %s: %s", job_id, exc)
+        _finish(runtime, job_id, dispatch_id, JobState.FAILED, error=str(exc))
     except SoftTimeLimitExceeded:
         limit = settings["JOB_TIME_LIMIT_SECONDS"]
         _finish(
@@ -82,12 +88,29 @@ def run_job(self, job_id, dispatch_id):
             job_id,
             dispatch_id,
             JobState.FAILED,
-            error=f"Internal error while running the job ({type(exc).__name__}: {exc}).",
+            error=_crash_message(exc),
         )
     else:
         _finish(runtime, job_id, dispatch_id, JobState.SUCCEEDED, result=result)
     finally:
         context.stop_heartbeat()
+
+
+def _forget_credential_if_finished(runtime, job_id, folder):
+    """A killed job process could not delete its credential; do it unless the job runs again."""
+    with runtime.db.session() as session:
+        state = session.execute(select(Job.state).where(Job.id == job_id)).scalar()
+    if state is None or JobState(state).finished:
+        delete_credential(folder)
+
+
+def _crash_message(exc):
+    """What the user sees of an unexpected error: its first line, never a database statement."""
+    if type(exc).__module__.split(".")[0] in ("sqlalchemy", "psycopg", "psycopg2", "sqlite3"):
+        text = "a database error; the administrator can find details in the worker's log"
+    else:
+        text = str(exc).split("\n", 1)[0][:300].replace("\x00", "\\x00")
+    return f"Internal error while running the job ({type(exc).__name__}: {text})."
 
 
 def _claim(runtime, job_id, dispatch_id, hostname):

@@ -18,6 +18,7 @@ NaN (empty cell, region not in the table) gets the no-data colour.
 """
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -37,7 +38,7 @@ BRAINPAINTER_WEBSITE_STOPS = ("#ffffff", "#ffff00", "#ff9100", "#ff0000", "#ff00
 _MODES = ("ramp", "brainpainter")
 
 
-def parse_color(value, what="colour"):
+def parse_color(value, what="colour") -> tuple[float, ...]:
     """Turn a colour given as ``#rrggbb``, a matplotlib name or an RGB tuple into RGB.
 
     Parameters
@@ -86,7 +87,7 @@ def _as_stops(stops):
     return array
 
 
-def brainpainter_colors(values, stops=BRAINPAINTER_WEBSITE_STOPS):
+def brainpainter_colors(values, stops=BRAINPAINTER_WEBSITE_STOPS) -> np.ndarray:
     """Colours by BrainPainter's formula (values in ``0..N-1``).
 
     Parameters
@@ -150,8 +151,8 @@ class ColorScale:
     vmin: float
     vmax: float
     stops: tuple = DEFAULT_STOPS
-    cmap: str = None
-    center: float = None
+    cmap: str | None = None
+    center: float | None = None
     mode: str = "ramp"
     nodata_color: tuple = (0.62, 0.62, 0.62)
 
@@ -167,7 +168,7 @@ class ColorScale:
         else:
             _as_stops(self.stops)
 
-    def fractions(self, values):
+    def fractions(self, values) -> np.ndarray:
         """Position of ``values`` along the colours, 0..1 (clamped), NaN kept."""
         values = np.asarray(values, dtype=np.float64).ravel()
         if self.center is None:
@@ -178,7 +179,7 @@ class ColorScale:
             t = np.where(values < self.center, below, above)
         return np.clip(t, 0.0, 1.0)
 
-    def __call__(self, values):
+    def __call__(self, values) -> np.ndarray:
         """Map values to RGB, shape (n, 3); NaN gets :attr:`nodata_color`."""
         values = np.asarray(values, dtype=np.float64).ravel()
         if self.mode == "brainpainter":
@@ -192,7 +193,7 @@ class ColorScale:
         colors[np.isnan(values)] = self.nodata_color
         return colors
 
-    def matplotlib(self, samples=512):
+    def matplotlib(self, samples=512) -> tuple[Any, Any]:
         """Return ``(cmap, norm)`` drawing exactly this scale in a matplotlib colour bar."""
         from matplotlib.colors import ListedColormap, Normalize, TwoSlopeNorm
 

@@ -5,8 +5,12 @@ brain images are embedded rasters at their rendered resolution.
 """
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 __all__ = [
     "colorbar_figure",
@@ -40,7 +44,7 @@ _CAPTIONS = {
 }
 
 
-def view_caption(view_name):
+def view_caption(view_name) -> str:
     """A short human caption for a view name (``"Left lateral"``)."""
     return _CAPTIONS.get(view_name, view_name.replace("-", " "))
 
@@ -65,7 +69,7 @@ def _draw_colorbar(fig, cax, scale, label, orientation):
     return bar
 
 
-def colorbar_figure(scale, label="", orientation="horizontal"):
+def colorbar_figure(scale, label="", orientation="horizontal") -> "Figure":
     """A figure holding only the colour bar of ``scale`` in data units.
 
     Parameters
@@ -91,7 +95,7 @@ def colorbar_figure(scale, label="", orientation="horizontal"):
     return fig
 
 
-def panel_figure(images, scale, label="", title="", columns=None):
+def panel_figure(images, scale, label="", title="", columns=None) -> "Figure":
     """One figure with every view of a row, their captions, a colour bar and a title.
 
     Parameters
@@ -160,7 +164,7 @@ def panel_figure(images, scale, label="", title="", columns=None):
     return fig
 
 
-def save_figure(fig, path, dpi=200, transparent=False):
+def save_figure(fig, path, dpi=200, transparent=False) -> None:
     """Write ``fig`` to ``path`` (format from the suffix) with text kept as text."""
     import matplotlib
 

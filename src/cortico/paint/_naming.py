@@ -9,7 +9,7 @@ _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 _MAX_LENGTH = 80
 
 
-def safe_name(text, fallback="image"):
+def safe_name(text, fallback="image") -> str:
     """A file-name fragment made only of ASCII letters, digits, ``.``, ``_`` and ``-``.
 
     Parameters

@@ -3,19 +3,9 @@
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import numpy as np
-
 from cortico.exceptions import InputError
-from cortico.paint._colors import parse_color
-from cortico.paint._figures import (
-    colorbar_figure,
-    colorbar_image,
-    panel_figure,
-    save_figure,
-)
-from cortico.paint._movie import compose_frame, interpolate_rows, write_movie
-from cortico.paint._naming import safe_name, unique_safe_names
-from cortico.paint._render import render_view
+from cortico.paint._files import SETTINGS_FILE, row_file_names
+from cortico.paint._outputs import render_images, write_colorbars, write_movie_files, write_panel
 from cortico.paint._settings import PaintSettings
 from cortico.paint._table import ValuesTable, values_table_from_data
 
@@ -47,10 +37,10 @@ class PaintResult:
     panels: dict = field(default_factory=dict)
     movies: list = field(default_factory=list)
     colorbars: list = field(default_factory=list)
-    settings_path: Path = None
-    settings: PaintSettings = None
+    settings_path: Path | None = None
+    settings: PaintSettings | None = None
     scale: object = None
-    table: ValuesTable = None
+    table: ValuesTable | None = None
     warnings: list = field(default_factory=list)
 
 
@@ -75,7 +65,7 @@ def _resolved_settings(settings, overrides):
     return settings
 
 
-def paint(values, settings=None, *, out_dir=None, progress=None, atlas=None, **overrides):
+def paint(values, settings=None, *, out_dir=None, progress=None, atlas=None, **overrides) -> PaintResult:
     """Paint every row of ``values`` on an atlas.
 
     Parameters
@@ -141,71 +131,26 @@ def paint(values, settings=None, *, out_dir=None, progress=None, atlas=None, **o
     if out_dir is not None:
         out = Path(out_dir)
         out.mkdir(parents=True, exist_ok=True)
-        result.settings_path = out / "settings.json"
+        result.settings_path = out / SETTINGS_FILE
         settings.to_json(result.settings_path)
-        for suffix in ("png", "pdf", "svg"):
-            path = out / f"colorbar.{suffix}"
-            save_figure(
-                colorbar_figure(scale, settings.label),
-                path,
-                transparent=settings.background == "transparent",
-            )
-            result.colorbars.append(path)
-    render_options = dict(
-        size=(settings.width, settings.height),
-        background=settings.background,
-        nodata_color=parse_color(settings.nodata_color),
-        medial_wall_color=parse_color(settings.medial_wall_color),
-        antialias=settings.antialias,
-    )
-    file_names = unique_safe_names([row.name for row in table.rows])
-    for row, file_name in zip(table.rows, file_names, strict=True):
-        colors = scale(row.values)
-        rendered = []
-        for view in views:
-            image = render_view(atlas_object, settings.surface, colors, view, **render_options)
-            if out is None:
-                result.images[(row.name, view.name)] = image
-            else:
-                path = out / f"{safe_name(view.name)}_{file_name}.png"
-                _save_png(image, path, keep_alpha=settings.background == "transparent")
-                result.images[(row.name, view.name)] = path
-                if settings.panel:
-                    rendered.append((view.name, image))
-            step(f"{row.name}: {view.name}")
+        result.colorbars = write_colorbars(out, scale, settings)
+    named_rows = list(zip(row_file_names([row.name for row in table.rows]), table.rows, strict=True))
+    for file_name, row in named_rows:
+        produced = render_images(
+            atlas_object,
+            [(file_name, row)],
+            settings,
+            scale,
+            out,
+            views,
+            lambda message, name=row.name: step(f"{name}: {message.partition(': ')[2]}"),
+        )
+        for (_, view_name), (path, image) in produced.items():
+            result.images[(row.name, view_name)] = image if out is None else path
         if settings.panel:
-            figure = panel_figure(rendered, scale, settings.label, title=row.name)
-            paths = []
-            for suffix in settings.panel_formats:
-                path = out / f"panel_{file_name}.{suffix}"
-                save_figure(figure, path, transparent=settings.background == "transparent")
-                paths.append(path)
-            result.panels[row.name] = paths
+            images = [(view_name, image) for (_, view_name), (_, image) in produced.items()]
+            result.panels[row.name] = write_panel(out, file_name, row.name, images, scale, settings)
             step(f"{row.name}: panel")
     if settings.movie:
-        result.movies = _movie(atlas_object, table, settings, scale, render_options, out, step)
+        result.movies = write_movie_files(atlas_object, table, settings, scale, out, step)
     return result
-
-
-def _save_png(image, path, keep_alpha):
-    from PIL import Image
-
-    # zlib level 3: half the encoding time of the default 6 for ~10 % larger files
-    Image.fromarray(image if keep_alpha else np.ascontiguousarray(image[..., :3])).save(path, compress_level=3)
-
-
-def _movie(atlas, table, settings, scale, render_options, out, step):
-    options = dict(render_options, background="white")
-    bar = colorbar_image(scale, settings.label, min(settings.width, 900))
-    frames = []
-    rows = [(row.name, row.values) for row in table.rows]
-    for caption, values in interpolate_rows(rows, settings.movie_steps):
-        image = render_view(atlas, settings.surface, scale(values), settings.movie_view, **options)
-        frames.append(compose_frame(image, caption, bar))
-        step(f"movie frame: {caption}")
-    paths = []
-    for suffix in settings.movie_formats:
-        path = out / f"movie.{suffix}"
-        write_movie(frames, path, settings.movie_fps)
-        paths.append(path)
-    return paths

@@ -14,7 +14,7 @@ DEFAULT_NODATA_COLOR = (0.62, 0.62, 0.62)
 DEFAULT_MEDIAL_WALL_COLOR = (0.5, 0.5, 0.5)
 
 
-def region_color_table(atlas, region_colors, nodata_color=DEFAULT_NODATA_COLOR):
+def region_color_table(atlas, region_colors, nodata_color=DEFAULT_NODATA_COLOR) -> np.ndarray:
     """Colours of all regions of ``atlas`` as an (n, 3) array.
 
     Parameters
@@ -78,7 +78,7 @@ def render_view(
     nodata_color=DEFAULT_NODATA_COLOR,
     medial_wall_color=DEFAULT_MEDIAL_WALL_COLOR,
     antialias="fxaa",
-):
+) -> np.ndarray:
     """Render one view of ``atlas`` with regions painted in ``region_colors``.
 
     Parameters

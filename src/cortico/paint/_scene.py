@@ -19,7 +19,7 @@ _OVERLAP_TOLERANCE_MM = 10.0
 # Glass brains always use the pial surface: subcortical structures live in its space
 # (inflated or white surfaces would not enclose them).
 _GLASS_SURFACE = "pial"
-_scenes = weakref.WeakKeyDictionary()
+_scenes: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
 class Scene:

@@ -12,15 +12,15 @@ from pathlib import Path
 
 import numpy as np
 
-from cortico.exceptions import InputError
+from cortico.atlases._names import SURFACE_KINDS
+from cortico.exceptions import InputError, Problem
 from cortico.paint._colors import DEFAULT_STOPS, ColorScale, _colormap, parse_color
 from cortico.paint._renderer import ANTIALIAS_MODES, MAX_IMAGE_SIZE
-from cortico.paint._views import get_view
+from cortico.paint._views import View, get_view
 
 __all__ = ["PaintSettings", "SETTINGS_VERSION"]
 
 SETTINGS_VERSION = 1
-_SURFACES = ("pial", "white", "inflated", "midthickness")
 _MESHES = ("fsaverage", "fsaverage6", "fsaverage5")
 _PANEL_FORMATS = ("png", "pdf", "svg")
 _MOVIE_FORMATS = ("mp4", "gif")
@@ -88,10 +88,10 @@ class PaintSettings:
     views: tuple = _DEFAULT_VIEWS
     mode: str = "ramp"
     colors: tuple = DEFAULT_STOPS
-    cmap: str = None
-    vmin: float = None
-    vmax: float = None
-    center: float = None
+    cmap: str | None = None
+    vmin: float | None = None
+    vmax: float | None = None
+    center: float | None = None
     robust: bool = False
     nodata_color: str = "#9e9e9e"
     medial_wall_color: str = "#7f7f7f"
@@ -116,73 +116,80 @@ class PaintSettings:
             if isinstance(value, str):
                 value = [v for v in value.split(",") if v.strip()]
             setattr(self, name, tuple(value))
-        if self.surface not in _SURFACES:
-            problems.append(f"surface must be one of {_SURFACES}, got {self.surface!r}")
+        if self.surface not in SURFACE_KINDS:
+            problems.append(_problem(f"surface must be one of {SURFACE_KINDS}, got {self.surface!r}", "surface"))
         if self.mesh not in _MESHES:
-            problems.append(f"mesh must be one of {_MESHES}, got {self.mesh!r}")
+            problems.append(_problem(f"mesh must be one of {_MESHES}, got {self.mesh!r}", "mesh"))
         if not isinstance(self.atlas, str) or not self.atlas.strip():
-            problems.append("atlas must be a non-empty name")
+            problems.append(_problem("atlas must be a non-empty name", "atlas"))
         if not self.views:
-            problems.append("at least one view is needed")
-        for spec in self.views + (self.movie_view,):
-            problems.extend(_collect(get_view, spec))
+            problems.append(_problem("at least one view is needed", "views"))
+        for spec in self.views:
+            problems.extend(_collect("views", get_view, spec))
+        problems.extend(_collect("movie_view", get_view, self.movie_view))
         if self.mode not in ("ramp", "brainpainter"):
-            problems.append(f"mode must be 'ramp' or 'brainpainter', got {self.mode!r}")
+            problems.append(_problem(f"mode must be 'ramp' or 'brainpainter', got {self.mode!r}", "mode"))
         for i, color in enumerate(self.colors):
-            problems.extend(_collect(parse_color, color, f"Colour stop {i + 1}"))
+            problems.extend(_collect("colors", parse_color, color, f"Colour stop {i + 1}"))
         if len(self.colors) < 2:
-            problems.append(f"at least 2 colour stops are needed, got {len(self.colors)}")
+            problems.append(_problem(f"at least 2 colour stops are needed, got {len(self.colors)}", "colors"))
         if self.cmap is not None:
             if self.mode == "brainpainter":
-                problems.append("cmap cannot be used in brainpainter mode (it uses the colour stops)")
-            problems.extend(_collect(_colormap, self.cmap))
+                problems.append(_problem("cmap cannot be used in brainpainter mode (it uses the colour stops)", "cmap"))
+            problems.extend(_collect("cmap", _colormap, self.cmap))
         for name in ("vmin", "vmax", "center"):
             value = getattr(self, name)
             if value is not None:
                 if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-                    problems.append(f"{name} must be a finite number, got {value!r}")
+                    problems.append(_problem(f"{name} must be a finite number, got {value!r}", name))
                 else:
                     setattr(self, name, float(value))
         if isinstance(self.vmin, float) and isinstance(self.vmax, float) and self.vmax <= self.vmin:
-            problems.append(f"vmax ({self.vmax:g}) must be greater than vmin ({self.vmin:g})")
+            problems.append(_problem(f"vmax ({self.vmax:g}) must be greater than vmin ({self.vmin:g})", "vmax"))
         for name in ("nodata_color", "medial_wall_color"):
-            problems.extend(_collect(parse_color, getattr(self, name), name))
+            problems.extend(_collect(name, parse_color, getattr(self, name), name))
         if self.background != "transparent":
-            problems.extend(_collect(parse_color, self.background, "background"))
+            problems.extend(_collect("background", parse_color, self.background, "background"))
         if self.antialias not in ANTIALIAS_MODES:
-            problems.append(f"antialias must be one of {ANTIALIAS_MODES}, got {self.antialias!r}")
+            problems.append(
+                _problem(f"antialias must be one of {ANTIALIAS_MODES}, got {self.antialias!r}", "antialias")
+            )
         for name in ("width", "height"):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int) or not 16 <= value <= MAX_IMAGE_SIZE:
-                problems.append(f"{name} must be a whole number of pixels in 16..{MAX_IMAGE_SIZE}, got {value!r}")
+                problems.append(
+                    _problem(f"{name} must be a whole number of pixels in 16..{MAX_IMAGE_SIZE}, got {value!r}", name)
+                )
         for name, allowed in (
             ("panel_formats", _PANEL_FORMATS),
             ("movie_formats", _MOVIE_FORMATS),
         ):
             for value in getattr(self, name):
                 if value not in allowed:
-                    problems.append(f"{name}: {value!r} is not one of {allowed}")
+                    problems.append(_problem(f"{name}: {value!r} is not one of {allowed}", name))
         if not isinstance(self.movie_fps, (int, float)) or not 0.1 <= self.movie_fps <= 60:
-            problems.append(f"movie_fps must be in 0.1..60, got {self.movie_fps!r}")
+            problems.append(_problem(f"movie_fps must be in 0.1..60, got {self.movie_fps!r}", "movie_fps"))
         steps = self.movie_steps
         if isinstance(steps, bool) or not isinstance(steps, int) or not 0 <= steps <= 100:
-            problems.append(f"movie_steps must be a whole number in 0..100, got {self.movie_steps!r}")
-        if not isinstance(self.label, str):
-            problems.append("label must be text")
-        if self.version != SETTINGS_VERSION:
-            problems.append(f"settings version {self.version!r} is not supported (expected {SETTINGS_VERSION})")
-        if problems:
-            raise InputError(
-                "Invalid paint settings: " + "; ".join(problems) + ".",
-                problems=problems,
+            problems.append(
+                _problem(f"movie_steps must be a whole number in 0..100, got {self.movie_steps!r}", "movie_steps")
             )
+        if not isinstance(self.label, str):
+            problems.append(_problem("label must be text", "label"))
+        if self.version != SETTINGS_VERSION:
+            problems.append(
+                _problem(f"settings version {self.version!r} is not supported (expected {SETTINGS_VERSION})", "version")
+            )
+        if problems:
+            listed = "; ".join(p.message.rstrip(".") for p in problems)
+            raise InputError(f"Invalid paint settings: {listed}.", problems=problems)
 
     @property
-    def view_objects(self):
+    def view_objects(self) -> list[View]:
         """The :class:`~cortico.paint.View` of every entry of :attr:`views`."""
         return [get_view(spec) for spec in self.views]
 
-    def color_scale(self, values):
+    def color_scale(self, values) -> ColorScale:
         """Resolve the colour scale, taking automatic limits from ``values``.
 
         Parameters
@@ -232,7 +239,7 @@ class PaintSettings:
             nodata_color=nodata,
         )
 
-    def resolved(self, values):
+    def resolved(self, values) -> "PaintSettings":
         """These settings with the automatic colour range fixed from ``values``.
 
         Split a table into parts only after this, so that every part uses the same
@@ -252,13 +259,13 @@ class PaintSettings:
         scale = self.color_scale(values)
         return self.replace(vmin=scale.vmin, vmax=scale.vmax)
 
-    def to_dict(self):
+    def to_dict(self) -> dict:
         """Plain JSON-able dict (tuples become lists)."""
         return {
             key: list(value) if isinstance(value, tuple) else value for key, value in dataclasses.asdict(self).items()
         }
 
-    def to_json(self, path=None):
+    def to_json(self, path=None) -> str:
         """Serialise to JSON text, and write it to ``path`` when given."""
         text = json.dumps(self.to_dict(), indent=2, ensure_ascii=False) + "\n"
         if path is not None:
@@ -266,21 +273,19 @@ class PaintSettings:
         return text
 
     @classmethod
-    def from_dict(cls, data):
+    def from_dict(cls, data) -> "PaintSettings":
         """Build settings from a dict, rejecting unknown keys."""
         if not isinstance(data, dict):
             raise InputError(f"Settings must be a JSON object, got {type(data).__name__}.")
         known = {f.name for f in dataclasses.fields(cls)}
         unknown = sorted(set(data) - known)
         if unknown:
-            raise InputError(
-                f"Unknown settings key(s): {', '.join(unknown)}. Known keys: {', '.join(sorted(known))}.",
-                problems=[f"unknown key {key!r}" for key in unknown],
-            )
+            message = f"Unknown settings key(s): {', '.join(unknown)}. Known keys: {', '.join(sorted(known))}."
+            raise InputError(message, problems=[Problem(message, field="settings")])
         return cls(**data)
 
     @classmethod
-    def from_json(cls, source):
+    def from_json(cls, source) -> "PaintSettings":
         """Read settings from JSON text or a path to a ``settings.json`` file."""
         if isinstance(source, Path) or (isinstance(source, str) and not source.lstrip().startswith("{")):
             try:
@@ -295,14 +300,19 @@ class PaintSettings:
             ) from None
         return cls.from_dict(data)
 
-    def replace(self, **changes):
+    def replace(self, **changes) -> "PaintSettings":
         """Return a copy with ``changes`` applied (validated)."""
         return dataclasses.replace(self, **changes)
 
 
-def _collect(function, *args):
+def _problem(text, field_name):
+    return Problem(text.rstrip(".") + ".", field=field_name)
+
+
+def _collect(field_name, function, *args):
+    """The problem of ``function(*args)`` for setting ``field_name``, as a list (empty when fine)."""
     try:
         function(*args)
     except InputError as exc:
-        return [exc.message.rstrip(".")]
+        return [_problem(exc.message, field_name)]
     return []

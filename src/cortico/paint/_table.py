@@ -19,62 +19,32 @@ import math
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from cortico.exceptions import InputError, LimitExceededError
+from cortico.atlases._templates import IMAGE_NAME_COLUMN
+from cortico.exceptions import InputError, LimitExceededError, Problem, located
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = [
-    "TableProblem",
     "ValuesRow",
     "ValuesTable",
     "read_values_table",
     "values_table_from_data",
 ]
 
-NAME_COLUMN = "Image-name-unique"
+NAME_COLUMN = IMAGE_NAME_COLUMN
 _NAN_WORDS = {"", "nan", "na", "n/a", "none", "null", "-"}
 _DECIMAL_COMMA = re.compile(r"^[+-]?\d*,\d+$")
 _MAX_LISTED = 12
 
 
-@dataclass(frozen=True)
-class TableProblem:
-    """One problem found in a values table.
-
-    Attributes
-    ----------
-    message : str
-        What is wrong and what was expected.
-    row : int or None
-        Spreadsheet row (header = 1), None for whole-table problems.
-    column : str or None
-        Column name as written in the file.
-    suggestions : tuple of str
-        Closest known region names, best first.
-    """
-
-    message: str
-    row: int = None
-    column: str = None
-    suggestions: tuple = ()
-
-    def __str__(self):
-        where = []
-        if self.row is not None:
-            where.append(f"row {self.row}")
-        if self.column is not None:
-            where.append(f"column {self.column!r}")
-        return (", ".join(where) + ": " if where else "") + self.message
-
-    def to_dict(self):
-        """JSON-able form for the web API."""
-        return {
-            "row": self.row,
-            "column": self.column,
-            "message": self.message,
-            "suggestions": list(self.suggestions),
-        }
+def _problem(text, row=None, column=None, suggestions=()):
+    """A table Problem whose sentence says where it is."""
+    return Problem(located(text, row, column), row=row, column=column, field="table", suggestions=tuple(suggestions))
 
 
 @dataclass
@@ -83,7 +53,7 @@ class ValuesRow:
 
     name: str
     values: np.ndarray
-    row: int = None
+    row: int | None = None
 
 
 @dataclass
@@ -108,13 +78,13 @@ class ValuesTable:
     columns: dict = field(default_factory=dict)
     warnings: list = field(default_factory=list)
 
-    def matrix(self):
+    def matrix(self) -> np.ndarray:
         """All values, shape (rows, regions)."""
         if not self.rows:
             return np.zeros((0, len(self.region_keys)))
         return np.vstack([row.values for row in self.rows])
 
-    def to_frame(self):
+    def to_frame(self) -> "pd.DataFrame":
         """A pandas DataFrame indexed by image name, one column per region key."""
         import pandas as pd
 
@@ -127,14 +97,9 @@ class ValuesTable:
 
 def _raise(problems, what):
     count = len(problems)
-    listed = "; ".join(str(p) for p in problems[:_MAX_LISTED])
+    listed = "; ".join(p.message.rstrip(".") for p in problems[:_MAX_LISTED])
     more = f"; and {count - _MAX_LISTED} more" if count > _MAX_LISTED else ""
-    error = InputError(
-        f"{what}: {count} problem{'s' if count != 1 else ''}: {listed}{more}.",
-        problems=[str(p) for p in problems],
-    )
-    error.details = [p.to_dict() for p in problems]
-    raise error
+    raise InputError(f"{what}: {count} problem{'s' if count != 1 else ''}: {listed}{more}.", problems=problems)
 
 
 def _decode(data):
@@ -204,7 +169,7 @@ def _resolve_columns(atlas, columns, problems, warnings):
         elif column in resolution.ambiguous:
             keys = resolution.ambiguous[column]
             problems.append(
-                TableProblem(
+                _problem(
                     f"the name matches several regions ({', '.join(keys)}); use one of their full names",
                     column=column,
                     suggestions=tuple(keys),
@@ -216,7 +181,7 @@ def _resolve_columns(atlas, columns, problems, warnings):
             lacking = [suggestions[0]] if best and all(r.key in missing_keys for r in best) else []
             if lacking:
                 problems.append(
-                    TableProblem(
+                    _problem(
                         f"no region of atlas {atlas.name!r} has this name; did you mean "
                         f"{' or '.join(repr(s) for s in lacking)}? (that region has no column)",
                         column=column,
@@ -228,7 +193,7 @@ def _resolve_columns(atlas, columns, problems, warnings):
                 warnings.append(f"Column {column!r} matches no region of atlas {atlas.name!r} and is ignored{hint}.")
     for message in resolution.problems:
         if "both give a value" in message:
-            problems.append(TableProblem(message.rstrip(".")))
+            problems.append(_problem(message))
     return column_regions, resolution
 
 
@@ -246,7 +211,33 @@ def _missing_warning(atlas, resolution, column_regions):
     )
 
 
-def read_values_table(source, atlas, max_rows=None, max_columns=None):
+def _records(reader, label, max_rows):
+    """Non-blank records ``(line number, cells)``, header first.
+
+    Rows are counted while reading: past ``max_rows`` data rows the rest of the
+    table is not read at all.
+    """
+    records = []
+    try:
+        for cells in reader:
+            if not any(c.strip() for c in cells):
+                continue
+            records.append((reader.line_num, cells))
+            if max_rows is not None and len(records) > max_rows + 1:
+                raise LimitExceededError(
+                    f"The table has more than {max_rows} data rows; this server paints at most {max_rows} rows "
+                    "per job. Split the table into several jobs."
+                )
+    except csv.Error as exc:
+        if "field larger than field limit" in str(exc):
+            raise LimitExceededError(
+                f"Line {reader.line_num} of {label} has a cell longer than {csv.field_size_limit()} characters."
+            ) from None
+        raise InputError(f"{label}, line {reader.line_num}: {exc}.") from None
+    return records
+
+
+def read_values_table(source, atlas, max_rows=None, max_columns=None) -> ValuesTable:
     """Parse a BrainPainter-style CSV into region values per image.
 
     Parameters
@@ -259,7 +250,7 @@ def read_values_table(source, atlas, max_rows=None, max_columns=None):
         Refuse tables with more columns before any name is resolved (resolving
         names with suggestions costs time per column).
     max_rows : int, optional
-        Reject tables with more data rows.
+        Refuse tables with more data rows, without reading past the limit.
 
     Returns
     -------
@@ -268,18 +259,25 @@ def read_values_table(source, atlas, max_rows=None, max_columns=None):
     Raises
     ------
     InputError
-        With ``.problems`` (one string each) and ``.details`` (dicts with row,
-        column, message, suggestions) listing every problem found.
+        With ``.details``: every problem found, as :class:`~cortico.exceptions.Problem`
+        with its row, column and suggestions (``.problems``: their sentences).
+    LimitExceededError
+        More than ``max_rows`` data rows or ``max_columns`` value columns, or a
+        cell longer than the CSV reader's field limit.
     """
     text, label = _read_text(source)
-    lines = text.splitlines()
-    header_line = next((line for line in lines if line.strip()), "")
+    if "\x00" in text:
+        line = text.count("\n", 0, text.index("\x00")) + 1
+        raise InputError(
+            f"Line {line} of {label} contains a NUL character: this is not a text CSV file "
+            "(save a spreadsheet as CSV first)."
+        )
+    header_line = next((m.group() for m in re.finditer(r"[^\r\n]+", text) if m.group().strip()), "")
     if not header_line:
         raise InputError(f"{label} is empty: expected a header row starting with {NAME_COLUMN!r}.")
     delimiter = _delimiter(header_line)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    records = [(reader.line_num, cells) for cells in reader]
-    records = [(number, cells) for number, cells in records if any(c.strip() for c in cells)]
+    records = _records(reader, label, max_rows)
     if not records:  # e.g. only quotes or separators: lines that hold no cell
         raise InputError(f"{label} has no header row: expected a first row starting with {NAME_COLUMN!r}.")
     _, header = records[0]
@@ -294,16 +292,16 @@ def read_values_table(source, atlas, max_rows=None, max_columns=None):
     problems, warnings = [], []
     if not header or not _is_name_column(header[0]):
         found = header[0] if header else ""
-        problems.append(TableProblem(f"the first column must be {NAME_COLUMN!r} (found {found!r})", row=1))
+        problems.append(_problem(f"the first column must be {NAME_COLUMN!r} (found {found!r})", row=1))
     columns = header[1:]
     for position, column in enumerate(columns, start=2):
         if not column:
-            problems.append(TableProblem(f"column {position} of the header has no name", row=1))
+            problems.append(_problem(f"column {position} of the header has no name", row=1))
     seen = {}
     for column in columns:
         if column and column in seen:
             problems.append(
-                TableProblem(
+                _problem(
                     "this column appears more than once in the header",
                     row=1,
                     column=column,
@@ -313,15 +311,12 @@ def read_values_table(source, atlas, max_rows=None, max_columns=None):
     named = [c for c in dict.fromkeys(columns) if c]
     column_regions, resolution = _resolve_columns(atlas, named, problems, warnings)
     if not named and header:
-        problems.append(TableProblem("the header has no region columns after the image name", row=1))
+        problems.append(_problem("the header has no region columns after the image name", row=1))
     elif named and not column_regions and not resolution.medial_wall:
-        problems.append(TableProblem(f"no column names a region of atlas {atlas.name!r}; is this the right atlas?"))
+        problems.append(_problem(f"no column names a region of atlas {atlas.name!r}; is this the right atlas?"))
     data_records = records[1:]
     if not data_records:
-        problems.append(TableProblem("the table has a header but no data rows"))
-    if max_rows is not None and len(data_records) > max_rows:
-        problems.append(TableProblem(f"the table has {len(data_records)} data rows; at most {max_rows} are allowed"))
-        data_records = []
+        problems.append(_problem("the table has a header but no data rows"))
     decimal_comma = delimiter == ";"
     rows, names = [], {}
     width = len(header)
@@ -329,7 +324,7 @@ def read_values_table(source, atlas, max_rows=None, max_columns=None):
         cells = [c.strip() for c in cells]
         if len(cells) < width:
             problems.append(
-                TableProblem(
+                _problem(
                     f"has {len(cells)} cells but the header has {width} columns (ragged row); "
                     "add empty cells for missing values",
                     row=number,
@@ -339,7 +334,7 @@ def read_values_table(source, atlas, max_rows=None, max_columns=None):
         extra = [c for c in cells[width:] if c]
         if extra:
             problems.append(
-                TableProblem(
+                _problem(
                     f"has {len(cells)} cells but the header has {width} columns; "
                     f"remove the extra values ({', '.join(repr(c) for c in extra[:3])})",
                     row=number,
@@ -349,7 +344,7 @@ def read_values_table(source, atlas, max_rows=None, max_columns=None):
         name = cells[0].strip()
         if not name:
             problems.append(
-                TableProblem(
+                _problem(
                     "the image name is empty",
                     row=number,
                     column=header[0] if header else None,
@@ -357,7 +352,7 @@ def read_values_table(source, atlas, max_rows=None, max_columns=None):
             )
         elif name in names:
             problems.append(
-                TableProblem(
+                _problem(
                     f"image name {name!r} is already used in row {names[name]}; image names must be unique",
                     row=number,
                     column=header[0],
@@ -371,7 +366,7 @@ def read_values_table(source, atlas, max_rows=None, max_columns=None):
                 continue
             value, error = _parse_number(cell, decimal_comma)
             if error:
-                problems.append(TableProblem(error, row=number, column=column))
+                problems.append(_problem(error, row=number, column=column))
             else:
                 values[column_regions[column]] = value
         rows.append(ValuesRow(name, values, number))
@@ -389,7 +384,7 @@ def read_values_table(source, atlas, max_rows=None, max_columns=None):
     )
 
 
-def values_table_from_data(data, atlas):
+def values_table_from_data(data, atlas) -> ValuesTable:
     """Build a :class:`ValuesTable` from a DataFrame or dict (see :func:`cortico.paint.paint`).
 
     Parameters

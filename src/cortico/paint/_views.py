@@ -76,19 +76,19 @@ class View:
             raise InputError(f"View {self.name!r}: elevation must be between -90 and 90, got {self.elevation!r}.")
 
     @property
-    def direction(self):
+    def direction(self) -> np.ndarray:
         """Unit vector from the scene centre toward the camera."""
         az, el = math.radians(self.azimuth), math.radians(self.elevation)
         return np.array([math.cos(el) * math.cos(az), math.cos(el) * math.sin(az), math.sin(el)])
 
     @property
-    def up(self):
+    def up(self) -> np.ndarray:
         """Screen-up vector: superior, or anterior when looking from above/below."""
         if abs(self.elevation) > 89.0:
             return np.array([0.0, 1.0, 0.0])
         return np.array([0.0, 0.0, 1.0])
 
-    def to_spec(self):
+    def to_spec(self) -> str:
         """Return the string that :func:`get_view` turns back into this view."""
         if NAMED_VIEWS.get(self.name) == self:
             return self.name
@@ -132,7 +132,7 @@ NAMED_VIEWS["posterior"] = View("posterior", azimuth=270)
 _CAMERA_KEYS = {"azimuth", "elevation", "zoom", "projection", "hemispheres", "content"}
 
 
-def get_view(spec):
+def get_view(spec) -> View:
     """Turn a view name, a ``camera:`` spec or a :class:`View` into a :class:`View`.
 
     Parameters

@@ -8,7 +8,7 @@ from flask_cors import CORS
 from flask_smorest import Api
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from cortico import __version__
+from cortico._version import __version__
 from cortico.jobs import make_celery
 from cortico.settings import load_settings
 from cortico.web.errors import register_error_handlers
@@ -57,7 +57,8 @@ def create_app(test_config=None):
     if settings.get("CORS_ORIGINS"):
         CORS(
             app,
-            origins=re.compile(settings["CORS_ORIGINS"]),
+            # The whole origin must match (flask-cors would accept any origin starting with a match).
+            origins=re.compile(rf"(?:{settings['CORS_ORIGINS']})\Z"),
             max_age=settings["CORS_MAX_AGE"],
             allow_headers=["Authorization", "Content-Type", "X-CHUNMA-FILESIZE", "X-CHUNMA-SEGMENTATION"],
             expose_headers=["Content-Disposition", "Location"],
@@ -69,9 +70,14 @@ def create_app(test_config=None):
 
     api = Api(app)
     _register_blueprints(app, api)
-    register_error_handlers(app)
+    register_error_handlers(app, api)
+    from cortico.web._input_guard import init_input_guard
+
+    init_input_guard(app)
+    from cortico.web._browser_security import init_browser_security
     from cortico.web._csrf import init_csrf
 
+    init_browser_security(app)
     init_csrf(app)
     from cortico.web._commands import initdb_command
 

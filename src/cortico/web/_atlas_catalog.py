@@ -4,15 +4,13 @@ A caller sees the bundled atlases and their own imported ones (named
 ``user:<name>`` in settings, stored with :class:`cortico.atlases.AtlasStore`).
 """
 
-from matplotlib.colors import to_hex
-
+from cortico.atlases import column_name
 from cortico.exceptions import NotFoundError
-from cortico.jobs.kinds._paint_inputs import IMPORTED_PREFIX, load_paint_atlas, owner_atlases
+from cortico.paint import IMPORTED_PREFIX, load_paint_atlas, owner_atlases
 
 __all__ = ["SCHEMAS", "atlas_entries", "atlas_entry", "atlas_regions", "atlas_summary", "template_text"]
 
 SCHEMAS = ("v1", "v2")
-_SIDE = {"lh": "Left-", "rh": "Right-"}
 
 
 def atlas_entries(store=None, owner=None):
@@ -70,6 +68,8 @@ def atlas_summary(entry, store=None, owner=None):
 
 def atlas_regions(name, store=None, owner=None):
     """Every region of atlas ``name`` with its v2 column name and colour."""
+    from matplotlib.colors import to_hex  # matplotlib: not at web start
+
     atlas = load_paint_atlas(name, store, owner)
     return [
         {
@@ -77,15 +77,15 @@ def atlas_regions(name, store=None, owner=None):
             "name": region.name,
             "hemi": region.hemi,
             "kind": region.kind,
-            "column": _SIDE.get(region.hemi, "") + region.name,
+            "column": column_name(region.name, region.hemi),
             "color": to_hex(region.color),
         }
         for region in atlas.regions
     ]
 
 
-def template_text(name, schema="v2", rows=1, store=None, owner=None):
-    """A ready-to-fill CSV for atlas ``name``.
+def template_text(name, schema="v2", rows=1, store=None, owner=None, demo=False):
+    """A ready-to-fill CSV for atlas ``name`` (with demonstration values if ``demo``).
 
     BrainPainter's own column lists for the atlases it had (dk, destrieux, dkt), the
     atlas' region names otherwise.
@@ -95,8 +95,8 @@ def template_text(name, schema="v2", rows=1, store=None, owner=None):
     atlas = load_paint_atlas(name, store, owner)
     names = tuple(f"image-{i}" for i in range(1, int(rows) + 1))
     if str(name).strip().lower().startswith(IMPORTED_PREFIX):
-        return template_csv(atlas, schema, image_names=names)
+        return template_csv(atlas, schema, image_names=names, demo=demo)
     try:
-        return template_csv(atlas.name, schema, image_names=names)
+        return template_csv(atlas.name, schema, image_names=names, demo=demo)
     except NotFoundError:
-        return template_csv(atlas, schema, image_names=names)
+        return template_csv(atlas, schema, image_names=names, demo=demo)

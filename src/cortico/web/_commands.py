@@ -5,13 +5,13 @@ from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy.engine import make_url
 
-from cortico.db import upgrade_schema
-
 
 @click.command("initdb")
 @with_appcontext
 def initdb_command():
     """Create or upgrade the database schema."""
+    from cortico.db import upgrade_schema  # alembic: only for this command
+
     url = current_app.config["DATABASE_URL"]
     upgrade_schema(url)
     click.echo(f"database ready: {make_url(url).render_as_string(hide_password=True)}")

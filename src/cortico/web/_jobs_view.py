@@ -22,13 +22,13 @@ def get_owned_job(job_id, owner_id):
         return job
 
 
-def list_owned_jobs(owner_id, limit=50):
+def list_owned_jobs(owner_id, limit=50, kinds=None):
+    """The owner's most recent jobs, newest first (only ``kinds`` if given)."""
+    query = select(Job).where(Job.owner_id == owner_id)
+    if kinds:
+        query = query.where(Job.kind.in_(kinds))
     with _db().session() as session:
-        return list(
-            session.execute(
-                select(Job).where(Job.owner_id == owner_id).order_by(Job.created_at.desc()).limit(limit)
-            ).scalars()
-        )
+        return list(session.execute(query.order_by(Job.created_at.desc()).limit(limit)).scalars())
 
 
 def job_as_dict(job):
@@ -41,6 +41,9 @@ def job_as_dict(job):
         "finished": state.finished,
         "progress": job.progress,
         "message": job.error if state == JobState.FAILED and job.error else job.progress_message,
+        "step": job.step,
+        "done": job.done,
+        "total": job.total,
         "error": job.error,
         "result": job.result if state == JobState.SUCCEEDED else None,
         "created_at": job.created_at,

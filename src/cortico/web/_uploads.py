@@ -11,7 +11,7 @@ from werkzeug.exceptions import ClientDisconnected
 from werkzeug.formparser import FormDataParser
 
 from cortico.db.image_store import ImageStore
-from cortico.exceptions import InputError, LimitExceededError
+from cortico.exceptions import CorticoError, InputError, LimitExceededError
 
 __all__ = ["Upload", "image_store", "receive_upload"]
 
@@ -187,14 +187,42 @@ def store_uploaded_volume(owner_id, field="image", segmentation_header="X-CHUNMA
 
     The segmentation flag comes from the Chumni header or the ``segmentation``
     form field, the visibility from the ``visibility`` field (default private).
-    Returns the stored :class:`~cortico.db.Image`; nothing is kept on error.
+    A volume whose Neuroglancer copy exceeds ``IMAGE_CONVERT_INLINE_MAX_BYTES`` is
+    converted by an ``images.prepare`` job, not in this request. Returns the
+    stored :class:`~cortico.db.Image`; nothing is kept on error.
     """
     with receive_upload(field) as upload:
-        return image_store().add_file(
+        store = image_store()
+        image = store.add_file(
             owner_id,
             upload.path,
             upload.file_name,
             segmentation=form_flag(upload.form, "segmentation", header=segmentation_header),
             visibility=upload.form.get("visibility", "private"),
             move=True,
+            convert_inline_max_bytes=int(current_app.config["IMAGE_CONVERT_INLINE_MAX_BYTES"]),
         )
+    if not store.precomputed_ready(image):
+        _prepare_in_a_job(store, image)
+    return image
+
+
+def _prepare_in_a_job(store, image):
+    """Queue the Neuroglancer conversion of a large upload (the volume itself is stored already)."""
+    from cortico.db.models import new_job_id
+    from cortico.jobs import submit_job
+
+    job_id = new_job_id()
+    store.set_files(image.id, prepare_job=job_id)
+    image.files = {**image.files, "prepare_job": job_id}
+    try:
+        submit_job(
+            current_app.extensions["celery"],
+            image.owner_id,
+            "images.prepare",
+            {"image_id": image.id},
+            job_id=job_id,
+            count_in_flight=False,
+        )
+    except CorticoError as exc:  # the queue is down: the failed job says so, and the viewer URLs too
+        current_app.logger.error("could not queue the preparation of volume %s: %s", image.id, exc.message)

@@ -7,6 +7,12 @@ Neuroglancer. Here the base URL is ``<server>/image-service/`` and the tokens ar
 cortico's. Every route but the precomputed volume needs a token and sees the
 user's own volumes plus public ones; the precomputed volume is read by
 Neuroglancer without credentials, so its URL carries an unguessable key instead.
+
+The base URL works with and without its trailing slash: VoluBA appends ``/list``
+to ``<server>/image-service/`` and Neuroglancer is given
+``precomputed://<server>/image-service//nifti/<key>``, so doubled slashes after
+``/image-service`` are merged before routing (werkzeug would answer them with a
+308 redirect, which browsers refuse for CORS preflights).
 """
 
 import gzip
@@ -17,6 +23,7 @@ from urllib.parse import quote, urlsplit
 
 from flask import (
     Response,
+    abort,
     current_app,
     request,
     send_file,
@@ -31,20 +38,42 @@ from werkzeug.utils import secure_filename
 from cortico.exceptions import NotFoundError
 from cortico.web._uploads import form_flag, image_store, receive_upload, store_uploaded_volume
 from cortico.web.auth import current_user_id, require_token
+from cortico.web.errors import error_response
 
-__all__ = ["blp", "download_response", "is_own_base_url", "own_base_url"]
+__all__ = ["PREFIX", "MergeSlashes", "blp", "download_response", "is_own_base_url", "own_base_url"]
+
+PREFIX = "/image-service"
 
 blp = Blueprint(
     "image_service",
     __name__,
-    url_prefix="/image-service",
+    url_prefix=PREFIX,
     description="Chumni-compatible image service (base URL `<server>/image-service/`): per-user NIfTI volumes "
     "and their Neuroglancer precomputed copies. Another user's private volume answers 404.",
 )
 
+_SLASHES = re.compile(r"/{2,}")
 _PUBLIC_ENDPOINTS = {"image_service.PrecomputedInfo", "image_service.PrecomputedChunk"}
 _CHUNK_NAME = re.compile(r"^(\d{1,9})-(\d{1,9})_(\d{1,9})-(\d{1,9})_(\d{1,9})-(\d{1,9})$")
 _TRANSFER = 1 << 20
+
+
+class MergeSlashes:
+    """WSGI middleware serving ``/image-service//x`` as ``/image-service/x`` (no redirect)."""
+
+    def __init__(self, wsgi_app):
+        self.wsgi_app = wsgi_app
+
+    def __call__(self, environ, start_response):
+        path = environ.get("PATH_INFO", "")
+        if path.startswith(PREFIX + "/") and "//" in path:
+            environ["PATH_INFO"] = _SLASHES.sub("/", path)
+        return self.wsgi_app(environ, start_response)
+
+
+@blp.record_once
+def _merge_doubled_slashes(state):
+    state.app.wsgi_app = MergeSlashes(state.app.wsgi_app)
 
 
 @blp.before_request
@@ -146,8 +175,9 @@ class ImageUpload(MethodView):
     @blp.doc(requestBody=_UPLOAD_BODY, parameters=_UPLOAD_HEADERS)
     @blp.response(200, NiftiExtraSchema)
     @blp.alt_response(409, description="You already have a volume of that name.")
-    @blp.alt_response(413, description="The file is larger than the configured limits.")
+    @blp.alt_response(413, description="The file is larger than the configured limits or the whole storage quota.")
     @blp.alt_response(422, description="Not a valid NIfTI volume (the message says why); nothing is stored.")
+    @blp.alt_response(507, description="Your storage quota (bytes or number of volumes) is used up; nothing is stored.")
     def post(self):
         """Upload a NIfTI volume (streamed to disk, checked, converted for Neuroglancer)."""
         return store_uploaded_volume(current_user_id()).extra
@@ -217,6 +247,7 @@ class PrecomputedInfo(MethodView):
     @blp.doc(security=[])
     @blp.response(200, description="Neuroglancer precomputed `info` (no authentication: the key is the secret).")
     @blp.alt_response(404, description="No such volume.")
+    @blp.alt_response(503, description="The volume is still being prepared for viewing (`Retry-After`).")
     def get(self, link_key):
         """Neuroglancer precomputed ``info`` of a volume."""
         _, folder = _precomputed(link_key)
@@ -229,6 +260,7 @@ class PrecomputedChunk(MethodView):
     @blp.doc(security=[])
     @blp.response(200, description="One raw chunk `<x0>-<x1>_<y0>-<y1>_<z0>-<z1>` of a scale.")
     @blp.alt_response(404, description="No such volume, scale or chunk.")
+    @blp.alt_response(503, description="The volume is still being prepared for viewing (`Retry-After`).")
     def get(self, link_key, scale_key, chunk_name):
         """One chunk of a Neuroglancer precomputed volume."""
         from neuroglancer_scripts.accessor import DataAccessError
@@ -273,7 +305,30 @@ def _precomputed(link_key):
     image = store.by_link_key(link_key)
     if image is None:
         raise NotFoundError("No such image.")
+    if not store.precomputed_ready(image):
+        abort(_being_prepared(image))
     return image, store.precomputed_path(image)
+
+
+def _being_prepared(image):
+    """503 + Retry-After while the ``images.prepare`` job writes the Neuroglancer copy."""
+    from cortico.db import Job
+
+    job_id = (image.files or {}).get("prepare_job")
+    job = None
+    if job_id:
+        with current_app.extensions["cortico.db"].session() as session:
+            job = session.get(Job, job_id)
+    if job is not None and job.state in ("failed", "cancelled"):
+        reason = job.error or "the preparation was cancelled"
+        message = f"The volume could not be prepared for viewing ({reason}); delete it and upload it again."
+    else:
+        state = job.state if job is not None else "queued"
+        done = f", {round(100 * job.progress)} % done" if state == "running" else ""
+        message = f"The volume is being prepared for viewing ({state}{done}); try again in a few seconds."
+    response = error_response(503, message)
+    response.headers["Retry-After"] = "5"
+    return _public(response)
 
 
 def _public(response):

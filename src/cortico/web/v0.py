@@ -24,17 +24,18 @@ from marshmallow import (
     Schema,
     ValidationError,
     fields,
+    pre_load,
     validate,
     validates_schema,
 )
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
-from cortico.align import parse_matrix
+from cortico.align import MAX_LANDMARK_NAME_LENGTH, MAX_LANDMARK_PAIRS, parse_matrix
 from cortico.db import Job, JobState, User
 from cortico.db.accounts import user_for_token
 from cortico.db.models import new_job_id
-from cortico.exceptions import CorticoError
+from cortico.exceptions import CorticoError, InputError
 from cortico.jobs import submit_job
 from cortico.jobs.credentials import store_credential
 from cortico.jobs.image_services import (
@@ -44,11 +45,13 @@ from cortico.jobs.image_services import (
     check_remote_allowed,
     normalize_base_url,
 )
+from cortico.web._align_jobs import check_alignment_geometry, template_grid
 from cortico.web._uploads import image_store
-from cortico.web.api.health import live_workers
+from cortico.web.api.health import job_service_state
 from cortico.web.auth import bearer_token
 from cortico.web.errors import status_for
 from cortico.web.image_service import is_own_base_url
+from cortico.web.schemas import refuse_long_list
 
 __all__ = ["blp"]
 
@@ -116,7 +119,10 @@ class LandmarkPairSchema(Schema):
         },
     )
     active = fields.Boolean(load_default=True, metadata={"description": "Pairs with active false are ignored."})
-    name = fields.String(metadata={"description": "Optional name of the pair."})
+    name = fields.String(
+        validate=validate.Length(max=MAX_LANDMARK_NAME_LENGTH),
+        metadata={"description": f"Optional name of the pair (at most {MAX_LANDMARK_NAME_LENGTH} characters)."},
+    )
 
 
 class AlignmentComputationRequestSchema(Schema):
@@ -148,11 +154,16 @@ class AlignmentComputationRequestSchema(Schema):
     landmark_pairs = fields.List(
         fields.Nested(LandmarkPairSchema),
         required=True,
+        validate=validate.Length(max=MAX_LANDMARK_PAIRS),
         metadata={
             "description": "Landmark pairs; `source_point` is in the template, `target_point` in the "
-            "incoming volume. Other keys (e.g. `colour`) are ignored."
+            f"incoming volume. Other keys (e.g. `colour`) are ignored. At most {MAX_LANDMARK_PAIRS} pairs."
         },
     )
+
+    @pre_load
+    def _bounded_pairs(self, data, **_):
+        return refuse_long_list(data, "landmark_pairs", MAX_LANDMARK_PAIRS)
 
     @validates_schema(skip_on_field_errors=True)
     def _invertible(self, data, **_):
@@ -177,6 +188,13 @@ class DepthMapResultSchema(Schema):
     depth_map_neuroglancer_url = fields.String(
         allow_none=True, metadata={"description": "`precomputed://` URL of the depth map for Neuroglancer."}
     )
+    undefined_fraction = fields.Float(
+        allow_none=True,
+        metadata={
+            "description": "Extra field: fraction of the cortex voxels without a depth (set to 0.5); the "
+            "computation fails above DEPTH_MAX_UNDEFINED_FRACTION (default 0.01)."
+        },
+    )
 
 
 class AlignmentResultSchema(Schema):
@@ -190,6 +208,13 @@ class AlignmentResultSchema(Schema):
         metadata={
             "description": "The affine to display the resampled image with in the template (the request's matrix, 4x4)."
         },
+    )
+    quality = fields.Dict(
+        metadata={
+            "description": "Extra (not in the seed): `depth_agreement` (improved, unchanged; a worse one fails the "
+            "computation), `depth_mean_squared_difference_before/after` over the incoming cortex, "
+            "`landmark_mean_residual_before/after_mm` (template space, null without landmarks), `warnings`."
+        }
     )
 
 
@@ -289,7 +314,11 @@ class AlignmentComputationStatus(MethodView):
 @blp.route("/worker-health")
 class WorkerHealth(MethodView):
     @blp.doc(security=[])
-    @blp.response(200, description="A worker is alive and the template depth map is available (empty body).")
+    @blp.response(
+        200,
+        description="A worker is alive and the template depth map is available: `{message, template: {source "
+        "(TEMPLATE_DEPTH_PATH or fsaverage), path, shape, voxel_size, description}}` (the seed's body was empty).",
+    )
     @blp.alt_response(
         500,
         description="`{message}`: no worker, or the template is missing. Answers within "
@@ -298,17 +327,17 @@ class WorkerHealth(MethodView):
     def get(self):
         """Whether the computations can run: a live worker and the template depth map."""
         try:
-            workers = live_workers(current_app._get_current_object())
+            state = job_service_state(current_app._get_current_object())
         except (TimeoutError, SQLAlchemyError) as exc:
             return {"message": f"The worker status could not be read: {exc}."}, 500
-        if not workers:
-            return {
-                "message": "No worker has reported recently; start one with `cortico worker` (or use `cortico serve`)."
-            }, 500
+        if state["problem"]:
+            return {"message": state["problem"]}, 500
+        workers = state["workers"]
         problem = _template_problem(current_app.config)
         if problem:
             return {"message": problem}, 500
-        return current_app.response_class(b"", 200, mimetype="text/plain")
+        template = _template_description(current_app.config)
+        return {"message": f"{workers} worker(s) alive; template: {template['description']}", "template": template}
 
 
 # --- helpers -------------------------------------------------------------------------------------------------
@@ -345,6 +374,11 @@ def _submit(kind, params, names, job_params, status_endpoint):
             problem = _check_image(service, params[key], expected_type)
             if problem:
                 return _errors(400, problem)
+        if kind == "align":
+            try:
+                check_alignment_geometry(service, params)
+            except InputError as exc:  # an alignment that cannot be right: refused before it is queued
+                return _errors(422, *(exc.problems or [exc.message]))
     except ImageServiceError as exc:
         return _errors(401 if exc.status == 401 else 500, exc.message)
     except CorticoError as exc:
@@ -419,6 +453,25 @@ def _status(kind, computation_id, result_schema):
         return {"finished": True, "message": f"{seed_state} (success)", "results": results}
     reason = job.error if state == JobState.FAILED else job.progress_message
     return {"finished": True, "error": True, "message": f"{seed_state} ({reason or 'no details'})"}
+
+
+def _template_description(config):
+    """Which template depth map the workers align to (from this host's configuration)."""
+    configured = config.get("TEMPLATE_DEPTH_PATH")
+    grid = template_grid(config)
+    shape = list(grid.shape) if grid else None
+    voxel_size = [round(v, 4) for v in grid.voxel_size] if grid else None
+    size = f", {'x'.join(map(str, shape))} voxels of {'x'.join(f'{v:g}' for v in voxel_size)} mm" if grid else ""
+    if configured:
+        description = f"{configured} (TEMPLATE_DEPTH_PATH){size}"
+        source, path = "TEMPLATE_DEPTH_PATH", configured
+    else:
+        description = (
+            f"fsaverage's depth map{size}, for trying cortico alone: VoluBA's matrices and landmarks are in "
+            "BigBrain space, set TEMPLATE_DEPTH_PATH to the BigBrain depth map"
+        )
+        source, path = "fsaverage", None
+    return {"source": source, "path": path, "shape": shape, "voxel_size": voxel_size, "description": description}
 
 
 def _template_problem(config):

@@ -40,7 +40,8 @@ def validate_name(params, key):
     """A volume name parameter: a non-empty string of at most 255 characters."""
     value = params.get(key)
     if not isinstance(value, str) or not value.strip() or len(value) > 255:
-        raise InputError(f"{key} must be the name of a volume in the image service (1-255 characters), got {value!r}")
+        shown = repr(value)[:60] + ("..." if len(repr(value)) > 60 else "")
+        raise InputError(f"{key} must be the name of a volume in the image service (1-255 characters), got {shown}")
     return value
 
 

@@ -2,7 +2,7 @@
 
 The job's rows x views are cut into rectangles (rows split first, then views when
 there are fewer rows than processes); each rectangle is painted by the domain
-core's :func:`cortico.paint.paint` in a forked ``billiard`` process (Celery's
+core's :func:`cortico.paint.render_images` in a forked ``billiard`` process (Celery's
 prefork children cannot use :mod:`multiprocessing`), which opens its own OpenGL
 context and uploads the atlas geometry once. Every finished image is reported
 through the process's own pipe, so the job's progress moves one image at a time.
@@ -14,12 +14,21 @@ renders: a process holding an EGL context must not fork renderers.
 """
 
 import os
-import shutil
 import signal
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["PaintPart", "plan_parts", "render_part", "render_panels", "render_movie", "run_processes"]
+from cortico.paint import thumb_file
+
+__all__ = [
+    "PaintPart",
+    "plan_parts",
+    "render_colorbars",
+    "render_movie",
+    "render_panels",
+    "render_part",
+    "run_processes",
+]
 
 _THUMB_WIDTH = 480
 
@@ -71,43 +80,23 @@ def plan_parts(n_rows, views, processes):
     return parts
 
 
-def _table(rows, table_meta):
-    from cortico.paint import ValuesRow, ValuesTable
-
-    atlas_name, region_keys = table_meta
-    return ValuesTable(
-        atlas_name, list(region_keys), [ValuesRow(name, values, number) for name, values, number in rows]
-    )
-
-
-def _forward(report, kind):
-    def progress(done, total, message):
-        if done > 0:
-            report(kind, message)
-
-    return progress
-
-
 def render_part(task, report):
-    """Process task: paint one part into its own folder; return (file name, view, png, thumb)."""
-    from cortico.paint import PaintSettings, paint
+    """Process task: paint one part straight into the results folder, with thumbnails.
 
-    atlas, part, rows, table_meta, settings_data, work, images_dir, thumbs_dir = task
-    settings = PaintSettings.from_dict(settings_data).replace(views=part.views, panel=False, movie=False)
-    out = Path(work) / f"part-{part.index}"
-    result = paint(_table(rows, table_meta), settings, atlas=atlas, out_dir=out, progress=_forward(report, "image"))
-    produced = []
-    for (file_name, view_name), path in result.images.items():
-        target = Path(images_dir) / path.name
-        shutil.move(str(path), target)
-        thumb = Path(thumbs_dir) / path.name
-        _thumbnail(target, thumb)
-        produced.append((file_name, view_name, target.name, thumb.name))
-    if part.index == 0:
-        for path in result.colorbars:
-            shutil.move(str(path), Path(images_dir) / path.name)
-    shutil.rmtree(out, ignore_errors=True)
-    return produced
+    ``task`` is ``(atlas, part, rows, settings, scale, out_dir)`` where ``rows`` are the
+    ``(file name, ValuesRow)`` of the part; every image is reported as ``("image",
+    "<file name>: <view name>")``.
+    """
+    from cortico.paint import get_view, render_images
+
+    atlas, part, rows, settings, scale, out_dir = task
+    views = [get_view(spec) for spec in part.views]
+    for row in rows:  # one row at a time: only its images are held in memory
+        produced = render_images(
+            atlas, [row], settings, scale, out_dir, views, lambda message: report("image", message)
+        )
+        for path, _ in produced.values():
+            _thumbnail(path, Path(out_dir) / thumb_file(path.name))
 
 
 def _thumbnail(source, target):
@@ -120,44 +109,30 @@ def _thumbnail(source, target):
 
 
 def render_panels(task, report):
-    """Process task: the panel figures of some rows, in every requested format."""
-    import numpy as np
-    from PIL import Image
+    """Process task: the panels of some rows from their written images (``(title, file name)`` each)."""
+    from cortico.paint import read_row_images, write_panel
 
-    from cortico.paint import panel_figure, save_figure
-
-    panels, scale, label, formats, transparent, out_dir = task
-    written = {}
-    for title, file_name, images in panels:
-        arrays = []
-        for view_name, path in images:
-            with Image.open(path) as image:
-                arrays.append((view_name, np.asarray(image.convert("RGBA"))))
-        figure = panel_figure(arrays, scale, label, title=title)
-        written[file_name] = []
-        for suffix in formats:
-            path = Path(out_dir) / f"panel_{file_name}.{suffix}"
-            save_figure(figure, path, transparent=transparent)
-            written[file_name].append(path.name)
+    rows, settings, scale, out_dir = task
+    views = settings.view_objects
+    for title, file_name in rows:
+        write_panel(out_dir, file_name, title, read_row_images(out_dir, file_name, views), scale, settings)
         report("panel", title)
-    return written
+
+
+def render_colorbars(task, report):
+    """Process task: the run's colour bars, written once."""
+    from cortico.paint import write_colorbars
+
+    settings, scale, out_dir = task
+    write_colorbars(out_dir, scale, settings)
 
 
 def render_movie(task, report):
-    """Process task: the movie of all rows (through :func:`cortico.paint.paint`)."""
-    from cortico.paint import PaintSettings, paint
+    """Process task: the movie through every row; each frame is reported as ``"movie"``."""
+    from cortico.paint import write_movie_files
 
-    atlas, rows, table_meta, settings_data, work, out_dir = task
-    settings = PaintSettings.from_dict(settings_data)
-    settings = settings.replace(views=(settings.movie_view,), panel=False, movie=True)
-    out = Path(work) / "movie"
-    result = paint(_table(rows, table_meta), settings, atlas=atlas, out_dir=out, progress=_forward(report, "movie"))
-    written = []
-    for path in result.movies:
-        shutil.move(str(path), Path(out_dir) / path.name)
-        written.append(path.name)
-    shutil.rmtree(out, ignore_errors=True)
-    return written
+    atlas, table, settings, scale, out_dir = task
+    write_movie_files(atlas, table, settings, scale, out_dir, lambda message: report("movie", message))
 
 
 def _child(function, task, writer):

@@ -4,7 +4,8 @@ Inputs come from an image service (the incoming image and its depth map), the
 template depth map from ``TEMPLATE_DEPTH_PATH`` or fsaverage. The resampled
 image goes back to the image service as ``<image>-transformed-<UTC time>.nii.gz``
 (as the cortical-voluba backend named it); the warps, the affine, the composite
-transform and the quality report stay in the job's ``outputs/`` folder.
+transform and the quality report stay in the job's ``outputs/`` folder. An
+alignment that made the depth agreement worse fails (nothing is uploaded).
 """
 
 from pathlib import Path
@@ -14,7 +15,6 @@ from cortico.align import (
     INCOMING_SPACES,
     OUTPUT_FILES,
     PRESETS,
-    align_patch,
     parse_landmark_pairs,
     parse_matrix,
 )
@@ -103,6 +103,8 @@ def run(context, params):
         def report(fraction, message):
             context.progress(0.1 + 0.8 * fraction, 1, message)
 
+        from cortico.align import align_patch  # scipy and ANTs: in the worker only, not in the web app
+
         result = align_patch(
             image,
             depth,
@@ -116,6 +118,9 @@ def run(context, params):
         outputs = context.folder / OUTPUT_FOLDER
         outputs.mkdir(exist_ok=True)
         paths = result.save(outputs)
+        quality = result.report["quality"]
+        if quality["depth_agreement"] == "worse":
+            raise InputError(f"The alignment cannot be right: {quality['warnings'][0]}. Nothing was uploaded.")
 
         context.progress(0.92, 1, "uploading the resampled image", force=True)
         stem = f"{params['image_name']}-transformed"
@@ -126,6 +131,7 @@ def run(context, params):
             "transformed_image_neuroglancer_url": service.neuroglancer_url(entry),
             "transformation_matrix": params["transformation_matrix"],
             "outputs": {role: Path(path).name for role, path in paths.items()},
+            "quality": quality,
             "report": result.report,
         }
     finally:

@@ -102,7 +102,7 @@ def _owner(context):
 
 def run(context, params):
     """Build the atlas (meshing a volume region by region, with progress) and store it."""
-    from cortico.jobs.kinds._paint_inputs import IMPORTED_PREFIX, atlas_store
+    from cortico.paint import IMPORTED_PREFIX, atlas_store
 
     context.progress(0, 1, "reading the files", force=True)
 

@@ -1,4 +1,4 @@
-"""The ``paint`` job kind: a values table + settings -> images, panels, movie, zip.
+"""The ``paint`` job kind: a checked painting request -> images, panels, movie, zip.
 
 Parameters stored with the job (JSON)::
 
@@ -7,9 +7,10 @@ Parameters stored with the job (JSON)::
      "input_name": "thickness.csv"}       # the user's file name, for display only
 
 or, from the generic ``POST /api/v1/jobs``, ``"values": {image: {column: value}}``
-instead of ``input_file``. Files are written under the job folder only:
-``input/values.csv`` and ``results/`` (images, ``thumbs/``, panels, colour bars,
-movie, ``settings.json``, ``values.csv`` and the zip of all of them).
+instead of ``input_file``. The web saves the checked request in ``input/``
+(:meth:`cortico.paint.PaintRequest.save`), so the worker loads it without parsing
+the CSV again. This module only orchestrates: it forks renderers, reports progress
+and records the result; the painting core names and writes every file.
 """
 
 import os
@@ -19,29 +20,40 @@ from pathlib import Path
 
 from cortico.exceptions import InputError
 from cortico.jobs._registry import JobKind, register_kind
-from cortico.jobs.kinds._paint_inputs import (
+from cortico.jobs.kinds._paint_pool import (
+    plan_parts,
+    render_colorbars,
+    render_movie,
+    render_panels,
+    render_part,
+    run_processes,
+)
+from cortico.paint import (
     INPUT_CSV,
+    SETTINGS_FILE,
     PaintLimits,
+    PaintRequest,
+    PaintSettings,
     atlas_store,
     check_paint_request,
-    load_paint_atlas,
+    result_record,
+    saved_request_exists,
     values_to_csv,
+    view_caption,
+    zip_members,
 )
-from cortico.jobs.kinds._paint_pool import plan_parts, render_movie, render_panels, render_part, run_processes
 
-__all__ = ["KIND", "ZIP_NAME", "input_path", "results_folder", "run", "validate"]
+__all__ = ["KIND", "input_folder", "results_folder", "run", "validate"]
 
 KIND = "paint"
-ZIP_NAME = "cortico-paint.zip"
-_SETTINGS_FILE = "settings.json"
 
 
-def input_path(job_folder):
-    """Where a paint job's values table lives."""
-    return Path(job_folder) / "input" / INPUT_CSV
+def input_folder(job_folder) -> Path:
+    """Where a paint job's values table and checked request live."""
+    return Path(job_folder) / "input"
 
 
-def results_folder(job_folder):
+def results_folder(job_folder) -> Path:
     """Where a paint job's results live."""
     return Path(job_folder) / "results"
 
@@ -57,8 +69,6 @@ def validate(params):
     dict
         Normalised parameters (settings with every field).
     """
-    from cortico.paint import PaintSettings
-
     if not isinstance(params, dict):
         raise InputError("Paint job parameters must be an object.")
     unknown = sorted(set(params) - {"settings", "values", "input_file", "input_name"})
@@ -73,9 +83,9 @@ def validate(params):
         request.raise_for_problems()
         settings = request.settings
     elif params.get("input_file") == INPUT_CSV:
-        settings = PaintSettings.from_dict(settings_data) if isinstance(settings_data, dict) else None
-        if settings is None:
+        if not isinstance(settings_data, dict):
             raise InputError("'settings' must be an object of setting names and values.")
+        settings = PaintSettings.from_dict(settings_data)
     else:
         raise InputError(
             "A paint job needs 'values' ({image name: {region column: value}}), "
@@ -105,174 +115,119 @@ def _processes(settings, units):
     return max(1, min(int(configured), units))
 
 
-def run(context, params):
-    """Paint every row x view of the job in parallel processes, then zip everything."""
-    from cortico.paint import view_caption
-
-    started = time.monotonic()
+def _checked_request(context, params):
+    """The request saved by the web, or the job's values checked (and saved) now."""
     runtime_settings = context.runtime.settings
-    source = input_path(context.folder)
-    if "values" in params and not source.exists():
-        source.parent.mkdir(parents=True, exist_ok=True)
-        source.write_bytes(values_to_csv(params["values"]))
-    if not source.exists():
-        raise InputError("The values table of this job is missing from the server's storage.")
-    table_bytes = source.read_bytes()
+    folder = input_folder(context.folder)
     store, owner = atlas_store(runtime_settings), _owner(context)
+    if saved_request_exists(folder):
+        return PaintRequest.load(folder, store, owner)
+    if "values" in params:
+        table_bytes = values_to_csv(params["values"])
+    elif (folder / INPUT_CSV).is_file():
+        table_bytes = (folder / INPUT_CSV).read_bytes()
+    else:
+        raise InputError("The values table of this job is missing from the server's storage.")
     request = check_paint_request(
         table_bytes, params.get("settings") or {}, PaintLimits.from_settings(runtime_settings), store, owner
     )
-    request.raise_for_problems()
-    settings, table = request.settings, request.table
-    atlas = load_paint_atlas(settings.atlas, store, owner, settings.mesh)
-    settings = settings.resolved(table.matrix())
-    scale = settings.color_scale(table.matrix())
-    out = results_folder(context.folder)
-    thumbs = out / "thumbs"
-    work = context.folder / "work"
-    for folder in (out, thumbs, work):
-        folder.mkdir(parents=True, exist_ok=True)
-    settings.to_json(out / _SETTINGS_FILE)
-    (out / INPUT_CSV).write_bytes(table_bytes)
+    request.save(folder)
+    return request
 
-    from cortico.paint._naming import unique_safe_names
 
-    file_names = unique_safe_names([row.name for row in table.rows])
-    rows = [(file_name, row.values, row.row) for file_name, row in zip(file_names, table.rows)]
-    display = dict(zip(file_names, (row.name for row in table.rows)))
-    table_meta = (table.atlas_name, tuple(table.region_keys))
-    views = tuple(settings.views)
-    n_images = len(rows) * len(views)
-    n_panels = len(rows) if settings.panel else 0
-    n_frames = (len(rows) + (len(rows) - 1) * settings.movie_steps) if settings.movie else 0
-    movie_steps = len(rows) + n_frames if settings.movie else 0
-    total = n_images + n_panels + movie_steps + 1
-    counts = {"image": 0, "panel": 0, "movie": 0}
-    processes = _processes(runtime_settings, n_images)
-    parts = plan_parts(len(rows), views, processes)
-    context.progress(0, total, f"preparing {n_images} image(s) in {len(parts)} rendering process(es)", force=True)
+class _Progress:
+    """Counts finished images, movie frames and panels; reports the earliest unfinished step."""
 
-    def on_message(kind, message):
-        counts[kind] += 1
-        done = sum(counts.values())
-        if kind == "image":
+    def __init__(self, context, totals, display):
+        self.context = context
+        self.totals = totals  # step -> count; "zip" is the last unit
+        self.done = dict.fromkeys(totals, 0)
+        self.display = display
+
+    def __call__(self, step, message):
+        self.done[step] += 1
+        detail = None
+        current = next((s for s in self.totals if self.done[s] < self.totals[s]), "zip")
+        if step == current == "image":
             file_name, _, view_name = message.partition(": ")
-            text = (
-                f"image {counts['image']} of {n_images}: {display.get(file_name, file_name)}, {view_caption(view_name)}"
-            )
-        elif kind == "panel":
-            text = f"panel {counts['panel']} of {n_panels}: {message}"
-        else:
-            text = f"movie step {counts['movie']} of {movie_steps}"
-        context.progress(min(done, total - 1), total, text)
+            detail = f"{self.display.get(file_name, file_name)}, {view_caption(view_name)}"
+        elif step == current == "panel":
+            detail = message
+        self.report(current, detail)
 
-    data = settings.to_dict()
+    def report(self, step, detail=None, force=False):
+        units = sum(self.totals.values())
+        self.context.step_progress(
+            step,
+            self.done[step],
+            self.totals[step],
+            detail,
+            fraction=min(sum(self.done.values()), units - 1) / units,
+            force=force,
+        )
+
+
+def run(context, params):
+    """Paint every row x view of the job in parallel processes, then zip everything."""
+    started = time.monotonic()
+    request = _checked_request(context, params)
+    table = request.table
+    settings = request.settings.resolved(table.matrix())
+    scale = settings.color_scale(table.matrix())
+    record = result_record(settings, table, request.warnings)
+    out = results_folder(context.folder)
+    (out / "thumbs").mkdir(parents=True, exist_ok=True)
+    settings.to_json(out / SETTINGS_FILE)
+    (out / INPUT_CSV).write_bytes(request.table_bytes)
+
+    named_rows = [(row["file_name"], values) for row, values in zip(record["rows"], table.rows, strict=True)]
+    views = tuple(settings.views)
+    n_images = len(named_rows) * len(views)
+    progress = _Progress(
+        context,
+        {
+            "image": n_images,
+            "movie": (len(named_rows) + (len(named_rows) - 1) * settings.movie_steps) if settings.movie else 0,
+            "panel": len(named_rows) if settings.panel else 0,
+            "zip": 1,
+        },
+        {row["file_name"]: row["name"] for row in record["rows"]},
+    )
+    processes = _processes(context.runtime.settings, n_images)
+    parts = plan_parts(len(named_rows), views, processes)
+    progress.report("image", force=True)
     stage = [
-        (render_part, (atlas, part, [rows[i] for i in part.rows], table_meta, data, str(work), str(out), str(thumbs)))
+        (render_part, (request.atlas, part, [named_rows[i] for i in part.rows], settings, scale, str(out)))
         for part in parts
     ]
+    stage.append((render_colorbars, (settings, scale, str(out))))
     if settings.movie:
-        stage.append((render_movie, (atlas, rows, table_meta, data, str(work), str(out))))
-    outcomes = run_processes(stage, on_message, context.check_cancelled)
-    produced = [item for outcome in outcomes[: len(parts)] for item in outcome]
-    movies = outcomes[len(parts)] if settings.movie else []
-    panels = {}
+        stage.append((render_movie, (request.atlas, table, settings, scale, str(out))))
+    run_processes(stage, progress, context.check_cancelled)
     if settings.panel:
-        by_row = {}
-        for file_name, view_name, png, _ in produced:
-            by_row.setdefault(file_name, {})[view_name] = str(out / png)
-        order = _view_names(views)
-        jobs = [
-            (display[file_name], file_name, [(v, by_row[file_name][v]) for v in order if v in by_row[file_name]])
-            for file_name, _, _ in rows
-        ]
-        chunks = [jobs[i::processes] for i in range(min(processes, len(jobs)))]
-        formats, transparent = tuple(settings.panel_formats), settings.background == "transparent"
-        for written in run_processes(
-            [(render_panels, (chunk, scale, settings.label, formats, transparent, str(out))) for chunk in chunks],
-            on_message,
-            context.check_cancelled,
-        ):
-            panels.update(written)
-    context.progress(total - 1, total, "packing the zip file", force=True)
-    result = _result(settings, table, display, rows, views, produced, panels, movies, out, request.warnings)
-    _write_zip(out, result)
-    _remove_tree(work)
-    result["seconds"] = round(time.monotonic() - started, 2)
-    context.progress(total, total, f"done: {n_images} image(s)", force=True)
-    return result
-
-
-def _view_names(views):
-    from cortico.paint import get_view
-
-    return [get_view(spec).name for spec in views]
-
-
-def _result(settings, table, display, rows, views, produced, panels, movies, out, warnings):
-    from cortico.paint import view_caption
-
-    order = {name: position for position, name in enumerate(_view_names(views))}
-    images = {}
-    for file_name, view_name, png, thumb in produced:
-        images.setdefault(file_name, []).append(
-            {"view": view_name, "caption": view_caption(view_name), "file": png, "thumb": f"thumbs/{thumb}"}
+        titled = [(row["name"], row["file_name"]) for row in record["rows"]]
+        chunks = [titled[i::processes] for i in range(min(processes, len(titled)))]
+        run_processes(
+            [(render_panels, (chunk, settings, scale, str(out))) for chunk in chunks], progress, context.check_cancelled
         )
-    result_rows = []
-    for file_name, _, number in rows:
-        row_images = sorted(images.get(file_name, []), key=lambda item: order.get(item["view"], 0))
-        result_rows.append(
-            {
-                "name": display[file_name],
-                "file_name": file_name,
-                "row": number,
-                "images": row_images,
-                "panels": panels.get(file_name, []),
-            }
-        )
-    colorbars = sorted(p.name for p in out.glob("colorbar.*"))
-    return {
-        "atlas": settings.atlas,
-        "surface": settings.surface,
-        "vmin": settings.vmin,
-        "vmax": settings.vmax,
-        "label": settings.label,
-        "rows": result_rows,
-        "image_count": sum(len(r["images"]) for r in result_rows),
-        "colorbars": colorbars,
-        "movies": movies,
-        "settings_file": _SETTINGS_FILE,
-        "input_file": INPUT_CSV,
-        "zip": ZIP_NAME,
-        "warnings": list(warnings),
-    }
+    progress.report("zip", force=True)
+    _write_zip(out, record)
+    record["seconds"] = round(time.monotonic() - started, 2)
+    progress.done["zip"] = 1
+    progress.report("zip", force=True)
+    return record
 
 
-def result_files(result):
-    """Every file name of a result that goes into the zip (relative to ``results/``)."""
-    names = [image["file"] for row in result["rows"] for image in row["images"]]
-    names += [panel for row in result["rows"] for panel in row["panels"]]
-    names += list(result["colorbars"]) + list(result["movies"])
-    names += [result["settings_file"], result["input_file"]]
-    return names
-
-
-def _write_zip(out, result):
+def _write_zip(out, record):
     """One zip with every image, panel, colour bar, movie, the table and settings.json."""
-    target = out / ZIP_NAME
-    partial = out / (ZIP_NAME + ".part")
+    target = out / record["zip"]
+    partial = out / (record["zip"] + ".part")
     with zipfile.ZipFile(partial, "w") as archive:
-        for name in result_files(result):
+        for name in zip_members(record):
             # PNG, MP4 and GIF are compressed already: store them as they are
             stored = name.rsplit(".", 1)[-1] in ("png", "mp4", "gif")
             archive.write(out / name, name, compress_type=zipfile.ZIP_STORED if stored else zipfile.ZIP_DEFLATED)
     partial.replace(target)
-
-
-def _remove_tree(folder):
-    import shutil
-
-    shutil.rmtree(folder, ignore_errors=True)
 
 
 register_kind(

@@ -143,7 +143,11 @@ class TemplateArgs(Schema):
     rows = fields.Integer(
         load_default=1,
         validate=validate.Range(1, 1000),
-        metadata={"description": "Number of empty rows (image-1, image-2, ...).", "example": 3},
+        metadata={"description": "Number of rows (image-1, image-2, ...).", "example": 3},
+    )
+    demo = fields.Boolean(
+        load_default=False,
+        metadata={"description": "Fill the rows with demonstration values instead of leaving them empty."},
     )
 
 

@@ -3,9 +3,9 @@
 from flask import send_file
 from flask.views import MethodView
 from flask_smorest import Blueprint
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, fields, pre_load, validate
 
-from cortico.align import DEFAULT_PRESET, INCOMING_SPACES, PRESETS
+from cortico.align import DEFAULT_PRESET, INCOMING_SPACES, MAX_LANDMARK_NAME_LENGTH, MAX_LANDMARK_PAIRS, PRESETS
 from cortico.web._align_jobs import (
     job_links,
     output_file,
@@ -14,7 +14,7 @@ from cortico.web._align_jobs import (
 )
 from cortico.web._jobs_view import get_owned_job
 from cortico.web.auth import current_user_id, require_token
-from cortico.web.schemas import JobSchema
+from cortico.web.schemas import JobSchema, refuse_long_list
 
 __all__ = ["blp"]
 
@@ -29,13 +29,27 @@ blp = Blueprint(
 blp.before_request(require_token)
 
 
+_MAX_LABELS = 1000  # label values per class
+
+
 class LabelsSchema(Schema):
-    cortex = fields.List(fields.Integer(), required=True, metadata={"description": "Cortex labels.", "example": [100]})
+    cortex = fields.List(
+        fields.Integer(),
+        required=True,
+        validate=validate.Length(max=_MAX_LABELS),
+        metadata={"description": "Cortex labels.", "example": [100]},
+    )
     white = fields.List(
-        fields.Integer(), required=True, metadata={"description": "White-matter labels.", "example": [200]}
+        fields.Integer(),
+        required=True,
+        validate=validate.Length(max=_MAX_LABELS),
+        metadata={"description": "White-matter labels.", "example": [200]},
     )
     outside = fields.List(
-        fields.Integer(), allow_none=True, metadata={"description": "Outside labels; omitted = every other label."}
+        fields.Integer(),
+        allow_none=True,
+        validate=validate.Length(max=_MAX_LABELS),
+        metadata={"description": "Outside labels; omitted = every other label."},
     )
 
 
@@ -50,6 +64,48 @@ class DepthJobSchema(Schema):
         load_default=None,
         allow_none=True,
         metadata={"description": "Label mapping; default 0 outside, 100 cortex, 200 white."},
+    )
+    max_path_mm = fields.Float(
+        load_default=None,
+        allow_none=True,
+        validate=validate.Range(0, 1000, min_inclusive=False),
+        metadata={
+            "description": "Give up flow lines longer than this (mm). Default: follow the data "
+            "(3 x the estimated thickness, at least 6 mm, doubled for the lines that reach it)."
+        },
+    )
+    smoothing_mm = fields.Float(
+        load_default=1.0,
+        validate=validate.Range(0, 10),
+        metadata={"description": "Gaussian sigma (mm) before the curvature of the isosurfaces."},
+    )
+    voxel_size = fields.List(
+        fields.Float(validate=validate.Range(0.001, 10)),
+        load_default=None,
+        allow_none=True,
+        validate=validate.Length(equal=3),
+        metadata={
+            "description": "Voxel sizes in mm overriding the header's (for a zero pixdim, or pixdim "
+            "and sform that disagree, which are refused otherwise).",
+            "example": [0.2, 0.2, 0.2],
+        },
+    )
+    cut_faces = fields.String(
+        load_default="extend",
+        validate=validate.OneOf(["extend", "zero-flux"]),
+        metadata={
+            "description": "Image faces that cut the cortex: `extend` continues the field across them "
+            "(default), `zero-flux` is the Neumann condition (exact only for faces perpendicular to the cortex)."
+        },
+    )
+    layers = fields.Integer(
+        load_default=None,
+        allow_none=True,
+        validate=validate.Range(2, 100),
+        metadata={
+            "description": "N: also store N equivolume layers (1 = pial) as the segmentation "
+            "`<name>-equivolumetric-layers`; the result names it in `layers_name`."
+        },
     )
 
 
@@ -78,7 +134,11 @@ class AlignJobSchema(Schema):
     landmark_pairs = fields.List(
         fields.Dict(),
         load_default=list,
-        metadata={"description": "`{source_point: template mm, target_point: incoming mm, active, name}`."},
+        validate=validate.Length(max=MAX_LANDMARK_PAIRS),
+        metadata={
+            "description": "`{source_point: template mm, target_point: incoming mm, active, name}`; "
+            f"at most {MAX_LANDMARK_PAIRS} pairs, names of at most {MAX_LANDMARK_NAME_LENGTH} characters."
+        },
     )
     preset = fields.String(
         load_default=DEFAULT_PRESET,
@@ -93,6 +153,10 @@ class AlignJobSchema(Schema):
             "(VoluBA), `seed` (half a voxel off) or `world`."
         },
     )
+
+    @pre_load
+    def _bounded_pairs(self, data, **_):
+        return refuse_long_list(data, "landmark_pairs", MAX_LANDMARK_PAIRS)
 
 
 class OutputFileSchema(Schema):

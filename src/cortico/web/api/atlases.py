@@ -100,17 +100,12 @@ class Atlases(MethodView):
         """Import an atlas: label files on a template mesh, or a label volume + lookup table (runs as a job)."""
         from flask import request
 
-        from cortico.exceptions import CorticoError
         from cortico.web._atlas_imports import create_import_job
         from cortico.web._jobs_view import get_owned_job, job_as_dict
-        from cortico.web._paint_jobs import problems_response
 
         if request.mimetype != "multipart/form-data":
-            return problems_response(InputError("Send a multipart form with 'name' and the files to import."))
-        try:
-            job_id = create_import_job(_owner(), request.form, request.files)
-        except CorticoError as exc:
-            return problems_response(exc)
+            raise InputError("Send a multipart form with 'name' and the files to import.")
+        job_id = create_import_job(_owner(), request.form, request.files)
         return job_as_dict(get_owned_job(job_id, _owner())), 202
 
 
@@ -131,7 +126,8 @@ class AtlasTemplate(MethodView):
     @blp.arguments(TemplateArgs, location="query", unknown=RAISE)
     @blp.response(
         200,
-        description="CSV with the header `Image-name-unique,<region columns>` and empty rows.",
+        description="CSV with the header `Image-name-unique,<region columns>` and empty rows "
+        "(or rows of demonstration values with `demo=true`).",
         content_type="text/csv",
         example="Image-name-unique,Left-bankssts,Left-caudalanteriorcingulate,...\nimage-1,,,...\n",
     )
@@ -140,6 +136,6 @@ class AtlasTemplate(MethodView):
     def get(self, args, name):
         """Download a ready-to-fill values CSV for an atlas (BrainPainter v1 or v2 columns)."""
         entry = atlas_entry(name, store(), _owner())
-        text = template_text(entry["name"], args["schema"], args["rows"], store(), _owner())
+        text = template_text(entry["name"], args["schema"], args["rows"], store(), _owner(), demo=args["demo"])
         filename = f"cortico-template-{safe_name(entry['name'])}-{args['schema']}.csv"
         return Response(text, mimetype="text/csv", headers={"Content-Disposition": f"attachment; filename={filename}"})

@@ -112,8 +112,9 @@ class Images(MethodView):
     @blp.doc(requestBody=_UPLOAD_BODY)
     @blp.response(201, ImageSchema)
     @blp.alt_response(409, description="You already have a volume of that name.")
-    @blp.alt_response(413, description="Larger than the configured limits.")
+    @blp.alt_response(413, description="Larger than the configured limits or the whole storage quota.")
     @blp.alt_response(422, description="Not a valid NIfTI volume (the message says why); nothing is stored.")
+    @blp.alt_response(507, description="Your storage quota (bytes or number of volumes) is used up; nothing is stored.")
     def post(self):
         """Upload a NIfTI volume (multipart field `image`)."""
         owner = current_user_id()

@@ -5,8 +5,12 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import RAISE
 
+from cortico.exceptions import InputError
 from cortico.jobs import cancel_job, submit_job
+from cortico.jobs.kinds._paint_inputs import values_to_csv
+from cortico.jobs.kinds.paint import KIND as PAINT_KIND
 from cortico.web._jobs_view import get_owned_job, job_as_dict, list_owned_jobs
+from cortico.web._paint_jobs import create_paint_job
 from cortico.web.auth import current_user_id, require_token
 from cortico.web.errors import error_response
 from cortico.web.schemas import JobCreateSchema, JobListArgs, JobSchema
@@ -32,9 +36,23 @@ class Jobs(MethodView):
     @blp.response(202, JobSchema)
     @blp.alt_response(422, description="Unknown kind or invalid parameters; `errors` lists every problem.")
     def post(self, body):
-        """Submit a job of a given kind; poll its `links.self` until `finished`."""
-        celery = current_app.extensions["celery"]
-        job_id = submit_job(celery, current_user_id(), body["kind"], body["params"])
+        """Submit a job of a given kind; poll its `links.self` until `finished`.
+
+        A `paint` job with `values` is checked against this server's painting limits,
+        as by `POST /api/v1/paint/jobs`.
+        """
+        params = body["params"]
+        if body["kind"] == PAINT_KIND and "values" in params:
+            unknown = sorted(set(params) - {"values", "settings"})
+            if unknown:
+                raise InputError(
+                    f"Unknown paint job parameter(s): {', '.join(unknown)}; expected 'values' and 'settings'."
+                )
+            job_id, _ = create_paint_job(
+                current_user_id(), values_to_csv(params["values"]), params.get("settings") or {}, "values.csv"
+            )
+        else:
+            job_id = submit_job(current_app.extensions["celery"], current_user_id(), body["kind"], params)
         return job_as_dict(get_owned_job(job_id, current_user_id()))
 
 

@@ -1,21 +1,21 @@
 """``/api/v1/paint``: create painting jobs, list and download their files."""
 
-import json
-
 from flask import request, send_file, url_for
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from cortico.exceptions import CorticoError, InputError
-from cortico.paint import NAMED_VIEWS, PaintSettings
+from cortico.atlases import SURFACE_KINDS
+from cortico.exceptions import InputError
+from cortico.paint import NAMED_VIEWS, PaintSettings, values_to_csv, view_caption
+from cortico.web._input_guard import load_json_text
 from cortico.web._jobs_view import get_owned_job, job_as_dict
 from cortico.web._paint_jobs import (
+    check_request,
     create_paint_job,
+    job_files,
     limits,
-    problems_response,
     read_upload,
     result_file,
-    result_files,
     zip_download_name,
 )
 from cortico.web.api._paint_schemas import (
@@ -72,12 +72,7 @@ def _created(job_id, warnings):
 def _json_settings(text):
     if not text or not text.strip():
         return {}
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise InputError(
-            f"The 'settings' field is not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}."
-        ) from None
+    data = load_json_text(text, "The 'settings' field")
     if not isinstance(data, dict):
         raise InputError("The 'settings' field must be a JSON object of setting names and values.")
     return data
@@ -104,29 +99,25 @@ class PaintJobs(MethodView):
         The table is checked completely before anything is queued; the errors are the
         same sentences the painting page shows.
         """
-        from cortico.jobs.kinds._paint_inputs import values_to_csv
-
-        try:
-            if request.mimetype == "multipart/form-data":
-                upload = request.files.get("table")
-                table_bytes = read_upload(upload)
-                settings = _json_settings(request.form.get("settings"))
-                name = upload.filename if upload is not None else None
-            else:
-                body = request.get_json(silent=True)
-                if not isinstance(body, dict):
-                    raise InputError(
-                        'Send JSON {"values": {...}, "settings": {...}} or a multipart form with a \'table\' CSV file.'
-                    )
-                unknown = sorted(set(body) - {"values", "settings"})
-                if unknown:
-                    raise InputError(f"Unknown field(s) {', '.join(unknown)}; expected 'values' and 'settings'.")
-                table_bytes = values_to_csv(body.get("values"))
-                settings = body.get("settings", {})
-                name = "values.csv"
-            job_id, checked = create_paint_job(current_user_id(), table_bytes, settings, name)
-        except CorticoError as exc:
-            return problems_response(exc)
+        if request.mimetype == "multipart/form-data":
+            upload = request.files.get("table")
+            table_bytes = read_upload(upload)
+            settings = _json_settings(request.form.get("settings"))
+            name = upload.filename if upload is not None else None
+        else:
+            body = request.get_json(silent=True)
+            if not isinstance(body, dict):
+                raise InputError(
+                    'Send JSON {"values": {...}, "settings": {...}} or a multipart form with a \'table\' CSV file.'
+                )
+            unknown = sorted(set(body) - {"values", "settings"})
+            if unknown:
+                raise InputError(f"Unknown field(s) {', '.join(unknown)}; expected 'values' and 'settings'.")
+            table_bytes = values_to_csv(body.get("values"))
+            settings = body.get("settings", {})
+            name = "values.csv"
+        checked = check_request(table_bytes, settings, current_user_id())
+        job_id = create_paint_job(current_user_id(), checked, name)
         return _created(job_id, checked.warnings), 202
 
 
@@ -138,7 +129,7 @@ class PaintJobFiles(MethodView):
     def get(self, job_id):
         """Every result file of one of your succeeded painting jobs, with download URLs."""
         job = get_owned_job(job_id, current_user_id())
-        files = result_files(job)
+        files = job_files(job)
         for entry in files:
             entry["url"] = url_for("paint_api.PaintJobFile", job_id=job_id, name=entry["name"])
         return {"job_id": job_id, "files": files, "zip_url": url_for("paint_api.PaintJobZip", job_id=job_id)}
@@ -180,12 +171,10 @@ class PaintOptions(MethodView):
     @blp.response(200, PaintOptionsSchema)
     def get(self):
         """Views, surfaces, meshes, suggested colormaps, default settings and this server's limits."""
-        from cortico.paint import view_caption
-
         configured = limits()
         return {
             "views": [{"name": name, "caption": view_caption(name)} for name in NAMED_VIEWS],
-            "surfaces": ["pial", "white", "inflated", "midthickness"],
+            "surfaces": list(SURFACE_KINDS),
             "meshes": ["fsaverage", "fsaverage6", "fsaverage5"],
             "colormaps": list(SUGGESTED_COLORMAPS),
             "defaults": PaintSettings().to_dict(),

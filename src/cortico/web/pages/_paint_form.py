@@ -4,7 +4,7 @@ import base64
 import binascii
 import math
 
-from cortico.jobs.kinds._paint_inputs import Problem
+from cortico.exceptions import Problem
 
 __all__ = [
     "COLOR_MODES",

@@ -5,8 +5,6 @@ per-session user); another owner's volumes and jobs answer 404. Forms are plain
 HTML posts with a CSRF token; the job page polls a small JSON status route.
 """
 
-import json
-
 from flask import (
     Blueprint,
     abort,
@@ -19,20 +17,21 @@ from flask import (
     url_for,
 )
 
-from cortico import __version__
-from cortico.align import DEFAULT_PRESET, INCOMING_SPACES, PRESETS
-from cortico.db import Image, Job
-from cortico.exceptions import CorticoError, InputError
-from cortico.jobs import cancel_job
+from cortico._version import __version__
+from cortico.align import DEFAULT_PRESET, INCOMING_SPACES, PRESETS, landmark_pairs_from_table
+from cortico.db import Image, Job, JobState
+from cortico.exceptions import ConflictError, CorticoError, InputError, NotFoundError
+from cortico.jobs import cancel_job, delete_finished_job
 from cortico.web._align_jobs import (
     OUTPUT_DESCRIPTIONS,
     output_file,
     output_files,
     submit_on_own_store,
 )
-from cortico.web._jobs_view import job_as_dict
+from cortico.web._input_guard import load_json_text
+from cortico.web._jobs_view import job_as_dict, list_owned_jobs
 from cortico.web._uploads import image_store, store_uploaded_volume
-from cortico.web.auth import session_owner_id
+from cortico.web.auth import owner_for_new_work, session_owner_id
 from cortico.web.image_service import download_response
 
 bp = Blueprint("align", __name__, url_prefix="/align")
@@ -57,25 +56,18 @@ def _visible_image(image_id):
         abort(404)
 
 
-def _recent_jobs(owner):
-    from sqlalchemy import select
-
-    with current_app.extensions["cortico.db"].session() as session:
-        return list(
-            session.execute(
-                select(Job).where(Job.owner_id == owner, Job.kind.in_(_KINDS)).order_by(Job.created_at.desc()).limit(20)
-            ).scalars()
-        )
-
-
-def _render_index(form=None, error=None, status=200):
-    owner = session_owner_id()
+def _render_index(form=None, error=None, status=200, problems=()):
+    owner = session_owner_id(create=False)  # looking creates no owner
     images = image_store().list_visible(owner)
+    depth_maps = [image for image in images if _is_depth_map(image)]
     return render_template(
         "align.html",
         images=images,
+        depth_maps=depth_maps,
+        patches=[image for image in images if not image.segmentation and image not in depth_maps],
+        problems=list(problems),
         owner=owner,
-        jobs=_recent_jobs(owner),
+        jobs=list_owned_jobs(owner, limit=20, kinds=_KINDS),
         form=form or {},
         error=error,
         presets=sorted(PRESETS),
@@ -84,6 +76,19 @@ def _render_index(form=None, error=None, status=200):
         identity=_IDENTITY,
         version=__version__,
     ), status
+
+
+def _is_depth_map(image):
+    """A volume made by a depth job, or uploaded with "depth" in its name (a depth map made elsewhere)."""
+    if image.segmentation:
+        return False
+    if "depth" in image.name.lower():
+        return True
+    if image.source_job_id is None:
+        return False
+    with current_app.extensions["cortico.db"].session() as session:
+        job = session.get(Job, image.source_job_id)
+        return job is not None and job.kind == "depth"
 
 
 @bp.get("/")
@@ -95,9 +100,8 @@ def index():
 @bp.post("/volumes")
 def upload_volume():
     """Store an uploaded NIfTI volume for this browser's owner."""
-    owner = session_owner_id()
     try:
-        image = store_uploaded_volume(owner, segmentation_header=None)
+        image = store_uploaded_volume(owner_for_new_work(), segmentation_header=None)
     except CorticoError as exc:
         from cortico.web.errors import status_for
 
@@ -144,15 +148,15 @@ def submit_depth():
 
 @bp.post("/align")
 def submit_alignment():
-    """Queue an alignment job from the form's names, matrix and landmark pairs."""
+    """Queue an alignment job from the form's names, matrix and landmark pairs (JSON or a table)."""
     form = request.form
-    try:
-        matrix = _json_field(form, "transformation_matrix", "the matrix")
-        pairs = (
-            _json_field(form, "landmark_pairs", "the landmark pairs") if form.get("landmark_pairs", "").strip() else []
+    problems = []
+    matrix = _collect(problems, _json_field, form, "transformation_matrix", "the matrix")
+    pairs = _collect(problems, _landmark_field, form.get("landmark_pairs", ""))
+    if problems:
+        return _render_index(
+            form=form, error="The alignment was not queued; fix these first:", problems=problems, status=422
         )
-    except InputError as exc:
-        return _render_index(form=form, error=exc.message, status=422)
     return _submit(
         "align",
         {
@@ -166,23 +170,40 @@ def submit_alignment():
     )
 
 
-def _json_field(form, key, what):
+def _collect(problems, parse, *args):
+    """``parse(*args)``, or None with its problems added to ``problems`` (all fields are checked)."""
     try:
-        return json.loads(form.get(key, ""))
-    except json.JSONDecodeError as exc:
-        raise InputError(
-            f"{what[0].upper()}{what[1:]} is not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})."
-        ) from None
+        return parse(*args)
+    except InputError as exc:
+        problems.extend([str(p) for p in exc.problems] if exc.problems else [exc.message])
+        return None
+
+
+def _json_field(form, key, what):
+    return load_json_text(form.get(key, ""), f"{what[0].upper()}{what[1:]}")
+
+
+def _landmark_field(text):
+    """Landmark pairs as JSON (starts with ``[``) or as a pasted table of 6 numbers per line."""
+    text = text.strip()
+    if not text:
+        return []
+    if text.startswith("["):
+        return _json_field({"landmark_pairs": text}, "landmark_pairs", "the landmark pairs")
+    try:
+        return landmark_pairs_from_table(text)
+    except InputError as exc:
+        raise InputError(exc.message, [f"Landmark table, {p}" for p in exc.problems] or None) from None
 
 
 def _submit(kind, params):
-    owner = session_owner_id()
     try:
-        job_id = submit_on_own_store(owner, kind, params)
+        job_id = submit_on_own_store(owner_for_new_work(), kind, params)
     except CorticoError as exc:
         from cortico.web.errors import status_for
 
-        return _render_index(form=request.form, error=exc.message, status=status_for(exc))
+        problems = [str(problem) for problem in exc.problems or ()]
+        return _render_index(form=request.form, error=exc.message, problems=problems, status=status_for(exc))
     return redirect(url_for("align.job_page", job_id=job_id), code=303)
 
 
@@ -191,7 +212,7 @@ def job_page(job_id):
     """Progress while the job runs, then its results and the viewer."""
     job = _owned_job(job_id)
     layers, files = [], []
-    if job.state == "succeeded":
+    if job.state == JobState.SUCCEEDED:
         layers = _result_layers(job)
         if job.kind == "align":
             files = output_files(job, "align.job_file")
@@ -218,6 +239,20 @@ def job_cancel(job_id):
     """Stop a queued or running job."""
     cancel_job(current_app.extensions["celery"], _owned_job(job_id).id)
     return redirect(url_for("align.job_page", job_id=job_id), code=303)
+
+
+@bp.post("/jobs/<job_id>/delete")
+def job_delete(job_id):
+    """Delete one of this owner's finished jobs with its files."""
+    try:
+        delete_finished_job(current_app.extensions["celery"].cortico, job_id, session_owner_id(create=False))
+    except NotFoundError:
+        abort(404)
+    except ConflictError as exc:
+        flash(exc.message)
+        return redirect(url_for("align.index"), code=303)
+    flash("Deleted the job and its files.")
+    return redirect(url_for("align.index"), code=303)
 
 
 @bp.get("/jobs/<job_id>/files/<role>")

@@ -10,7 +10,7 @@ from cortico.jobs.kinds.atlas_import import KIND
 from cortico.web._atlas_catalog import atlas_entries, atlas_summary
 from cortico.web._atlas_imports import create_import_job, max_upload_bytes
 from cortico.web._paint_jobs import store
-from cortico.web.auth import session_owner_id
+from cortico.web.auth import owner_for_new_work, session_owner_id
 
 bp = Blueprint("atlases", __name__, url_prefix="/atlases")
 
@@ -48,7 +48,7 @@ def submit_import():
     """Check the uploaded files and queue the import, or show what is wrong."""
     from cortico.web.errors import status_for
 
-    owner = session_owner_id()
+    owner = owner_for_new_work()
     form = {key: request.form.get(key, "").strip() for key in ("name", "title", "mesh")}
     try:
         job_id = create_import_job(owner, request.form, request.files)
@@ -95,7 +95,7 @@ def atlas_3d(atlas_id):
 @bp.get("/mine/<atlas_id>/mesh.bin")
 def atlas_mesh(atlas_id):
     """The decimated mesh of one of your atlases, painted in its region colours (viewer format)."""
-    from cortico.web._paint_mesh import painted_mesh_bytes, preview_geometry
+    from cortico.paint import painted_mesh_bytes, preview_geometry
 
     atlas = _owned_atlas(atlas_id)
     surface = "pial" if "pial" in atlas.surface_kinds else (atlas.surface_kinds or ("pial",))[0]

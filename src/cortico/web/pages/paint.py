@@ -5,18 +5,29 @@ shows is read from the database and the job folder, so it survives restarts and
 works on any web process.
 """
 
+import functools
+
 from flask import Blueprint, Response, abort, current_app, redirect, render_template, request, send_file, url_for
 
-from cortico import __version__
-from cortico.db import Job
-from cortico.exceptions import CorticoError, NotFoundError
-from cortico.jobs import cancel_job
-from cortico.jobs.kinds._paint_inputs import check_paint_request, load_paint_atlas
-from cortico.jobs.kinds.paint import KIND, input_path
-from cortico.paint import safe_name
+from cortico._version import __version__
+from cortico.atlases import SURFACE_KINDS
+from cortico.db import Job, JobState
+from cortico.exceptions import ConflictError, CorticoError, NotFoundError, Problem
+from cortico.jobs import cancel_job, delete_finished_job
+from cortico.jobs.kinds.paint import KIND, input_folder
+from cortico.paint import INPUT_CSV, PaintRequest, preview_mesh, safe_name, saved_request_exists
 from cortico.web._atlas_catalog import SCHEMAS, atlas_entries, atlas_entry, template_text
-from cortico.web._paint_jobs import create_paint_job, limits, read_upload, result_file, store, zip_download_name
-from cortico.web.auth import session_owner_id
+from cortico.web._jobs_view import list_owned_jobs
+from cortico.web._paint_jobs import (
+    check_request,
+    create_paint_job,
+    limits,
+    read_upload,
+    result_file,
+    store,
+    zip_download_name,
+)
+from cortico.web.auth import owner_for_new_work, session_owner_id
 from cortico.web.pages._paint_form import (
     default_form,
     form_from_request,
@@ -29,12 +40,8 @@ from cortico.web.pages._view_thumbnails import thumbnail_name
 
 bp = Blueprint("paint", __name__, url_prefix="/paint")
 
-_SURFACES = (
-    ("pial", "Pial (outer)"),
-    ("white", "White matter"),
-    ("inflated", "Inflated"),
-    ("midthickness", "Mid-thickness"),
-)
+_SURFACE_CAPTIONS = {"pial": "Pial (outer)", "white": "White matter", "midthickness": "Mid-thickness"}
+_SURFACES = tuple((kind, _SURFACE_CAPTIONS.get(kind, kind.capitalize())) for kind in SURFACE_KINDS)
 _MESHES = (
     ("fsaverage", "fsaverage (full, 163,842 vertices/hemisphere)"),
     ("fsaverage6", "fsaverage6 (lighter, 40,962)"),
@@ -80,8 +87,14 @@ def _render_form(values, problems=(), warnings=(), kept="", kept_name="", status
         colormaps=_colormap_strips(),
         schemas=SCHEMAS,
         limits=configured,
+        my_jobs=_my_jobs(),
         version=__version__,
     ), status
+
+
+def _my_jobs():
+    owner = session_owner_id(create=False)
+    return list_owned_jobs(owner, limit=20, kinds=(KIND,)) if owner is not None else []
 
 
 def _job(job_id):
@@ -101,7 +114,7 @@ def form():
     if source:
         job = _job(source)
         values = form_from_settings(job.params.get("settings") or {})
-        path = input_path(current_app.extensions["celery"].cortico.job_folder(job.id))
+        path = _input_table(job)
         table = path.read_bytes() if path.is_file() else None
         return _render_form(values, kept=keep_table(table), kept_name=job.params.get("input_name", ""))[0]
     return _render_form(default_form())[0]
@@ -117,25 +130,19 @@ def submit():
     if table_bytes is None:
         table_bytes = kept_table(request.form)
     settings, problems = form_settings(values)
-    owner = session_owner_id()
-    checked = check_paint_request(table_bytes, settings, limits(), store(), owner)
+    checked = check_request(table_bytes, settings, session_owner_id(create=False))
     problems = problems + checked.problems
     if problems:
         status = 413 if all(p.limit for p in problems) else 422
         return _render_form(values, problems, checked.warnings, keep_table(table_bytes), name or "", status)
     try:
-        job_id, _ = create_paint_job(owner, table_bytes, settings, name)
+        job_id = create_paint_job(owner_for_new_work(), checked, name)
     except CorticoError as exc:
-        from cortico.jobs.kinds._paint_inputs import Problem
+        from cortico.web.errors import status_for
 
-        return _render_form(
-            values,
-            [Problem(m) for m in (exc.problems or [exc.message])],
-            checked.warnings,
-            keep_table(table_bytes),
-            name or "",
-            422,
-        )
+        problems = exc.details or [Problem(exc.message)]
+        status = 429 if status_for(exc) == 429 else 422
+        return _render_form(values, problems, checked.warnings, keep_table(table_bytes), name or "", status)
     return redirect(url_for("paint.job_page", job_id=job_id), code=303)
 
 
@@ -149,31 +156,25 @@ def template(atlas, schema):
         name = atlas_entry(atlas, store(), owner)["name"]
     except NotFoundError:
         abort(404)
-    text = template_text(name, schema, rows=2, store=store(), owner=owner)
+    demo = request.args.get("demo") == "1"
+    text = template_text(name, schema, rows=2, store=store(), owner=owner, demo=demo)
+    kind = "example" if demo else "template"
     return Response(
         text,
         mimetype="text/csv",
-        headers={"Content-Disposition": f"attachment; filename=cortico-template-{safe_name(name)}-{schema}.csv"},
+        headers={"Content-Disposition": f"attachment; filename=cortico-{kind}-{safe_name(name)}-{schema}.csv"},
     )
 
 
-def _progress_numbers(message):
-    """``(done, total)`` from a progress message ``image k of n: ...``, else None."""
-    import re
-
-    match = re.match(r"^image (\d+) of (\d+)", message or "")
-    return (int(match.group(1)), int(match.group(2))) if match else None
-
-
 def _status(job):
-    numbers = _progress_numbers(job.progress_message)
     return {
         "state": job.state,
-        "finished": job.state in ("succeeded", "failed", "cancelled"),
+        "finished": JobState(job.state).finished,
         "progress": job.progress,
         "message": job.progress_message,
-        "images_done": numbers[0] if numbers else None,
-        "images_total": numbers[1] if numbers else None,
+        "step": job.step,
+        "done": job.done,
+        "total": job.total,
         "error": job.error,
     }
 
@@ -183,7 +184,7 @@ def job_page(job_id):
     """Progress while the job runs; the gallery once it has succeeded."""
     job = _job(job_id)
     status = _status(job)
-    result = job.result if job.state == "succeeded" else None
+    result = job.result if job.state == JobState.SUCCEEDED else None
     is_owner = session_owner_id(create=False) == job.owner_id
     return render_template(
         "paint_job.html",
@@ -214,6 +215,18 @@ def job_cancel(job_id):
     return redirect(url_for("paint.job_page", job_id=job.id), code=303)
 
 
+@bp.post("/jobs/<job_id>/delete")
+def job_delete(job_id):
+    """Delete one of this owner's finished painting jobs with its files."""
+    try:
+        delete_finished_job(current_app.extensions["celery"].cortico, _job(job_id).id, session_owner_id(create=False))
+    except NotFoundError:
+        abort(404)
+    except ConflictError as exc:
+        abort(409, exc.message)
+    return redirect(url_for("paint.form") + "#my-jobs", code=303)
+
+
 @bp.get("/jobs/<job_id>/files/<path:name>")
 def job_file(job_id, name):
     """One result file (``?download=1`` to save it)."""
@@ -240,15 +253,15 @@ def job_zip(job_id):
 def job_table(job_id):
     """The values table the job was started with."""
     job = _job(job_id)
-    path = input_path(current_app.extensions["celery"].cortico.job_folder(job.id))
+    path = _input_table(job)
     if not path.is_file():
         abort(404)
-    return send_file(path, mimetype="text/csv", as_attachment=True, download_name="values.csv")
+    return send_file(path, mimetype="text/csv", as_attachment=True, download_name=INPUT_CSV)
 
 
 def _row_index(job, row):
     rows = (job.result or {}).get("rows") or []
-    if job.state != "succeeded" or not 0 <= row < len(rows):
+    if job.state != JobState.SUCCEEDED or not 0 <= row < len(rows):
         abort(404)
     return rows
 
@@ -263,32 +276,37 @@ def job_3d(job_id, row):
 
 @bp.get("/jobs/<job_id>/mesh/<int:row>.bin")
 def job_mesh(job_id, row):
-    """The painted, decimated mesh of one row (binary; see ``cortico.web._paint_mesh``)."""
-    from cortico.paint import PaintSettings, parse_color, read_values_table
-    from cortico.web._paint_mesh import painted_mesh_bytes, preview_geometry
-
+    """The painted, decimated mesh of one row (binary; see ``cortico.paint.preview_mesh``)."""
     job = _job(job_id)
     rows = _row_index(job, row)
-    folder = current_app.extensions["celery"].cortico.job_folder(job.id)
     try:
-        settings = PaintSettings.from_json(folder / "results" / "settings.json")
-        atlas = load_paint_atlas(settings.atlas, store(), job.owner_id, settings.mesh)
-        table = read_values_table(input_path(folder).read_bytes(), atlas)
+        checked = _saved_request(job)
     except (CorticoError, OSError):
         abort(404)
-    table_row = next((r for r in table.rows if r.name == rows[row]["name"]), None)
-    if table_row is None:
+    index = next((i for i, r in enumerate(checked.table.rows) if r.name == rows[row]["name"]), None)
+    if index is None:
         abort(404)
-    scale = settings.color_scale(table.matrix())
-    geometry = preview_geometry(atlas, settings.surface)
-    data = painted_mesh_bytes(
-        geometry,
-        atlas,
-        scale(table_row.values),
-        parse_color(settings.nodata_color),
-        parse_color(settings.medial_wall_color),
-        title=table_row.name,
-    )
-    response = Response(data, mimetype="application/octet-stream")
+    response = Response(preview_mesh(checked, index), mimetype="application/octet-stream")
     response.headers["Cache-Control"] = "private, max-age=3600"
     return response
+
+
+def _input_table(job):
+    return input_folder(current_app.extensions["celery"].cortico.job_folder(job.id)) / INPUT_CSV
+
+
+def _saved_request(job):
+    """The checked request of a job, loaded once per process (the 3D view asks for every row)."""
+    folder = input_folder(current_app.extensions["celery"].cortico.job_folder(job.id))
+    if not folder.is_dir():
+        raise NotFoundError(f"The input of job {job.id} is no longer stored.")
+    if not saved_request_exists(folder):  # a job painted before requests were saved: check its table again
+        checked = check_request(_input_table(job).read_bytes(), (job.params or {}).get("settings") or {}, job.owner_id)
+        checked.raise_for_problems()
+        return checked
+    return _load_request(str(folder), job.owner_id)
+
+
+@functools.lru_cache(maxsize=16)
+def _load_request(folder, owner_id):
+    return PaintRequest.load(folder, store(), owner_id)

@@ -1,4 +1,4 @@
-// Interactive 3D view of one painted row (three.js, vendored). Mesh format: cortico.web._paint_mesh.
+// Interactive 3D view of one painted row (three.js, vendored). Mesh format: cortico.paint.preview_mesh (cortico/paint/_mesh.py).
 import * as THREE from "three";
 import { OrbitControls } from "three/addons/controls/OrbitControls.js";
 

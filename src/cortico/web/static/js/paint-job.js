@@ -1,6 +1,8 @@
 // The job page: live progress while the job runs, a lightbox for the gallery.
 (function () {
   "use strict";
+  // the job record's numeric progress: `done` of `total` units of `step`
+  const STEP_LABELS = { image: "Image", movie: "Movie frame", panel: "Panel" };
   const box = document.getElementById("progress-box");
   if (box) {
     const bar = document.getElementById("bar");
@@ -17,8 +19,11 @@
         const percent = Math.round(status.progress * 1000) / 10;
         bar.style.width = percent + "%";
         meter.setAttribute("aria-valuenow", String(Math.round(percent)));
-        if (status.images_total) {
-          text.textContent = "Image " + status.images_done + " of " + status.images_total;
+        const label = STEP_LABELS[status.step];
+        if (status.state === "running" && status.step === "zip") {
+          text.textContent = "Packing the zip file…";
+        } else if (status.state === "running" && label && status.total) {
+          text.textContent = label + " " + status.done + " of " + status.total;
         } else if (status.state === "queued") {
           text.textContent = "Waiting for a free worker…";
         } else {
@@ -40,17 +45,33 @@
     const image = document.getElementById("lightbox-img");
     const caption = document.getElementById("lightbox-caption");
     const download = document.getElementById("lightbox-download");
-    function close() { lightbox.hidden = true; image.removeAttribute("src"); }
-    document.querySelectorAll("a.zoom").forEach((link) => link.addEventListener("click", (event) => {
-      event.preventDefault();
+    const counter = document.getElementById("lightbox-counter");
+    const links = Array.from(document.querySelectorAll("a.zoom"));
+    let current = -1;
+    function show(index) {
+      current = (index + links.length) % links.length;
+      const link = links[current];
       image.src = link.href;
       image.alt = link.dataset.caption;
       caption.textContent = link.dataset.caption;
       download.href = link.dataset.download;
+      counter.textContent = (current + 1) + " / " + links.length;
       lightbox.hidden = false;
+    }
+    function close() { lightbox.hidden = true; image.removeAttribute("src"); current = -1; }
+    links.forEach((link, index) => link.addEventListener("click", (event) => {
+      event.preventDefault();
+      show(index);
     }));
     document.getElementById("lightbox-close").addEventListener("click", close);
+    document.getElementById("lightbox-prev").addEventListener("click", () => show(current - 1));
+    document.getElementById("lightbox-next").addEventListener("click", () => show(current + 1));
     lightbox.addEventListener("click", (event) => { if (event.target === lightbox) close(); });
-    document.addEventListener("keydown", (event) => { if (event.key === "Escape") close(); });
+    document.addEventListener("keydown", (event) => {
+      if (lightbox.hidden) return;
+      if (event.key === "Escape") close();
+      else if (event.key === "ArrowLeft") show(current - 1);
+      else if (event.key === "ArrowRight") show(current + 1);
+    });
   }
 })();

@@ -74,14 +74,29 @@ def test_paint_command_lists_every_problem(tmp_path):
     path.write_text("Image-name-unique,Left-Hippocampus\na,x\na,1\n")
     result = CliRunner().invoke(main, ["paint", str(path), "--out", str(tmp_path / "o")])
     assert result.exit_code == 1
-    assert "row 2, column 'Left-Hippocampus': 'x' is not a number" in result.output
-    assert "row 3, column 'Image-name-unique': image name 'a' is already used in row 2" in result.output
+    assert "Row 2, column 'Left-Hippocampus': 'x' is not a number" in result.output
+    assert "Row 3, column 'Image-name-unique': image name 'a' is already used in row 2" in result.output
     assert "Traceback" not in result.output
+
+
+def test_paint_command_reports_settings_and_table_problems_together(tmp_path):
+    path = tmp_path / "bad.csv"
+    path.write_text("Image-name-unique,Left-Hippocampus\na,x\n")
+    args = ["paint", str(path), "--out", str(tmp_path / "o"), "--views", "sideways", "--vmin", "3", "--vmax", "1"]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 1
+    lines = result.output.splitlines()
+    assert lines[0] == "Error: The painting request has 3 problems:"
+    assert any("Unknown view 'sideways'" in line for line in lines[1:])
+    assert "  - vmax (1) must be greater than vmin (3)." in lines
+    assert any(line.startswith("  - Row 2, column 'Left-Hippocampus': 'x' is not a number") for line in lines)
 
 
 def test_paint_command_rejects_bad_options(csv_file, tmp_path):
     result = CliRunner().invoke(main, ["paint", str(csv_file), "--out", str(tmp_path), "--views", "sideways"])
     assert result.exit_code == 1 and "Unknown view 'sideways'" in result.output
+    result = CliRunner().invoke(main, ["paint", str(csv_file), "--out", str(tmp_path), "--surface", "sphere"])
+    assert result.exit_code == 1 and "surface must be one of" in result.output
     result = CliRunner().invoke(main, ["paint", str(csv_file), "--out", str(tmp_path), "--size", "big"])
     assert result.exit_code == 2 and "expected WIDTHxHEIGHT" in result.output
 

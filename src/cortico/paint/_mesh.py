@@ -20,9 +20,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from cortico.paint import parse_color, region_color_table
+from cortico.paint._colors import parse_color
+from cortico.paint._render import region_color_table
 
-__all__ = ["PreviewGeometry", "painted_mesh_bytes", "preview_geometry"]
+__all__ = ["PreviewGeometry", "painted_mesh_bytes", "preview_geometry", "preview_mesh"]
 
 _CORTEX_FACES = 40000  # per hemisphere
 _SUBCORTICAL_KEEP = 0.5
@@ -79,7 +80,7 @@ def _inflated_offsets(atlas, surface):
     return offsets
 
 
-def preview_geometry(atlas, surface):
+def preview_geometry(atlas, surface) -> PreviewGeometry:
     """Decimated cortex (both hemispheres) and subcortical meshes of an atlas (cached).
 
     Parameters
@@ -123,7 +124,7 @@ def _build_geometry(atlas, surface):
     return PreviewGeometry(tuple(parts))
 
 
-def painted_mesh_bytes(geometry, atlas, region_colors, nodata_color, medial_wall_color, title=""):
+def painted_mesh_bytes(geometry, atlas, region_colors, nodata_color, medial_wall_color, title="") -> bytes:
     """Encode ``geometry`` painted with ``region_colors`` (see module docstring).
 
     Parameters
@@ -174,3 +175,31 @@ def painted_mesh_bytes(geometry, atlas, region_colors, nodata_color, medial_wall
     header += b" " * (-len(header) % 4)
     body = [np.concatenate(positions).tobytes(), np.concatenate(indices).tobytes(), np.concatenate(colors).tobytes()]
     return struct.pack("<I", len(header)) + header + b"".join(body)
+
+
+def preview_mesh(request, row_index: int) -> bytes:
+    """The painted, decimated mesh of one row of a checked request (for the 3D view).
+
+    Parameters
+    ----------
+    request : PaintRequest
+        A request without problems (e.g. :meth:`PaintRequest.load` of a job).
+    row_index : int
+        Position of the row in the table.
+
+    Returns
+    -------
+    bytes
+        See the module docstring for the layout.
+    """
+    settings, table, atlas = request.settings, request.table, request.atlas
+    row = table.rows[row_index]
+    scale = settings.color_scale(table.matrix())
+    return painted_mesh_bytes(
+        preview_geometry(atlas, settings.surface),
+        atlas,
+        scale(row.values),
+        parse_color(settings.nodata_color),
+        parse_color(settings.medial_wall_color),
+        title=row.name,
+    )
