@@ -17,6 +17,7 @@ def test_public_names():
         "check_geometry",
         "check_same_grid",
         "grid_differences",
+        "landmark_pairs_from_table",
         "parse_landmark_pairs",
         "parse_matrix",
     ]

@@ -7,10 +7,10 @@ from marshmallow import RAISE
 
 from cortico.exceptions import InputError
 from cortico.jobs import cancel_job, submit_job
-from cortico.jobs.kinds._paint_inputs import values_to_csv
 from cortico.jobs.kinds.paint import KIND as PAINT_KIND
+from cortico.paint import values_to_csv
 from cortico.web._jobs_view import get_owned_job, job_as_dict, list_owned_jobs
-from cortico.web._paint_jobs import create_paint_job
+from cortico.web._paint_jobs import check_request, create_paint_job
 from cortico.web.auth import current_user_id, require_token
 from cortico.web.errors import error_response
 from cortico.web.schemas import JobCreateSchema, JobListArgs, JobSchema
@@ -48,9 +48,8 @@ class Jobs(MethodView):
                 raise InputError(
                     f"Unknown paint job parameter(s): {', '.join(unknown)}; expected 'values' and 'settings'."
                 )
-            job_id, _ = create_paint_job(
-                current_user_id(), values_to_csv(params["values"]), params.get("settings") or {}, "values.csv"
-            )
+            checked = check_request(values_to_csv(params["values"]), params.get("settings") or {}, current_user_id())
+            job_id = create_paint_job(current_user_id(), checked, "values.csv")
         else:
             job_id = submit_job(current_app.extensions["celery"], current_user_id(), body["kind"], params)
         return job_as_dict(get_owned_job(job_id, current_user_id()))
