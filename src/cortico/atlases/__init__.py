@@ -1,8 +1,11 @@
 """Atlases: named brain regions with their meshes on the fsaverage template.
 
-Bundled atlases (``load_atlas``): ``dk``, ``destrieux``, ``dkt`` (each with the
-aseg subcortical structures) and ``aseg``. Any other atlas can be imported from
-a surface + labels or a label volume + label table and stored per owner.
+Bundled atlases (``load_atlas``, ``list_atlases``): ``dk``, ``destrieux``, ``dkt``
+(each with the aseg subcortical structures), ``aseg``, Yeo/PALS atlases, Schaefer,
+Glasser and Cole-Anticevic (brought from fs_LR) and the flat ``mouse-dorsal`` map;
+human atlases also on the lighter fsaverage6/fsaverage5 meshes (``mesh=``). Any
+other atlas can be imported from labels on a template mesh, a surface + labels or
+a label volume + label table and stored per owner.
 """
 
 from typing import TYPE_CHECKING as _TYPE_CHECKING
