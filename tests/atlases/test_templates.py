@@ -26,9 +26,9 @@ def test_brainpainter_column_counts(name, schema, count):
 
 
 def test_template_names_match_the_annotations():
-    assert template_columns("dk", "v1")[:34] == [str(n) for n in annotation_labels("aparc")["names"]]
+    assert template_columns("dk", "v1")[:34] == [str(n) for n in annotation_labels("aparc")["lh_names"]]
     destrieux = template_columns("destrieux", "v1")
-    assert destrieux[:74] == [str(n) for n in annotation_labels("aparc.a2009s")["names"]]
+    assert destrieux[:74] == [str(n) for n in annotation_labels("aparc.a2009s")["lh_names"]]
     assert destrieux[74] == "Unknown" and "Thalamus-Proper" in destrieux
     assert template_columns("dk", "v2")[0] == "Left-bankssts"
     assert "Right-VentralDC" in template_columns("dk", "v2")

@@ -99,3 +99,24 @@ def test_paint_command_rejects_bad_options(csv_file, tmp_path):
     assert result.exit_code == 1 and "surface must be one of" in result.output
     result = CliRunner().invoke(main, ["paint", str(csv_file), "--out", str(tmp_path), "--size", "big"])
     assert result.exit_code == 2 and "expected WIDTHxHEIGHT" in result.output
+
+
+@pytest.mark.parametrize(
+    "atlas, mesh, view, header",
+    [
+        ("yeo7", "fsaverage5", "cortical-outer-left-hemisphere", "Left-Default"),
+        ("glasser", "fsaverage6", "cortical-outer-left-hemisphere", "Left-55b"),
+        ("mouse-dorsal", "fsaverage", "top", "Left-Somatomotor"),
+    ],
+)
+def test_paint_new_atlases_and_lighter_meshes(tmp_path, atlas, mesh, view, header):
+    values = tmp_path / "values.csv"
+    values.write_text(f"Image-name-unique,{header}\nrow,1\n")
+    out = tmp_path / "out"
+    args = ["paint", str(values), "--out", str(out), "--atlas", atlas, "--mesh", mesh, "--views", view]
+    result = CliRunner().invoke(main, [*args, "--colors", "#ff0000,#ff0000", "--size", "200x150"])
+    assert result.exit_code == 0, result.output
+    assert json.loads((out / "settings.json").read_text())["mesh"] == mesh
+    image = np.asarray(Image.open(out / f"{view}_row.png"))[..., :3].astype(int)
+    red = (image[..., 0] > 200) & (image[..., 1] < 60) & (image[..., 2] < 60)
+    assert red.sum() > 50  # the named region is painted

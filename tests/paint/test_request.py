@@ -88,6 +88,24 @@ def test_saved_request_loads_without_parsing_the_csv(tmp_path, monkeypatch):
     assert loaded.table.columns == request.table.columns and loaded.warnings == request.warnings
 
 
+def test_the_mesh_setting_picks_the_atlas_surfaces_and_survives_saving(tmp_path):
+    request = check_paint_request(GOOD, {"mesh": "fsaverage5", "views": ["top"]})
+    assert request.ok and request.atlas.space == "fsaverage5"
+    assert request.atlas.surface("pial", "lh").n_vertices == 10_242
+    request.save(tmp_path)
+    loaded = PaintRequest.load(tmp_path)
+    assert loaded.settings.mesh == "fsaverage5" and loaded.atlas.surface("pial", "rh").n_vertices == 10_242
+
+
+def test_unknown_mesh_and_a_lighter_mouse_map_are_problems():
+    unknown = check_paint_request(GOOD, {"mesh": "fsaverage4", "views": ["top"]})
+    assert [(p.field, p.message) for p in unknown.problems if p.field == "mesh"] == [
+        ("mesh", "mesh must be one of ('fsaverage', 'fsaverage6', 'fsaverage5'), got 'fsaverage4'.")
+    ]
+    mouse = check_paint_request(GOOD, {"atlas": "mouse-dorsal", "mesh": "fsaverage6", "views": ["top"]})
+    assert any(p.field == "atlas" and "flat 2-D map" in p.message for p in mouse.problems)
+
+
 def test_a_request_with_problems_is_not_saved(tmp_path):
     with pytest.raises(InputError):
         check_paint_request(b"Image-name-unique,Left-Putamen\na,x\n", {}).save(tmp_path / "input")

@@ -39,6 +39,7 @@ def test_all_invalid_fields_are_reported_together():
     with pytest.raises(InputError) as caught:
         PaintSettings(
             surface="sphere",
+            mesh="fsaverage4",
             views=("nope",),
             width=10000,
             vmin=3,
@@ -49,6 +50,7 @@ def test_all_invalid_fields_are_reported_together():
     problems = "\n".join(caught.value.problems)
     for expected in [
         "surface must be one of",
+        "mesh must be one of ('fsaverage', 'fsaverage6', 'fsaverage5'), got 'fsaverage4'",
         "Unknown view 'nope'",
         "width must be a whole number",
         "vmax (1) must be greater than vmin (3)",
@@ -56,7 +58,7 @@ def test_all_invalid_fields_are_reported_together():
         "Unknown colormap 'not-a-map'",
     ]:
         assert expected in problems
-    assert len(caught.value.problems) == 6
+    assert len(caught.value.problems) == 7
 
 
 def test_unknown_keys_and_bad_json_are_rejected():

@@ -7,10 +7,14 @@ service. Capability URLs (shareable by their unguessable id or key) are listed
 with the reason.
 """
 
+import functools
+import io
 import re
 
 import pytest
+from sqlalchemy import select
 
+from cortico.atlases._fsdata import mesh_file
 from tests.conftest import add_user
 from tests.web._volumes import labels, nifti_bytes, upload
 
@@ -32,12 +36,11 @@ CAPABILITY_ROUTES = {
     "/paint/jobs/<job_id>/3d/<int:row>": "3D view of a shared job page",
     "/paint/jobs/<job_id>/mesh/<int:row>.bin": "3D mesh of a shared job page",
 }
-# Routes that take a name of public data (bundled atlases, static files, templates).
+# Routes that take a name of public data (static files, examples). The atlas routes also
+# take bundled names, but they answer an imported ``user:<name>`` atlas to its owner only:
+# they are audited below.
 PUBLIC_ROUTES = {
     "/static/<path:filename>",
-    "/api/v1/atlases/<name>",
-    "/api/v1/atlases/<name>/template.csv",
-    "/paint/templates/<atlas>-<schema>.csv",
     "/examples/<name>",
 }
 
@@ -48,9 +51,36 @@ def app(app_on_each_database):
     return app_on_each_database
 
 
+@functools.cache
+def _yeo_annot(hemi):
+    return mesh_file("fsaverage5", f"label/{hemi}.Yeo2011_7Networks_N1000.annot").read_bytes()
+
+
+@functools.cache
+def _imported_atlas(tmp_folder):
+    """A small imported atlas (Yeo 7 on fsaverage5), built once per test session."""
+    from pathlib import Path
+
+    from cortico.atlases import import_template_atlas
+
+    path = Path(tmp_folder) / "lh.yeo.annot"
+    path.write_bytes(_yeo_annot("lh"))
+    return import_template_atlas("secret atlas", {"lh": path}, mesh="fsaverage5")
+
+
+def _store_atlas_of(app, user_name, tmp_folder):
+    """Store the imported atlas for ``user_name``, as a finished import would; its id."""
+    from cortico.db.models import User
+    from cortico.paint import atlas_store
+
+    with app.extensions["cortico.db"].session() as session:
+        user_id = session.execute(select(User.id).where(User.name == user_name)).scalar_one()
+    return atlas_store(app.config).save(str(user_id), _imported_atlas(tmp_folder))
+
+
 @pytest.fixture
-def objects(app, client):
-    """Alice's job, painting job, volume and depth computation; Bob's token."""
+def objects(app, client, tmp_path_factory):
+    """Alice's job, painting job, volume, depth computation, atlas import and atlas; Bob's token."""
     alice, bob = add_user(app, "alice"), add_user(app, "bob")
     volume = upload(
         client,
@@ -77,6 +107,14 @@ def objects(app, client):
         json={"image_service_base_url": BASE, "segmentation_name": "secret-seg"},
     )
     assert depth.status_code == 202, depth.json
+    atlas_import = client.post(
+        "/api/v1/atlases/",
+        headers=alice,
+        data={"name": "queued atlas", "mesh": "fsaverage5", "lh_labels": (io.BytesIO(_yeo_annot("lh")), "lh.annot")},
+        content_type="multipart/form-data",
+    )
+    assert atlas_import.status_code == 202, atlas_import.json
+    atlas_id = _store_atlas_of(app, "alice", str(tmp_path_factory.getbasetemp()))
     return {
         "alice": alice,
         "bob": bob,
@@ -84,6 +122,8 @@ def objects(app, client):
         "normalized": volume.json["links"]["normalized"],
         "paint_job": paint.json["id"],
         "depth_job": depth.json["status_polling_url"].rstrip("/").rsplit("/", 1)[-1],
+        "atlas_import": atlas_import.json["id"],
+        "atlas_id": atlas_id,
     }
 
 
@@ -119,6 +159,13 @@ def audited_requests(o):
         ("POST", f"/paint/jobs/{o['paint_job']}/cancel", "/paint/jobs/<job_id>/cancel"),
         ("POST", f"/paint/jobs/{o['paint_job']}/delete", "/paint/jobs/<job_id>/delete"),
         ("POST", f"/align/jobs/{o['depth_job']}/delete", "/align/jobs/<job_id>/delete"),
+        ("GET", "/api/v1/atlases/user:secret atlas", "/api/v1/atlases/<name>"),
+        ("GET", "/api/v1/atlases/user:secret atlas/template.csv", "/api/v1/atlases/<name>/template.csv"),
+        ("GET", "/paint/templates/user:secret atlas-v2.csv", "/paint/templates/<atlas>-<schema>.csv"),
+        ("GET", f"/api/v1/jobs/{o['atlas_import']}", "/api/v1/jobs/<job_id>"),
+        ("GET", f"/atlases/imports/{o['atlas_import']}", "/atlases/imports/<job_id>"),
+        ("GET", f"/atlases/mine/{o['atlas_id']}/3d", "/atlases/mine/<atlas_id>/3d"),
+        ("GET", f"/atlases/mine/{o['atlas_id']}/mesh.bin", "/atlases/mine/<atlas_id>/mesh.bin"),
     ]
 
 
@@ -143,6 +190,15 @@ def test_other_users_objects_answer_404(app, client, objects):
     assert client.get(f"/api/v1/images/{objects['image_id']}", headers=alice).json["visibility"] == "private"
     assert client.get(f"/api/v1/jobs/{objects['paint_job']}", headers=alice).json["state"] == "queued"
     assert client.get("/image-service/download/secret-seg.nii.gz", headers=alice).status_code == 200
+    # ... and her atlas pages answer her.
+    for url in (
+        "/api/v1/atlases/user:secret atlas",
+        "/paint/templates/user:secret atlas-v2.csv",
+        f"/atlases/imports/{objects['atlas_import']}",
+        f"/atlases/mine/{objects['atlas_id']}/3d",
+        f"/atlases/mine/{objects['atlas_id']}/mesh.bin",
+    ):
+        assert client.get(url, headers=alice).status_code == 200, url
 
 
 def test_one_token_opens_every_api_family(client, objects):
@@ -176,6 +232,10 @@ def test_hostile_names_never_escape_or_crash(app, client, objects, name):
         f"/api/v1/jobs/{name}",
         f"/v0/depth-map-computation/{name}",
         f"/api/v1/atlases/{name}",
+        f"/api/v1/atlases/user:{name}",
+        f"/atlases/imports/{name}",
+        f"/atlases/mine/{name}/3d",
+        f"/atlases/mine/{name}/mesh.bin",
         f"/paint/jobs/{objects['paint_job']}/files/{name}",
         f"/api/v1/align/jobs/{objects['depth_job']}/files/{name}",
     ]

@@ -277,3 +277,18 @@ def test_job_runs_from_the_page_to_the_gallery_zip_3d_and_paint_again(instance, 
     assert saved.is_file()
     saved.unlink()
     assert stranger.get(f"{job_url}/mesh/0.bin").data == mesh.data
+
+
+def test_the_mesh_chosen_on_the_form_is_the_mesh_of_the_saved_request(app, client):
+    from cortico.paint import PaintRequest
+
+    response = client.post(
+        "/paint/",
+        data=form_data(csrf_token(client), table=(io.BytesIO(GOOD_CSV), "t.csv"), mesh="fsaverage5"),
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 303, text_of(response)
+    folder = app.extensions["celery"].cortico.job_folder(response.headers["Location"].rsplit("/", 1)[1])
+    saved = PaintRequest.load(folder / "input")
+    assert saved.settings.mesh == "fsaverage5" and saved.atlas.surface("pial", "lh").n_vertices == 10_242
+    assert 'value="fsaverage6"' in client.get("/paint/").get_data(as_text=True)

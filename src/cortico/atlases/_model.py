@@ -115,12 +115,22 @@ def region_key(name, hemi):
 
 @dataclass(frozen=True)
 class AtlasInfo:
-    """Summary of an atlas for listings."""
+    """Summary of an atlas for listings.
+
+    ``source`` names the files and wheels, ``space`` the template the regions live on,
+    ``licence`` the data's licence; ``cortical_regions`` is per hemisphere (left, right)
+    and ``subcortical_regions`` counts all closed-mesh structures.
+    """
 
     name: str
     title: str
     aliases: tuple = ()
     description: str = ""
+    source: str = ""
+    space: str = "fsaverage"
+    licence: str = ""
+    cortical_regions: tuple = (0, 0)
+    subcortical_regions: int = 0
 
 
 class _Lazy:
@@ -163,6 +173,12 @@ class Atlas:
         Coordinate space of all meshes (``"fsaverage"`` for bundled atlases).
     description : str
         Provenance in one or two sentences.
+    groups : dict
+        ``group name -> region names``: a CSV column named after a group paints all
+        of its regions (BrainPainter's coarse mouse areas on the 32 Allen areas).
+    template : str
+        The bundled template mesh whose surfaces the atlas uses (``"fsaverage"``...),
+        or ``""`` when its surfaces are its own; a store keeps only the mesh's name.
     """
 
     name: str
@@ -173,6 +189,8 @@ class Atlas:
     region_meshes: dict = field(default_factory=dict, repr=False)
     space: str = "fsaverage"
     description: str = ""
+    groups: dict = field(default_factory=dict, repr=False)
+    template: str = ""
 
     def __post_init__(self):
         self.regions = list(self.regions)

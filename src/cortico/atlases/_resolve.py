@@ -105,9 +105,25 @@ class _Index:
             text = _canonical(normalise_name(region.name))
             self.by_name.setdefault(text, []).append(region)
             self.by_squashed.setdefault(text.replace("-", ""), []).append(region)
+        # named groups of regions (e.g. BrainPainter's coarse mouse areas): one column, several regions
+        self.groups = {}
+        groups = getattr(atlas, "groups", {})
+        if groups:
+            by_plain_name = {}
+            for region in atlas.regions:
+                by_plain_name.setdefault(normalise_name(region.name), []).append(region)
+            for group, members in groups.items():
+                found = [region for member in members for region in by_plain_name.get(normalise_name(member), [])]
+                if found:
+                    self.groups[normalise_name(group)] = sorted(found, key=lambda region: region.index)
+
+    def is_group(self, text):
+        return text in self.groups and text not in self.by_name
 
     def lookup(self, hemi, text):
         text = _canonical(text)
+        if self.is_group(text):
+            return [r for r in self.groups[text] if hemi is None or r.hemi in (hemi, None)]
         # "Superior Frontal" -> "superiorfrontal": separators dropped as a fallback
         regions = self.by_name.get(text) or self.by_squashed.get(text.replace("-", ""), [])
         if hemi is not None:
@@ -143,14 +159,14 @@ def resolve_names(atlas, column_names) -> Resolution:
     mapping, medial, unknown, ambiguous, problems = {}, {}, {}, {}, []
     owner = {}
     for column in column_names:
-        regions, wall_hemis = None, None
+        regions, wall_hemis, group = None, None, False
         for hemi, text in split_hemisphere(column):
             if text in _MEDIAL_WALL and atlas.regions_of("cortical"):
                 wall_hemis = (hemi,) if hemi else tuple(h for h in HEMIS if h in atlas.hemis)
                 break
             found = index.lookup(hemi, text)
             if found:
-                regions = found
+                regions, group = found, index.is_group(text)
                 break
         if wall_hemis is not None:
             medial[column] = wall_hemis
@@ -161,7 +177,7 @@ def resolve_names(atlas, column_names) -> Resolution:
             hint = f"; did you mean {shown}?" if shown else "."
             problems.append(f"Column {column!r} matches no region of atlas {atlas.name!r}{hint}")
             continue
-        if len({r.name for r in regions}) > 1:
+        if not group and len({r.name for r in regions}) > 1:
             ambiguous[column] = sorted(r.key for r in regions)
             problems.append(
                 f"Column {column!r} is ambiguous in atlas {atlas.name!r}: it could be "

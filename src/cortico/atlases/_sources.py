@@ -11,12 +11,14 @@ import nibabel as nib
 import numpy as np
 
 from cortico.atlases._lut import LabelEntry, read_label_table
-from cortico.exceptions import InputError
+from cortico.exceptions import InputError, LimitExceededError
 
 _HEMI_PREFIX = re.compile(r"^(?:ctx[-_.\s])?(left|right|lh|rh|l|r)[-_.\s]+(?=\S)", re.IGNORECASE)
 _HEMI_SUFFIX = re.compile(r"(?<=\S)[-_.\s]+(left|right|lh|rh|l|r)$", re.IGNORECASE)
 _HEMI_WORDS = {"left": "lh", "lh": "lh", "l": "lh", "right": "rh", "rh": "rh", "r": "rh"}
-UNLABELLED_NAMES = frozenset({"unknown", "medial-wall", "medialwall", "???", "background"})
+UNLABELLED_NAMES = frozenset(
+    {"unknown", "medial-wall", "medialwall", "???", "????", "background", "freesurfer-defined-medial-wall"}
+)
 
 
 def strip_hemisphere(name):
@@ -145,8 +147,11 @@ def read_vertex_labels(path, table_path=None):
     return values, table
 
 
-def read_label_volume(path):
-    """A label volume (NIfTI, MGZ/MGH, or NRRD through antspyx): (int64 data, affine)."""
+def read_label_volume(path, max_voxels=None):
+    """A label volume (NIfTI, MGZ/MGH, or NRRD through antspyx): (int64 data, affine).
+
+    ``max_voxels`` is checked on the header, before the data is decompressed.
+    """
     path = _require_file(path, "Volume")
     lower = path.name.lower()
     try:
@@ -154,8 +159,14 @@ def read_label_volume(path):
             data, affine = _read_nrrd(path)
         else:
             image = nib.load(str(path))
+            voxels = int(np.prod(image.shape, dtype=np.int64))
+            if max_voxels is not None and voxels > max_voxels:
+                raise LimitExceededError(
+                    f"Volume {path.name} has {voxels} voxels ({'x'.join(map(str, image.shape))}); "
+                    f"the limit is {max_voxels}."
+                )
             data, affine = np.asarray(image.dataobj), image.affine
-    except InputError:
+    except (InputError, LimitExceededError):
         raise
     except Exception as exc:
         raise InputError(f"Volume {path.name}: cannot read as NIfTI, MGZ or NRRD ({exc}).") from None

@@ -112,7 +112,8 @@ class AtlasStore:
             raise ConflictError(f"You already have an atlas named {atlas.name!r}.")
         arrays, surfaces, meshes = {}, [], []
         for kind, hemi in atlas.surfaces:
-            arrays.update(_mesh_arrays(f"surface_{kind}_{hemi}", atlas.surface(kind, hemi)))
+            if not atlas.template:  # template surfaces are loaded from the bundled data, not copied
+                arrays.update(_mesh_arrays(f"surface_{kind}_{hemi}", atlas.surface(kind, hemi)))
             surfaces.append([kind, hemi])
         for hemi in atlas.vertex_labels:
             arrays[f"labels_{hemi}"] = atlas.vertex_regions(hemi)
@@ -126,6 +127,7 @@ class AtlasStore:
             "title": atlas.title,
             "space": atlas.space,
             "description": atlas.description,
+            "template": atlas.template,
             "created": time.time(),
             "regions": [
                 {"name": r.name, "hemi": r.hemi, "kind": r.kind, "color": list(r.color), "label_id": r.label_id}
@@ -157,7 +159,13 @@ class AtlasStore:
             Region(r["name"], r["hemi"], r["kind"], tuple(r["color"]), i, label_id=r["label_id"])
             for i, r in enumerate(meta["regions"])
         ]
-        surfaces = {(kind, hemi): _mesh_from(arrays, f"surface_{kind}_{hemi}") for kind, hemi in meta["surfaces"]}
+        template = meta.get("template") or ""
+        if template:
+            from cortico.atlases._fsaverage import surface_loader
+
+            surfaces = {(kind, hemi): surface_loader(kind, hemi, template) for kind, hemi in meta["surfaces"]}
+        else:
+            surfaces = {(kind, hemi): _mesh_from(arrays, f"surface_{kind}_{hemi}") for kind, hemi in meta["surfaces"]}
         labels = {}
         for hemi in meta["vertex_labels"]:
             labels[hemi] = arrays[f"labels_{hemi}"]
@@ -172,6 +180,7 @@ class AtlasStore:
             meshes,
             space=meta["space"],
             description=meta["description"],
+            template=template,
         )
 
     def delete(self, owner, atlas_id) -> None:

@@ -29,7 +29,8 @@ def template_columns(atlas, schema="v2") -> list[str]:
     ----------
     atlas : str or Atlas
         A BrainPainter template name (``dk``, ``destrieux``, ``dkt``/``tourville``,
-        ``mouse``) or an Atlas (its own region names are used).
+        ``mouse``), another bundled atlas (``yeo7``, ``glasser``...: its own region
+        names), or an Atlas (its own region names).
     schema : {"v1", "v2"}
         v1: one column per region name for both hemispheres; v2: ``Left-``/``Right-``.
 
@@ -45,7 +46,14 @@ def template_columns(atlas, schema="v2") -> list[str]:
     key = _TEMPLATE_ALIASES.get(key, key)
     templates = brainpainter_columns()
     if key not in templates:
-        raise NotFoundError(f"No template for atlas {atlas!r}; templates exist for {', '.join(sorted(templates))}.")
+        from cortico.atlases._bundled import find_spec, list_atlases, load_atlas
+
+        try:
+            find_spec(key)
+        except NotFoundError:
+            known = sorted(set(templates) | {info.name for info in list_atlases()})
+            raise NotFoundError(f"No template for atlas {atlas!r}; templates exist for {', '.join(known)}.") from None
+        return _atlas_columns(load_atlas(key), schema)
     if schema not in templates[key]:
         raise InputError(f"Atlas {atlas!r} has no {schema} template; available: {', '.join(templates[key])}.")
     return list(templates[key][schema])

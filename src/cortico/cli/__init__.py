@@ -24,7 +24,11 @@ COMMANDS = {
     "initdb": ("cortico.cli.initdb", "initdb", "Create or upgrade the database schema (safe to run again)."),
     "user": ("cortico.cli.users", "user", "Manage user accounts."),
     "token": ("cortico.cli.users", "token", "Manage API tokens (sent as `Authorization: Bearer <token>`)."),
-    "atlas": ("cortico.cli.atlas", "atlas", "Bundled atlases: list them, show their regions, write CSV templates."),
+    "atlas": (
+        "cortico.cli.atlas",
+        "atlas",
+        "Atlases: list them, show their regions, write CSV templates, import your own.",
+    ),
     "paint": (
         "cortico.cli.paint",
         "paint",

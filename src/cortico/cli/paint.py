@@ -8,6 +8,7 @@ from cortico.exceptions import CorticoError
 _OPTION_FIELDS = (
     "atlas",
     "surface",
+    "mesh",
     "mode",
     "cmap",
     "vmin",
@@ -69,8 +70,15 @@ def _error(exc):
     type=click.Path(exists=True, dir_okay=False),
     help="settings.json of an earlier run; other options override it.",
 )
-@click.option("--atlas", help="Atlas name: dk, destrieux, dkt, aseg (default dk).")
+@click.option(
+    "--atlas", help="Atlas name (default dk); `cortico atlas list` shows all, e.g. yeo7, glasser, schaefer400."
+)
 @click.option("--surface", help="Cortical surface: pial (default), white, inflated or midthickness.")
+@click.option(
+    "--mesh",
+    type=click.Choice(["fsaverage", "fsaverage6", "fsaverage5"]),
+    help="Template mesh: fsaverage (default, 163,842 vertices/hemisphere) or the lighter fsaverage6/fsaverage5.",
+)
 @click.option(
     "--views",
     multiple=True,

@@ -14,6 +14,7 @@ BUILTIN_KIND_MODULES = [
     "cortico.jobs.kinds.depth",
     "cortico.jobs.kinds.align",
     "cortico.jobs.kinds.image_prepare",
+    "cortico.jobs.kinds.atlas_import",
 ]
 
 _KINDS = {}

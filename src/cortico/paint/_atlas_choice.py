@@ -20,10 +20,10 @@ def atlas_store(settings: Mapping):
 
 
 @functools.lru_cache(maxsize=8)
-def _bundled_atlas(name):
+def _bundled_atlas(name, mesh):
     from cortico.atlases import load_atlas
 
-    return load_atlas(name)
+    return load_atlas(name, mesh=mesh)
 
 
 @functools.lru_cache(maxsize=8)
@@ -33,7 +33,7 @@ def _stored_atlas(root, owner, atlas_id):
     return AtlasStore(root).load(owner, atlas_id)
 
 
-def load_paint_atlas(name, store=None, owner=None):
+def load_paint_atlas(name, store=None, owner=None, mesh="fsaverage"):
     """The atlas called ``name``, loaded once per process (geometry loads lazily).
 
     Parameters
@@ -43,6 +43,9 @@ def load_paint_atlas(name, store=None, owner=None):
         imported atlases in ``store``.
     store : cortico.atlases.AtlasStore, optional
     owner : int or str, optional
+    mesh : str
+        Template mesh of a bundled atlas (``fsaverage``, ``fsaverage6``, ``fsaverage5``);
+        imported atlases keep their own surfaces.
 
     Returns
     -------
@@ -52,6 +55,8 @@ def load_paint_atlas(name, store=None, owner=None):
     ------
     NotFoundError
         No atlas has this name (for this owner).
+    InputError
+        Unknown mesh, or a lighter mesh for the flat mouse map.
     """
     text = str(name).strip()
     if text.lower().startswith(IMPORTED_PREFIX):
@@ -62,7 +67,7 @@ def load_paint_atlas(name, store=None, owner=None):
             )
         atlas_id = store.find(str(owner), text[len(IMPORTED_PREFIX) :])
         return _stored_atlas(str(store.root), str(owner), atlas_id)
-    return _bundled_atlas(text)
+    return _bundled_atlas(text, mesh)
 
 
 def owner_atlases(store, owner) -> list:

@@ -51,10 +51,10 @@ class PaintResult:
     warnings: list = field(default_factory=list)
 
 
-def _load_atlas(name):
+def _load_atlas(name, mesh="fsaverage"):
     from cortico.atlases import Atlas, load_atlas
 
-    return name if isinstance(name, Atlas) else load_atlas(name)
+    return name if isinstance(name, Atlas) else load_atlas(name, mesh=mesh)
 
 
 def _resolved_settings(settings, overrides):
@@ -107,7 +107,7 @@ def paint(values, settings=None, *, out_dir=None, progress=None, atlas=None, **o
         if atlas is not None:
             overrides["atlas"] = atlas
     settings = _resolved_settings(settings, overrides)
-    atlas_object = atlas_object or _load_atlas(settings.atlas)
+    atlas_object = atlas_object or _load_atlas(settings.atlas, settings.mesh)
     table = values if isinstance(values, ValuesTable) else values_table_from_data(values, atlas_object)
     if table.region_keys != [region.key for region in atlas_object.regions]:
         raise InputError(

@@ -126,7 +126,7 @@ class PaintRequest:
         return cls(
             settings=settings,
             table=table,
-            atlas=load_paint_atlas(settings.atlas, store, owner),
+            atlas=load_paint_atlas(settings.atlas, store, owner, settings.mesh),
             table_bytes=(folder / INPUT_CSV).read_bytes(),
             warnings=list(meta["warnings"]),
         )
@@ -221,7 +221,8 @@ def check_paint_request(table_bytes, settings_data, limits=None, store=None, own
             request.problems.extend(exc.details)
     atlas_name = settings_data.get("atlas", "dk") if request.settings is None else request.settings.atlas
     try:
-        request.atlas = load_paint_atlas(str(atlas_name), store, owner)
+        mesh = request.settings.mesh if request.settings is not None else "fsaverage"
+        request.atlas = load_paint_atlas(str(atlas_name), store, owner, mesh)
     except CorticoError as exc:
         request.problems.append(Problem(exc.message, field="atlas"))
     request.problems.extend(_table_problems(request, limits))

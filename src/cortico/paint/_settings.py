@@ -22,6 +22,7 @@ from cortico.paint._views import ORIENTATIONS, View, get_view
 __all__ = ["PaintSettings", "SETTINGS_VERSION"]
 
 SETTINGS_VERSION = 1
+_MESHES = ("fsaverage", "fsaverage6", "fsaverage5")
 _PANEL_FORMATS = ("png", "pdf", "svg")
 _MOVIE_FORMATS = ("mp4", "gif")
 _DEFAULT_VIEWS = (
@@ -41,6 +42,9 @@ class PaintSettings:
     atlas : str
         Atlas name, e.g. ``"dk"``, ``"destrieux"``, ``"dkt"``.
     surface : {"pial", "white", "inflated", "midthickness"}
+    mesh : {"fsaverage", "fsaverage6", "fsaverage5"}
+        Template mesh of bundled human atlases: full fsaverage (163,842 vertices per
+        hemisphere) or a lighter one (40,962 / 10,242) with the same labels.
     views : tuple of str
         View names or ``camera:...`` specs (see :func:`cortico.paint.get_view`).
     mode : {"ramp", "brainpainter"}
@@ -92,6 +96,7 @@ class PaintSettings:
 
     atlas: str = "dk"
     surface: str = "pial"
+    mesh: str = "fsaverage"
     views: tuple = _DEFAULT_VIEWS
     mode: str = "ramp"
     colors: tuple = DEFAULT_STOPS
@@ -128,6 +133,8 @@ class PaintSettings:
             setattr(self, name, tuple(value))
         if self.surface not in SURFACE_KINDS:
             problems.append(_problem(f"surface must be one of {SURFACE_KINDS}, got {self.surface!r}", "surface"))
+        if self.mesh not in _MESHES:
+            problems.append(_problem(f"mesh must be one of {_MESHES}, got {self.mesh!r}", "mesh"))
         if not isinstance(self.atlas, str) or not self.atlas.strip():
             problems.append(_problem("atlas must be a non-empty name", "atlas"))
         if not self.views:

@@ -89,6 +89,7 @@ def _register_blueprints(app, api):
     from cortico.web import image_service, v0
     from cortico.web.api import align, atlases, health, images, jobs, paint
     from cortico.web.pages import align as align_pages
+    from cortico.web.pages import atlases as atlas_pages
     from cortico.web.pages import home
     from cortico.web.pages import paint as paint_pages
 
@@ -103,3 +104,4 @@ def _register_blueprints(app, api):
     app.register_blueprint(home.bp)
     app.register_blueprint(align_pages.bp)
     app.register_blueprint(paint_pages.bp)
+    app.register_blueprint(atlas_pages.bp)

@@ -52,7 +52,15 @@ def atlas_entry(name, store=None, owner=None):
 
 
 def atlas_summary(entry, store=None, owner=None):
-    """A listing entry with its region counts."""
+    """A listing entry with its region counts (bundled atlases: from the registry, nothing loaded)."""
+    if not entry["imported"]:
+        from cortico.atlases import list_atlases
+
+        info = next((i for i in list_atlases() if i.name == entry["name"]), None)
+        if info is not None:
+            return dict(
+                entry, cortical_regions=sum(info.cortical_regions), subcortical_regions=info.subcortical_regions
+            )
     atlas = load_paint_atlas(entry["name"], store, owner)
     cortical = sum(1 for region in atlas.regions if region.kind == "cortical")
     return dict(entry, cortical_regions=cortical, subcortical_regions=len(atlas.regions) - cortical)

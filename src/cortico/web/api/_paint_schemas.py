@@ -201,6 +201,14 @@ class PaintOptionsSchema(Schema):
     surfaces = fields.List(
         fields.String(), metadata={"description": "Cortical surfaces.", "example": ["pial", "white", "inflated"]}
     )
+    meshes = fields.List(
+        fields.String(),
+        metadata={
+            "description": "Template meshes of the bundled human atlases (setting `mesh`): full fsaverage "
+            "or the lighter fsaverage6/fsaverage5, same labels, faster painting and a smaller 3D download.",
+            "example": ["fsaverage", "fsaverage6", "fsaverage5"],
+        },
+    )
     colormaps = fields.List(
         fields.String(),
         metadata={

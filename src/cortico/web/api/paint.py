@@ -170,11 +170,12 @@ class PaintJobZip(MethodView):
 class PaintOptions(MethodView):
     @blp.response(200, PaintOptionsSchema)
     def get(self):
-        """Views, surfaces, suggested colormaps, default settings and this server's limits."""
+        """Views, surfaces, meshes, suggested colormaps, default settings and this server's limits."""
         configured = limits()
         return {
             "views": [{"name": name, "caption": view_caption(name)} for name in NAMED_VIEWS],
             "surfaces": list(SURFACE_KINDS),
+            "meshes": ["fsaverage", "fsaverage6", "fsaverage5"],
             "colormaps": list(SUGGESTED_COLORMAPS),
             "defaults": PaintSettings().to_dict(),
             "limits": {

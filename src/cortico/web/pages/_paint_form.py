@@ -36,6 +36,7 @@ def form_from_settings(settings):
     return {
         "atlas": data["atlas"],
         "surface": data["surface"],
+        "mesh": data["mesh"],
         "views": list(data["views"]),
         "color_mode": color_mode,
         "colors": [_hex(c) for c in data["colors"]],
@@ -92,6 +93,7 @@ def form_from_request(form):
     for key in (
         "atlas",
         "surface",
+        "mesh",
         "color_mode",
         "cmap",
         "vmin",
@@ -152,6 +154,7 @@ def form_settings(values):
     settings = {
         "atlas": values["atlas"],
         "surface": values["surface"],
+        "mesh": values["mesh"],
         "views": values["views"],
         "mode": "brainpainter" if mode == "brainpainter" else "ramp",
         "cmap": values["cmap"] if mode == "cmap" else None,

@@ -16,6 +16,11 @@ TOOLS = [
         "Upload a CSV of values per atlas region and get publication figures of the painted brain.",
     ),
     (
+        "atlases.index",
+        "Atlases",
+        "Every atlas to paint on (Yeo, Brodmann, Schaefer, Glasser, mouse...), CSV templates, and import of your own.",
+    ),
+    (
         "align.index",
         "Cortical patch alignment",
         "Compute equivolumetric depth maps and align cortical patches to a template.",

@@ -42,6 +42,11 @@ bp = Blueprint("paint", __name__, url_prefix="/paint")
 
 _SURFACE_CAPTIONS = {"pial": "Pial (outer)", "white": "White matter", "midthickness": "Mid-thickness"}
 _SURFACES = tuple((kind, _SURFACE_CAPTIONS.get(kind, kind.capitalize())) for kind in SURFACE_KINDS)
+_MESHES = (
+    ("fsaverage", "fsaverage (full, 163,842 vertices/hemisphere)"),
+    ("fsaverage6", "fsaverage6 (lighter, 40,962)"),
+    ("fsaverage5", "fsaverage5 (lightest, 10,242)"),
+)
 
 
 def _view_choices():
@@ -77,6 +82,7 @@ def _render_form(values, problems=(), warnings=(), kept="", kept_name="", status
         kept_name=kept_name,
         atlases=atlases,
         surfaces=_SURFACES,
+        meshes=_MESHES,
         views=_view_choices(),
         colormaps=_colormap_strips(),
         schemas=SCHEMAS,
