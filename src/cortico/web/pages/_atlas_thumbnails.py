@@ -8,7 +8,7 @@ Rendered once, when the package is built, into ``static/paint/atlases/<atlas>.pn
 
 from pathlib import Path
 
-import numpy as np
+from cortico.web.pages._view_thumbnails import save_thumbnail
 
 __all__ = ["ATLAS_THUMBNAIL_FOLDER", "atlas_thumbnail_name", "render_atlas_thumbnails"]
 
@@ -28,10 +28,7 @@ def render_atlas_thumbnails(folder=ATLAS_THUMBNAIL_FOLDER, size=_SIZE):
     -------
     list of Path
     """
-    from PIL import Image
-
     from cortico.atlases import list_atlases, load_atlas
-    from cortico.paint import render_view
 
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
@@ -39,15 +36,11 @@ def render_atlas_thumbnails(folder=ATLAS_THUMBNAIL_FOLDER, size=_SIZE):
     for info in list_atlases():
         mouse = info.space != "fsaverage"
         atlas = load_atlas(info.name) if mouse else load_atlas(info.name, mesh="fsaverage5")
-        colors = np.array([region.color for region in atlas.regions]).reshape(-1, 3)
         if info.name == "aseg":
             view = "subcortical-outer-left-hemisphere"
         else:
             view = "top" if mouse else "cortical-outer-left-hemisphere"
-        image = render_view(atlas, "pial", colors, view, size=size, background="transparent")
-        path = folder / Path(atlas_thumbnail_name(info.name)).name
-        Image.fromarray(image).save(path, optimize=True)
-        written.append(path)
+        written.append(save_thumbnail(atlas, view, folder / Path(atlas_thumbnail_name(info.name)).name, size))
     return written
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
-__all__ = ["THUMBNAIL_FOLDER", "render_view_thumbnails", "thumbnail_name"]
+__all__ = ["THUMBNAIL_FOLDER", "render_view_thumbnails", "save_thumbnail", "thumbnail_name"]
 
 THUMBNAIL_FOLDER = Path(__file__).resolve().parents[1] / "static" / "paint" / "views"
 _SIZE = (160, 120)
@@ -21,6 +21,18 @@ def thumbnail_name(view_name):
     return f"paint/views/{view_name}.png"
 
 
+def save_thumbnail(atlas, view, path, size=_SIZE):
+    """Render ``atlas`` in its own colours from ``view`` on a transparent background into the PNG ``path``."""
+    from PIL import Image
+
+    from cortico.paint import render_view
+
+    colors = np.array([region.color for region in atlas.regions]).reshape(-1, 3)
+    image = render_view(atlas, "pial", colors, view, size=size, background="transparent")
+    Image.fromarray(image).save(path, optimize=True)
+    return path
+
+
 def render_view_thumbnails(folder=THUMBNAIL_FOLDER, size=_SIZE):
     """Render every named view of the DK atlas in its own colours, transparent background.
 
@@ -28,22 +40,13 @@ def render_view_thumbnails(folder=THUMBNAIL_FOLDER, size=_SIZE):
     -------
     list of Path
     """
-    from PIL import Image
-
     from cortico.atlases import load_atlas
-    from cortico.paint import NAMED_VIEWS, render_view
+    from cortico.paint import NAMED_VIEWS
 
     atlas = load_atlas("dk")
-    colors = np.array([region.color for region in atlas.regions])
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    written = []
-    for name in NAMED_VIEWS:
-        image = render_view(atlas, "pial", colors, name, size=size, background="transparent")
-        path = folder / Path(thumbnail_name(name)).name
-        Image.fromarray(image).save(path, optimize=True)
-        written.append(path)
-    return written
+    return [save_thumbnail(atlas, name, folder / Path(thumbnail_name(name)).name, size) for name in NAMED_VIEWS]
 
 
 if __name__ == "__main__":
